@@ -1,0 +1,1 @@
+"""Cashloop: a contract-to-cash CRM whose money lives in an immutable double-entry ledger."""

@@ -1,0 +1,84 @@
+"""The one NinjaAPI at /api/v1/: mounts every app's router and maps errors to the envelope.
+
+Every error leaves as `{"error": {"code", "message", "details"}}`: domain errors with
+their own status, input that fails the schema as 422 `request.invalid` with the fields
+in details, unknown paths or ids as 404, and nothing as a 500 that input could cause.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from cashloop.core.api import router as core_router
+from cashloop.core.errors import CoreError, DomainError
+from cashloop.customers.api import contacts_router, customers_router
+from cashloop.identity.api import router as identity_router
+from cashloop.identity.auth import api_auth
+
+api = NinjaAPI(
+    title="Cashloop API",
+    version="1",
+    description="Contract-to-cash CRM. Authenticate with `Authorization: Bearer <token>` "
+    "(tokens are made under Settings → API tokens) or a browser session.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+def _envelope(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return api.create_response(request, error.as_envelope(), status=error.status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _envelope(request, exc)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {
+            "field": ".".join(str(part) for part in err.get("loc", ()) if part != "body"),
+            "type": err.get("type", ""),
+            "message": err.get("msg", ""),
+        }
+        for err in exc.errors
+    ]
+    error = DomainError(CoreError.REQUEST_INVALID, details={"fields": details})
+    return _envelope(request, error)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _envelope(request, DomainError(CoreError.NOT_AUTHENTICATED))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _envelope(request, DomainError(CoreError.NOT_FOUND))
+
+
+@api.exception_handler(PermissionDenied)
+def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _envelope(request, DomainError(CoreError.PERMISSION_DENIED))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {
+        400: CoreError.BAD_REQUEST,
+        401: CoreError.NOT_AUTHENTICATED,
+        403: CoreError.PERMISSION_DENIED,
+        404: CoreError.NOT_FOUND,
+    }.get(exc.status_code, CoreError.REQUEST_INVALID)
+    error = DomainError(code)
+    return api.create_response(request, error.as_envelope(), status=exc.status_code)
+
+
+api.add_router("/", core_router)
+api.add_router("/", identity_router)
+api.add_router("/customers", customers_router)
+api.add_router("/contacts", contacts_router)

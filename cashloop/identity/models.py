@@ -1,0 +1,181 @@
+"""Users, teams (a tree), roles with grants and data scope, and API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from cashloop.core.scoping import ALL, OWN, SCOPE_ORDER, TEAM, ScopedQuerySet
+from cashloop.identity.roles import BUILTIN_ROLES
+
+
+class DataScope(models.TextChoices):
+    OWN = OWN, _("Own records")
+    TEAM = TEAM, _("Team and sub-teams")
+    ALL = ALL, _("All records")
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    manager = models.ForeignKey(
+        "identity.User",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> list[int]:
+        """This team's id and those of every team below it (breadth-first, one query a level)."""
+        ids, level = [self.pk], [self.pk]
+        while level:
+            level = list(Team.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+            ids.extend(level)
+        return ids
+
+
+class Role(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    data_scope = models.CharField(
+        _("data scope"), max_length=10, choices=DataScope.choices, default=DataScope.OWN
+    )
+    grants = models.JSONField(_("grants"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        builtin = BUILTIN_ROLES.get(self.code)
+        return str(builtin["name"]) if builtin else self.name
+
+    def allows(self, object_type: str, action: str) -> bool:
+        for key in (object_type, "*"):
+            actions = self.grants.get(key, ())
+            if action in actions or "*" in actions:
+                return True
+        return False
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    """Django's user manager (create_user ...) with `restrict()` on its querysets."""
+
+
+class User(AbstractUser):
+    """A person who signs in.  Customers belong to the company; users only own them for now."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
+
+    objects = ScopedUserManager()
+
+    scope_owner_field = "pk"
+    scope_team_field = "team"
+    audit_exclude = ("password", "last_login")
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @cached_property
+    def _roles(self) -> list[Role]:
+        return list(self.roles.all())
+
+    def data_scope(self, object_type: str, action: str) -> str | None:
+        """The widest data scope any of the user's roles grants for `action` on `object_type`."""
+        if not self.is_active:
+            return None
+        if self.is_superuser:
+            return ALL
+        scopes = [r.data_scope for r in self._roles if r.allows(object_type, action)]
+        return max(scopes, key=SCOPE_ORDER.__getitem__) if scopes else None
+
+    @cached_property
+    def _team_ids(self) -> list[int]:
+        return self.team.subtree_ids() if self.team_id else []
+
+    def scope_team_ids(self) -> Collection[int]:
+        return self._team_ids
+
+    def role_codes(self) -> list[str]:
+        return sorted(r.code for r in self._roles)
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A bearer token a user made for their own scripts; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64)
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    scope_owner_field = "user"
+    audit_exclude = ("token_hash", "last_used_at")
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

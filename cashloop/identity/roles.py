@@ -1,0 +1,44 @@
+"""The built-in roles: what each may do, on which object types, over which data scope.
+
+Grants map an object type (`app_label.model`, or `*` for every type) to the actions the
+role allows (`view`, `add`, `change`, `delete`, `export`, `manage`, or `*`).  Admins edit
+roles in Settings; this module only says what a new installation starts with.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from cashloop.core.scoping import ALL, OWN, TEAM
+
+CUSTOMER_TYPES = ("customers.customer", "customers.contact")
+READ = ["view", "export"]
+WRITE = ["view", "add", "change", "export"]
+
+
+def _on(types: tuple[str, ...], actions: list[str]) -> dict[str, list[str]]:
+    return dict.fromkeys(types, actions)
+
+
+BUILTIN_ROLES: dict[str, dict] = {
+    "admin": {"name": _("Administrator"), "data_scope": ALL, "grants": {"*": ["*"]}},
+    "sales_manager": {
+        "name": _("Sales manager"),
+        "data_scope": TEAM,
+        "grants": {**_on(CUSTOMER_TYPES, [*WRITE, "delete"]), "identity.user": ["view"]},
+    },
+    "sales_rep": {"name": _("Sales rep"), "data_scope": OWN, "grants": _on(CUSTOMER_TYPES, WRITE)},
+    "finance": {
+        "name": _("Finance / AR clerk"),
+        "data_scope": ALL,
+        "grants": _on(CUSTOMER_TYPES, ["view", "change", "export"]),
+    },
+    "collector": {"name": _("Collector"), "data_scope": ALL, "grants": _on(CUSTOMER_TYPES, READ)},
+    "treasurer": {"name": _("Treasurer"), "data_scope": ALL, "grants": _on(CUSTOMER_TYPES, READ)},
+    "service_agent": {
+        "name": _("Service agent"),
+        "data_scope": ALL,
+        "grants": _on(CUSTOMER_TYPES, ["view"]),
+    },
+    "viewer": {"name": _("Viewer"), "data_scope": ALL, "grants": _on(CUSTOMER_TYPES, ["view"])},
+}

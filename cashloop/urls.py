@@ -1,0 +1,19 @@
+"""URL map: pages at /, the API at /api/v1/, the back office at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from cashloop.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("cashloop.identity.urls")),
+    path("customers/", include("cashloop.customers.urls")),
+    path("", include("cashloop.web.urls")),
+]
+
+handler403 = "cashloop.web.views.error_403"
+handler404 = "cashloop.web.views.error_404"
+handler500 = "cashloop.web.views.error_500"

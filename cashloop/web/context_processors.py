@@ -1,0 +1,22 @@
+"""Template context for the page shell: the navigation and the active section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from cashloop.web.navigation import SECTIONS
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    match = getattr(request, "resolver_match", None)
+    active = ""
+    if match is not None:
+        active = match.kwargs.get("section") or {
+            "customers": "customers",
+            "identity": "settings",
+        }.get(match.namespace, match.url_name or "")
+        if match.namespace == "web" and match.url_name in {"dashboard", "settings"}:
+            active = match.url_name
+    return {"nav_sections": SECTIONS, "nav_active": active}

@@ -1,0 +1,91 @@
+"""The product's navigation: every section, built or not, in one list.
+
+A section that has not been built yet still appears, and its page says so plainly
+instead of pretending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: Promise
+    url_name: str
+    built: bool
+    description: Promise
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("dashboard", _("Dashboard"), "web:dashboard", True, _("Your day at a glance.")),
+    Section(
+        "customers",
+        _("Customers"),
+        "customers:list",
+        True,
+        _("Customers and contacts: company assets, not the rep's."),
+    ),
+    Section(
+        "pipeline",
+        _("Pipeline"),
+        "web:section",
+        False,
+        _("Leads, opportunities, stages and the weighted sales forecast."),
+    ),
+    Section(
+        "contracts",
+        _("Contracts"),
+        "web:section",
+        False,
+        _("Quotes, contracts and their payment plans."),
+    ),
+    Section(
+        "invoices",
+        _("Invoices"),
+        "web:section",
+        False,
+        _("Invoices, credit notes and the receivable schedule."),
+    ),
+    Section(
+        "payments",
+        _("Payments"),
+        "web:section",
+        False,
+        _("Bank statements, payment recognition (认款) and write-off against invoices (核销)."),
+    ),
+    Section(
+        "collections",
+        _("Collections"),
+        "web:section",
+        False,
+        _("Dunning, the collector's worklist, promises to pay and credit control."),
+    ),
+    Section(
+        "treasury",
+        _("Treasury"),
+        "web:section",
+        False,
+        _("Cash position, budgets and the cash forecast."),
+    ),
+    Section(
+        "reports",
+        _("Reports"),
+        "web:section",
+        False,
+        _("Revenue, collections and pipeline analytics."),
+    ),
+    Section(
+        "settings",
+        _("Settings"),
+        "web:settings",
+        True,
+        _("Your API tokens; users, teams and roles."),
+    ),
+)
+
+SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from cashloop.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("settings/", views.settings_index, name="settings"),
+    path("s/<slug:section>/", views.section, name="section"),
+]
