@@ -37,11 +37,17 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _envelope(request, exc)
 
 
+def _field_path(loc: tuple) -> str:
+    """`("body", "payload", "name")` -> `"name"`; `("query", "status")` -> `"status"`."""
+    parts = loc[2:] if loc[:1] == ("body",) else loc[1:]
+    return ".".join(str(part) for part in parts)
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = [
         {
-            "field": ".".join(str(part) for part in err.get("loc", ()) if part != "body"),
+            "field": _field_path(tuple(err.get("loc", ()))),
             "type": err.get("type", ""),
             "message": err.get("msg", ""),
         }

@@ -1,7 +1,5 @@
 """Core endpoints: health (no auth) for load balancers and monitors."""
 
-from __future__ import annotations
-
 from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema

@@ -3,7 +3,9 @@
 Services call `audit_snapshot()` before they change a record and `audit_record()` after,
 inside the same transaction, so a rolled-back change leaves no audit row and a committed
 change always has one.  Models may list `audit_exclude` (field names never recorded,
-such as password hashes) and `audit_m2m` (many-to-many fields recorded as sorted names).
+such as password hashes), `audit_m2m` (many-to-many fields recorded as sorted names) and
+`audit_subject` (the parent record whose history also shows the row, e.g. a contact's
+customer).
 """
 
 from __future__ import annotations
@@ -65,24 +67,31 @@ def audit_record(
     }
     if action == AuditAction.UPDATE and not changes:
         return None
+    subject = getattr(instance, "audit_subject", None) or instance
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_type=_type_of(instance),
         object_id=str(instance.pk),
+        subject_type=_type_of(subject),
+        subject_id=str(subject.pk),
         object_repr=str(instance)[:200],
         changes=changes,
         reason=reason[:500],
     )
 
 
+def _type_of(instance: models.Model) -> ContentType:
+    return ContentType.objects.get_for_model(instance, for_concrete_model=True)
+
+
 def audit_history(*, instance: models.Model) -> models.QuerySet[AuditEntry]:
-    """Audit rows of one record, newest first.  Callers check the user may see the record."""
+    """Audit rows of a record and of the records it is the subject of, newest first.
+
+    Callers check first that the user may see `instance`.
+    """
     return (
-        AuditEntry.objects.filter(
-            object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-            object_id=str(instance.pk),
-        )
+        AuditEntry.objects.filter(subject_type=_type_of(instance), subject_id=str(instance.pk))
         .select_related("actor")
         .order_by("-at", "-id")
     )

@@ -71,6 +71,7 @@ class DomainError(Exception):
         self,
         code: ErrorCode,
         message: str | Promise | None = None,
+        /,
         *,
         details: dict[str, Any] | None = None,
         **params: Any,

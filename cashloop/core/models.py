@@ -70,6 +70,10 @@ class AuditEntry(models.Model):
     object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)
+    # The record whose history shows this row: the record itself, or its parent (a
+    # contact's changes show in its customer's history).
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.CharField(max_length=64)
     changes = models.JSONField(_("changes"), default=dict)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
@@ -77,7 +81,10 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            models.Index(fields=["subject_type", "subject_id", "-at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"

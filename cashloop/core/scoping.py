@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from cashloop.core.errors import CoreError, DomainError
@@ -31,7 +32,9 @@ _M = TypeVar("_M", bound=models.Model)
 
 class ScopedUser(Protocol):
     pk: Any
-    is_authenticated: bool
+
+    @property
+    def is_authenticated(self) -> bool: ...
 
     def data_scope(self, object_type: str, action: str) -> str | None: ...
 
@@ -92,5 +95,5 @@ def get_scoped(
         qs = qs.select_for_update()
     try:
         return qs.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise DomainError(CoreError.NOT_FOUND) from None

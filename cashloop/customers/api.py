@@ -1,11 +1,9 @@
 """Customer and contact endpoints: /api/v1/customers and /api/v1/contacts."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.core.schemas import AuditEntryOut
@@ -38,7 +36,7 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilter]) -> Any:
 
 @customers_router.post("", response={201: CustomerOut})
 def customer_create(request: HttpRequest, payload: CustomerIn) -> Any:
-    return 201, services.customer_create(actor=request.user, **payload.dict())
+    return Status(201, services.customer_create(actor=request.user, **payload.dict()))
 
 
 @customers_router.get("/{customer_id}", response=CustomerOut)
@@ -57,7 +55,7 @@ def customer_update(request: HttpRequest, customer_id: int, payload: CustomerPat
 @customers_router.delete("/{customer_id}", response={204: None})
 def customer_delete(request: HttpRequest, customer_id: int) -> Any:
     services.customer_delete(actor=request.user, customer_id=customer_id)
-    return 204, None
+    return Status(204, None)
 
 
 @customers_router.get("/{customer_id}/history", response=list[AuditEntryOut])
@@ -79,7 +77,7 @@ def contact_list(request: HttpRequest, filters: Query[ContactFilter]) -> Any:
 
 @contacts_router.post("", response={201: ContactOut})
 def contact_create(request: HttpRequest, payload: ContactIn) -> Any:
-    return 201, services.contact_create(actor=request.user, **payload.dict())
+    return Status(201, services.contact_create(actor=request.user, **payload.dict()))
 
 
 @contacts_router.get("/{contact_id}", response=ContactOut)
@@ -97,4 +95,4 @@ def contact_update(request: HttpRequest, contact_id: int, payload: ContactPatch)
 @contacts_router.delete("/{contact_id}", response={204: None})
 def contact_delete(request: HttpRequest, contact_id: int) -> Any:
     services.contact_delete(actor=request.user, contact_id=contact_id)
-    return 204, None
+    return Status(204, None)

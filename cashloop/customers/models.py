@@ -16,8 +16,11 @@ code_validator = RegexValidator(
 )
 
 
+TAG_MAX_LENGTH = 50
+
+
 class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=TAG_MAX_LENGTH, unique=True)
 
     class Meta:
         verbose_name = _("tag")
@@ -99,3 +102,7 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_subject(self) -> Customer:
+        return self.customer

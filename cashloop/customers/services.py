@@ -20,7 +20,7 @@ from cashloop.core.money import currency_check
 from cashloop.core.scoping import ALL, OWN, get_scoped, require
 from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.errors import CustomerError
-from cashloop.customers.models import Contact, Customer, Tag
+from cashloop.customers.models import TAG_MAX_LENGTH, Contact, Customer, Tag
 from cashloop.identity.models import User
 
 CUSTOMER_FIELDS = frozenset(
@@ -74,7 +74,7 @@ def _owner_for(*, actor: User, scope: str, owner_id: int | None) -> User | None:
 def _tags_set(customer: Customer, names: Iterable[str]) -> None:
     wanted = sorted({name.strip() for name in names if name and name.strip()})
     for name in wanted:
-        if len(name) > Tag._meta.get_field("name").max_length:
+        if len(name) > TAG_MAX_LENGTH:
             raise DomainError(CoreError.VALIDATION, details={"tags": [name]})
     tags = [Tag.objects.get_or_create(name=name)[0] for name in wanted]
     customer.tags.set(tags)

@@ -1,11 +1,9 @@
 """Identity endpoints: who am I, and my API tokens."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from cashloop.identity import selectors, services
 from cashloop.identity.schemas import ApiTokenCreatedOut, ApiTokenIn, ApiTokenOut, MeOut
@@ -32,7 +30,7 @@ def token_create(request: HttpRequest, payload: ApiTokenIn) -> Any:
         expires_in_days=payload.expires_in_days,
     )
     api_token.token = token
-    return 201, api_token
+    return Status(201, api_token)
 
 
 @router.delete("/tokens/{token_id}", response=ApiTokenOut)

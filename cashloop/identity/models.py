@@ -100,13 +100,13 @@ class User(AbstractUser):
     )
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
 
-    objects = ScopedUserManager()
+    objects = ScopedUserManager()  # type: ignore[misc]  # Django's own pattern for users
 
     scope_owner_field = "pk"
     scope_team_field = "team"
     audit_exclude = ("password", "last_login")
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
@@ -129,7 +129,7 @@ class User(AbstractUser):
 
     @cached_property
     def _team_ids(self) -> list[int]:
-        return self.team.subtree_ids() if self.team_id else []
+        return self.team.subtree_ids() if self.team is not None else []
 
     def scope_team_ids(self) -> Collection[int]:
         return self._team_ids

@@ -27,7 +27,11 @@ BUILTIN_ROLES: dict[str, dict] = {
         "data_scope": TEAM,
         "grants": {**_on(CUSTOMER_TYPES, [*WRITE, "delete"]), "identity.user": ["view"]},
     },
-    "sales_rep": {"name": _("Sales rep"), "data_scope": OWN, "grants": _on(CUSTOMER_TYPES, WRITE)},
+    "sales_rep": {
+        "name": _("Sales rep"),
+        "data_scope": OWN,
+        "grants": {"customers.customer": WRITE, "customers.contact": [*WRITE, "delete"]},
+    },
     "finance": {
         "name": _("Finance / AR clerk"),
         "data_scope": ALL,
