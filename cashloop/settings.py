@@ -1,6 +1,6 @@
 """Settings, all read from the environment with safe development defaults.
 
-`docs/operations.md` lists every variable.  Without any, Cashloop runs on SQLite under
+README.md lists every variable.  Without any, Cashloop runs on SQLite under
 `var/`, with a secret key generated once into `var/secret_key`.  A production deployment
 sets at least DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and CASHLOOP_HTTPS=1; with those,
 `cashloop check --deploy` is clean.
@@ -173,7 +173,6 @@ USE_I18N = True
 USE_TZ = True
 
 CASHLOOP_BASE_CURRENCY = env.str("CASHLOOP_BASE_CURRENCY", default="CNY").upper()
-CASHLOOP_COMPANY_NAME = env.str("CASHLOOP_COMPANY_NAME", default="")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

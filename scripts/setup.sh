@@ -20,7 +20,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing Python packages${extra:+ (with dev tools)}"
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" 2>&1 \
     | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import django, ninja, django_tasks_db" # fail loudly if install failed
+  .venv/bin/python -m pip check -q --disable-pip-version-check >/dev/null # fail loudly if install failed
   touch "$stamp"
 fi
 

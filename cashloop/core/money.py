@@ -13,13 +13,15 @@ Rules (ARCHITECTURE.md, money rules 1 and 7):
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
 
-from babel.numbers import format_currency, list_currencies
+from babel import Locale
+from babel.numbers import list_currencies
 from django.conf import settings
 from django.utils import translation
 
@@ -132,7 +134,14 @@ def format_money(amount: Decimal, currency: str, locale: str | None = None) -> s
     )
     if babel_locale.lower() == "zh_hans":
         babel_locale = "zh_Hans_CN"
-    return format_currency(quantize(amount, currency), currency.upper(), locale=babel_locale)
+    locale_data = Locale.parse(babel_locale)
+    # The locale's pattern, with as many decimals as the ISO exponent (not CLDR's digits).
+    pattern = copy.copy(locale_data.currency_formats["standard"])
+    exponent = minor_unit_exponent(currency)
+    pattern.frac_prec = (exponent, exponent)
+    return pattern.apply(
+        quantize(amount, currency), locale_data, currency=currency.upper(), currency_digits=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
 from cashloop.customers import selectors as customer_selectors
 from cashloop.identity import selectors as identity_selectors
@@ -46,6 +47,10 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # Paths the API does not know answer like everything else there: the envelope.
+        error = DomainError(CoreError.NOT_FOUND)
+        return JsonResponse(error.as_envelope(), status=error.status)
     return render(request, "web/error.html", {"status": 404}, status=404)
 
 

@@ -19,10 +19,12 @@ def test_openapi_lists_every_router(client, db):
     assert client.get("/api/v1/docs").status_code == 200
 
 
+@override_settings(DEBUG=False)
 def test_unknown_api_path_is_404_envelope(client, company):
     client.force_login(company.admin)
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 def test_not_signed_in_is_401_envelope(client, db):

@@ -114,3 +114,5 @@ def test_format_money_by_locale():
     assert format_money(Decimal("1234.5"), "CNY", "zh-hans") == "¥1,234.50"
     assert format_money(Decimal("1234.5"), "USD", "en") == "$1,234.50"
     assert format_money(Decimal("1234.5"), "JPY", "en") == "¥1,235"
+    # ISO 4217 says IQD has 3 decimals, though CLDR shows none.
+    assert format_money(Decimal("1234.5675"), "IQD", "en") == "IQD1,234.568"
