@@ -6,6 +6,8 @@ no path shows a user more than another.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cashloop.core.audit import audit_history
@@ -48,9 +50,18 @@ def customer_list(
     return (
         qs.select_related("owner", "team")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-        .annotate(contact_count=Count("contacts", distinct=True))
         .order_by("code")
     )
+
+
+def customer_contact_counts(*, customers: Iterable[Customer]) -> dict[int, int]:
+    """Contacts per customer for one page of customers (one query, not a join on the list)."""
+    rows = (
+        Contact.objects.filter(customer_id__in=[c.pk for c in customers])
+        .values("customer_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["customer_id"]: row["n"] for row in rows}
 
 
 def customer_get(*, user: User, customer_id: int, action: str = "view") -> Customer:

@@ -55,6 +55,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.customer_list(user=request.user, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    counts = selectors.customer_contact_counts(customers=page.object_list)
+    for customer in page.object_list:
+        customer.contact_count = counts.get(customer.pk, 0)
     context = {
         "page": page,
         "filters": filters,

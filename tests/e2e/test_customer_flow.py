@@ -133,6 +133,8 @@ def test_manager_finds_and_renames_a_customer_in_chinese(page, shoot, live_serve
 def test_rep_gets_a_friendly_404_and_a_lockout(page, shoot, live_server, company, customers):
     base = live_server.url
     rep = company.rep_east
+    from cashloop.identity.models import Role
+    print("DEBUG roles", Role.objects.count(), list(rep.roles.values_list("code", flat=True)))
     others = customers["rep_south"]
 
     # Another rep's customer is "not found", not "forbidden", and shows nothing of it.
