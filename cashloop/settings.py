@@ -144,6 +144,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "identity/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind N reverse proxies the client's address is in X-Forwarded-For, not REMOTE_ADDR;
+# without this every client would share the proxy's address and the lockout's pairing.
+if proxy_count := env.int("CASHLOOP_PROXY_COUNT", default=0):
+    AXES_IPWARE_PROXY_COUNT = proxy_count
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Sessions: server-side, HTTP-only cookies, expire after a working day of inactivity.
 SESSION_COOKIE_HTTPONLY = True

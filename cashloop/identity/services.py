@@ -83,7 +83,6 @@ def admin_account_create(*, username: str = "admin") -> tuple[User, str] | None:
     user = user_create(
         actor=None,
         username=username,
-        display_name="Administrator",
         role_codes=["admin"],
         password=password,
         is_superuser=True,

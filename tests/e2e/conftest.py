@@ -12,12 +12,14 @@ named `<test>__<NN>-<step>.<lang>.png`; a failing test also leaves `<test>__FAIL
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -40,12 +42,20 @@ TIMEOUT_MS = 10_000
 LANG_BUTTON = {"en": "lang-en", "zh-hans": "lang-zh-hans"}
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """Mark every test under tests/e2e (and only those) `e2e`, before `-m` selects."""
-    for item in items:
-        if E2E_DIR in Path(item.path).resolve().parents:
-            item.add_marker(pytest.mark.e2e)
+    """Mark every test under tests/e2e (and only those) `e2e`, and run them last.
+
+    The marking happens before `-m` selects; the move to the end after pytest-django has
+    put its transactional tests last.  Once the browser has started, this thread has
+    Playwright's event loop (see `browser`), so no other test should run after it.
+    """
+    e2e = [item for item in items if E2E_DIR in Path(item.path).resolve().parents]
+    for item in e2e:
+        item.add_marker(pytest.mark.e2e)
+    result = yield
+    items.sort(key=lambda item: E2E_DIR in Path(item.path).resolve().parents)  # stable
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
@@ -80,6 +90,19 @@ def browser() -> Iterator[Browser]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def builtin_roles(transactional_db: None) -> None:
+    """Install the built-in roles, as their data migration does.
+
+    A transactional test starts from whatever the previous one left: after a flush, that
+    is an empty database, without the roles the migration made.  (serialized_rollback
+    cannot restore them here: once Playwright's loop runs, Django hands this thread a new
+    connection object, which lacks the snapshot taken when the database was created.)
+    """
+    migration = importlib.import_module("cashloop.identity.migrations.0002_builtin_roles")
+    migration.install(django_apps, None)
 
 
 @pytest.fixture

@@ -16,10 +16,9 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import CustomerFactory, UserFactory
 
-# Transactional, because the live server reads the database from another thread; with
-# serialized rollback, because the built-in roles come from a data migration that a
-# transactional test's flush would otherwise wipe for the tests after it.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the live server reads the database from its own thread, so what the test
+# makes must be committed.  (The built-in roles come from the `builtin_roles` fixture.)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ZH_PO = Path(settings.BASE_DIR) / "cashloop" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MANAGER_PASSWORD = "Qingshan-tea-2026"
@@ -133,8 +132,6 @@ def test_manager_finds_and_renames_a_customer_in_chinese(page, shoot, live_serve
 def test_rep_gets_a_friendly_404_and_a_lockout(page, shoot, live_server, company, customers):
     base = live_server.url
     rep = company.rep_east
-    from cashloop.identity.models import Role
-    print("DEBUG roles", Role.objects.count(), list(rep.roles.values_list("code", flat=True)))
     others = customers["rep_south"]
 
     # Another rep's customer is "not found", not "forbidden", and shows nothing of it.
