@@ -39,4 +39,4 @@ for po in cashloop/locale/*/LC_MESSAGES/django.po; do
     .venv/bin/pybabel -q compile -i "$po" -o "$mo"
   fi
 done
-mkdir -p var
+mkdir -p var/static

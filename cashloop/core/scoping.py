@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
-from cashloop.core.errors import CoreError, DomainError
+from cashloop.core.errors import CoreError, DomainError, ErrorCode
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -82,7 +82,13 @@ def require(user: ScopedUser | None, action: str, model: type[models.Model]) -> 
 
 
 def get_scoped(
-    queryset: ScopedQuerySet[_M], *, user: ScopedUser, action: str, pk: Any, lock: bool = False
+    queryset: ScopedQuerySet[_M],
+    *,
+    user: ScopedUser,
+    action: str,
+    pk: Any,
+    lock: bool = False,
+    not_found: ErrorCode = CoreError.NOT_FOUND,
 ) -> _M:
     """Fetch one row the user may act on, or raise 403 (no right at all) / 404 (not in scope).
 
@@ -96,4 +102,4 @@ def get_scoped(
     try:
         return qs.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
-        raise DomainError(CoreError.NOT_FOUND) from None
+        raise DomainError(not_found) from None

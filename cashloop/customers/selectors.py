@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cashloop.core.audit import audit_history
-from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
 from cashloop.core.scoping import ALL, OWN, get_scoped
 from cashloop.customers.errors import CustomerError
@@ -66,17 +65,13 @@ def customer_contact_counts(*, customers: Iterable[Customer]) -> dict[int, int]:
 
 def customer_get(*, user: User, customer_id: int, action: str = "view") -> Customer:
     """One customer the user may see, or `customer.not_found` (also when out of scope)."""
-    try:
-        return get_scoped(
-            Customer.objects.select_related("owner", "team").prefetch_related("tags"),
-            user=user,
-            action=action,
-            pk=customer_id,
-        )
-    except DomainError as exc:
-        if exc.code is CoreError.NOT_FOUND:
-            raise DomainError(CustomerError.NOT_FOUND) from None
-        raise
+    return get_scoped(
+        Customer.objects.select_related("owner", "team").prefetch_related("tags"),
+        user=user,
+        action=action,
+        pk=customer_id,
+        not_found=CustomerError.NOT_FOUND,
+    )
 
 
 def contact_list(*, user: User, customer_id: int | None = None, q: str = "") -> QuerySet[Contact]:
@@ -89,14 +84,13 @@ def contact_list(*, user: User, customer_id: int | None = None, q: str = "") -> 
 
 
 def contact_get(*, user: User, contact_id: int, action: str = "view") -> Contact:
-    try:
-        return get_scoped(
-            Contact.objects.select_related("customer"), user=user, action=action, pk=contact_id
-        )
-    except DomainError as exc:
-        if exc.code is CoreError.NOT_FOUND:
-            raise DomainError(CustomerError.CONTACT_NOT_FOUND) from None
-        raise
+    return get_scoped(
+        Contact.objects.select_related("customer"),
+        user=user,
+        action=action,
+        pk=contact_id,
+        not_found=CustomerError.CONTACT_NOT_FOUND,
+    )
 
 
 def customer_history(*, user: User, customer_id: int) -> QuerySet[AuditEntry]:

@@ -155,7 +155,12 @@ def customer_update(*, actor: User, customer_id: int, changes: Mapping[str, Any]
 def customer_delete(*, actor: User, customer_id: int) -> None:
     """Delete a customer that has no records yet (a typo); one with history stays."""
     customer = get_scoped(
-        Customer.objects.all(), user=actor, action="delete", pk=customer_id, lock=True
+        Customer.objects.all(),
+        user=actor,
+        action="delete",
+        pk=customer_id,
+        lock=True,
+        not_found=CustomerError.NOT_FOUND,
     )
     if customer.contacts.exists():
         raise DomainError(CustomerError.HAS_CONTACTS)
@@ -166,14 +171,14 @@ def customer_delete(*, actor: User, customer_id: int) -> None:
 
 
 def _customer_for_change(*, actor: User, customer_id: int) -> Customer:
-    try:
-        return get_scoped(
-            Customer.objects.all(), user=actor, action="change", pk=customer_id, lock=True
-        )
-    except DomainError as exc:
-        if exc.code is CoreError.NOT_FOUND:
-            raise DomainError(CustomerError.NOT_FOUND) from None
-        raise
+    return get_scoped(
+        Customer.objects.all(),
+        user=actor,
+        action="change",
+        pk=customer_id,
+        lock=True,
+        not_found=CustomerError.NOT_FOUND,
+    )
 
 
 @transaction.atomic
@@ -197,18 +202,14 @@ def contact_create(
 
 
 def _contact_for(*, actor: User, contact_id: int, action: str) -> Contact:
-    try:
-        return get_scoped(
-            Contact.objects.select_related("customer"),
-            user=actor,
-            action=action,
-            pk=contact_id,
-            lock=True,
-        )
-    except DomainError as exc:
-        if exc.code is CoreError.NOT_FOUND:
-            raise DomainError(CustomerError.CONTACT_NOT_FOUND) from None
-        raise
+    return get_scoped(
+        Contact.objects.select_related("customer"),
+        user=actor,
+        action=action,
+        pk=contact_id,
+        lock=True,
+        not_found=CustomerError.CONTACT_NOT_FOUND,
+    )
 
 
 @transaction.atomic
