@@ -9,12 +9,22 @@ from django.db import connection
 
 from cashloop.identity.models import Team, User
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.migration_data import reinstall
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     for item in items:
         if "postgres" in item.keywords and connection.vendor != "postgresql":
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (runs in the PG pass)"))
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):  # type: ignore[no-untyped-def]
+    """Transactional tests start after another's flush: put the migrations' rows back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        reinstall()
 
 
 @dataclass

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cashloop.core",
     "cashloop.identity",
     "cashloop.customers",
+    "cashloop.ledger",
     "cashloop.web",
 ]
 

@@ -106,3 +106,11 @@ def validation_error_from_django(exc: ValidationError) -> DomainError:
     else:
         details = {"__all__": [str(m) for m in exc.messages]}
     return DomainError(CoreError.VALIDATION, details=details)
+
+
+def full_clean_or_raise(instance: Any, *, validate_unique: bool = False) -> None:
+    """Run a model's own validation; refusals leave as our 422 with per-field details."""
+    try:
+        instance.full_clean(validate_unique=validate_unique)
+    except ValidationError as exc:
+        raise validation_error_from_django(exc) from exc

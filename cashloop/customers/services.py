@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cashloop.core.audit import audit_record, audit_snapshot
-from cashloop.core.errors import CoreError, DomainError, validation_error_from_django
+from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import currency_check
 from cashloop.core.scoping import ALL, OWN, get_scoped, require
@@ -44,13 +43,6 @@ def _check_fields(changes: Mapping[str, Any], allowed: frozenset[str]) -> None:
     for field in changes:
         if field not in allowed:
             raise DomainError(CoreError.UNKNOWN_FIELD, field=field, details={"field": field})
-
-
-def _clean(instance: Customer | Contact) -> None:
-    try:
-        instance.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        raise validation_error_from_django(exc) from exc
 
 
 def _owner_for(*, actor: User, scope: str, owner_id: int | None) -> User | None:
@@ -119,7 +111,7 @@ def customer_create(
         team_id=team_id if team_id is not None else (owner.team_id if owner else None),
         status=status,
     )
-    _clean(customer)
+    full_clean_or_raise(customer)
     _save_with_code(customer)
     _tags_set(customer, tags)
     audit_record(actor=actor, instance=customer, action=AuditAction.CREATE)
@@ -143,7 +135,7 @@ def customer_update(*, actor: User, customer_id: int, changes: Mapping[str, Any]
             if "team_id" not in changes:
                 customer.team_id = owner.team_id if owner else None
         setattr(customer, field, value)
-    _clean(customer)
+    full_clean_or_raise(customer)
     _save_with_code(customer)
     if "tags" in changes:
         _tags_set(customer, changes["tags"] or ())
@@ -195,7 +187,7 @@ def contact_create(
     require(actor, "add", Contact)
     customer = _customer_for_change(actor=actor, customer_id=customer_id)
     contact = Contact(customer=customer, name=name, title=title, phone=phone, email=email)
-    _clean(contact)
+    full_clean_or_raise(contact)
     contact.save()
     audit_record(actor=actor, instance=contact, action=AuditAction.CREATE)
     return contact
@@ -219,7 +211,7 @@ def contact_update(*, actor: User, contact_id: int, changes: Mapping[str, Any]) 
     before = audit_snapshot(contact)
     for field, value in changes.items():
         setattr(contact, field, value)
-    _clean(contact)
+    full_clean_or_raise(contact)
     contact.save()
     audit_record(actor=actor, instance=contact, action=AuditAction.UPDATE, before=before)
     return contact

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cashloop.core.scoping import ALL, OWN, TEAM
 
 CUSTOMER_TYPES = ("customers.customer", "customers.contact")
+LEDGER_TYPES = ("ledger.account", "ledger.journalentry", "ledger.accountingperiod")
 READ = ["view", "export"]
 WRITE = ["view", "add", "change", "export"]
 
@@ -35,14 +36,27 @@ BUILTIN_ROLES: dict[str, dict] = {
     "finance": {
         "name": _("Finance / AR clerk"),
         "data_scope": ALL,
-        "grants": _on(CUSTOMER_TYPES, ["view", "change", "export"]),
+        "grants": {
+            **_on(CUSTOMER_TYPES, ["view", "change", "export"]),
+            "ledger.account": ["view", "add", "change", "export"],
+            "ledger.journalentry": ["view", "reverse", "export"],
+            "ledger.accountingperiod": ["view", "change"],
+        },
     },
     "collector": {"name": _("Collector"), "data_scope": ALL, "grants": _on(CUSTOMER_TYPES, READ)},
-    "treasurer": {"name": _("Treasurer"), "data_scope": ALL, "grants": _on(CUSTOMER_TYPES, READ)},
+    "treasurer": {
+        "name": _("Treasurer"),
+        "data_scope": ALL,
+        "grants": {**_on(CUSTOMER_TYPES, READ), **_on(LEDGER_TYPES, READ)},
+    },
     "service_agent": {
         "name": _("Service agent"),
         "data_scope": ALL,
         "grants": _on(CUSTOMER_TYPES, ["view"]),
     },
-    "viewer": {"name": _("Viewer"), "data_scope": ALL, "grants": _on(CUSTOMER_TYPES, ["view"])},
+    "viewer": {
+        "name": _("Viewer"),
+        "data_scope": ALL,
+        "grants": {**_on(CUSTOMER_TYPES, ["view"]), **_on(LEDGER_TYPES, ["view"])},
+    },
 }

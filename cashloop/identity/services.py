@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cashloop.core.audit import audit_record, audit_snapshot
-from cashloop.core.errors import DomainError, validation_error_from_django
+from cashloop.core.errors import DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.identity.errors import IdentityError
 from cashloop.identity.models import ApiToken, Role, Team, TokenScope, User
@@ -24,10 +23,7 @@ def team_create(
     *, actor: User | None, name: str, parent: Team | None = None, manager: User | None = None
 ) -> Team:
     team = Team(name=name, parent=parent, manager=manager)
-    try:
-        team.full_clean()
-    except ValidationError as exc:
-        raise validation_error_from_django(exc) from exc
+    full_clean_or_raise(team, validate_unique=True)
     team.save()
     audit_record(actor=actor, instance=team, action=AuditAction.CREATE)
     return team
@@ -60,10 +56,7 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    try:
-        user.full_clean()
-    except ValidationError as exc:
-        raise validation_error_from_django(exc) from exc
+    full_clean_or_raise(user, validate_unique=True)
     user.save()
     if role_codes:
         user.roles.set(Role.objects.filter(code__in=role_codes))
@@ -106,10 +99,7 @@ def api_token_create(
         token_hash=digest,
         expires_at=timezone.now() + timedelta(days=expires_in_days),
     )
-    try:
-        api_token.full_clean()
-    except ValidationError as exc:
-        raise validation_error_from_django(exc) from exc
+    full_clean_or_raise(api_token)
     api_token.save()
     audit_record(actor=actor, instance=api_token, action=AuditAction.CREATE)
     return api_token, token

@@ -12,15 +12,15 @@ named `<test>__<NN>-<step>.<lang>.png`; a failing test also leaves `<test>__FAIL
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.migration_data import reinstall
 
 E2E_DIR = Path(__file__).resolve().parent
 ROOT = E2E_DIR.parents[1]
@@ -94,15 +94,14 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(autouse=True)
 def builtin_roles(transactional_db: None) -> None:
-    """Install the built-in roles, as their data migration does.
+    """Install the built-in roles and chart, as their data migrations do.
 
     A transactional test starts from whatever the previous one left: after a flush, that
     is an empty database, without the roles the migration made.  (serialized_rollback
     cannot restore them here: once Playwright's loop runs, Django hands this thread a new
     connection object, which lacks the snapshot taken when the database was created.)
     """
-    migration = importlib.import_module("cashloop.identity.migrations.0002_builtin_roles")
-    migration.install(django_apps, None)
+    reinstall()
 
 
 @pytest.fixture

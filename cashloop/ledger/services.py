@@ -1,0 +1,307 @@
+"""Writes of the ledger: post and reverse journal entries, close periods, edit the chart.
+
+`journal_entry_post` is the only function in Cashloop that writes journal lines.  Every
+other app that moves money builds its lines and calls it inside its own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from cashloop.core.audit import audit_record, audit_snapshot
+from cashloop.core.errors import DomainError, full_clean_or_raise
+from cashloop.core.models import AuditAction
+from cashloop.core.money import base_currency, currency_check, minor_unit_exponent, to_decimal
+from cashloop.core.scoping import require
+from cashloop.core.sequences import sequence_next
+from cashloop.identity.models import User
+from cashloop.ledger.choices import AccountRole, PeriodStatus, PostingReason
+from cashloop.ledger.errors import LedgerError
+from cashloop.ledger.models import Account, AccountingPeriod, JournalEntry, JournalLine
+
+ENTRY_SERIES = "JE"
+
+
+@dataclass(frozen=True)
+class PostingLine:
+    """One line to post: debit positive, credit negative.
+
+    `base_amount` may be left out for lines in the base currency; foreign-currency lines
+    must give it, converted by the caller at the rate its document records.
+    """
+
+    account: Account
+    amount: Decimal
+    currency: str
+    base_amount: Decimal | None = None
+    customer_id: int | None = None
+    memo: str = ""
+
+
+def account_for_role(role: AccountRole) -> Account:
+    """The active account with `role` (the first by code if finance set several)."""
+    account = Account.objects.filter(role=role, is_active=True).order_by("code").first()
+    if account is None:
+        raise DomainError(LedgerError.ACCOUNT_ROLE_MISSING, role=role.value)
+    return account
+
+
+def _check_decimals(amount: Decimal, currency: str) -> None:
+    if amount != amount.quantize(Decimal(1).scaleb(-minor_unit_exponent(currency))):
+        raise DomainError(LedgerError.TOO_MANY_DECIMALS, amount=amount, currency=currency)
+
+
+def _normalised(lines: Sequence[PostingLine], base: str) -> list[PostingLine]:
+    if len(lines) < 2:
+        raise DomainError(LedgerError.TOO_FEW_LINES)
+    result = []
+    for line in lines:
+        currency = currency_check(line.currency)
+        amount = to_decimal(line.amount)
+        _check_decimals(amount, currency)
+        if line.base_amount is None:
+            if currency != base:
+                raise DomainError(LedgerError.BASE_AMOUNT_MISSING, currency=currency)
+            base_amount = amount
+        else:
+            base_amount = to_decimal(line.base_amount)
+            _check_decimals(base_amount, base)
+            if currency == base and base_amount != amount:
+                raise DomainError(LedgerError.BASE_AMOUNT_MISMATCH)
+        if amount == 0 and (base_amount == 0 or currency == base):
+            raise DomainError(LedgerError.ZERO_LINE)
+        if not line.account.is_active:
+            raise DomainError(LedgerError.ACCOUNT_INACTIVE, account=line.account.code)
+        if line.account.currency and line.account.currency != currency:
+            raise DomainError(
+                LedgerError.ACCOUNT_CURRENCY,
+                account=line.account.code,
+                allowed=line.account.currency,
+                currency=currency,
+            )
+        result.append(
+            PostingLine(
+                account=line.account,
+                amount=amount,
+                currency=currency,
+                base_amount=base_amount,
+                customer_id=line.customer_id,
+                memo=line.memo[:200],
+            )
+        )
+    return result
+
+
+def _check_balanced(lines: list[PostingLine], base: str) -> None:
+    per_currency: dict[str, Decimal] = defaultdict(Decimal)
+    base_total = Decimal(0)
+    for line in lines:
+        per_currency[line.currency] += line.amount
+        base_total += line.base_amount or Decimal(0)
+    for currency, total in sorted(per_currency.items()):
+        if total != 0:
+            raise DomainError(LedgerError.UNBALANCED, difference=total, currency=currency)
+    if base_total != 0:
+        raise DomainError(LedgerError.UNBALANCED, difference=base_total, currency=base)
+
+
+def _payload_hash(
+    *, entry_date: date, reason: str, source: tuple[str, str], lines: list[PostingLine]
+) -> str:
+    payload = {
+        "date": entry_date.isoformat(),
+        "reason": reason,
+        "source": list(source),
+        "lines": [
+            [
+                line.account.code,
+                line.currency,
+                str(line.amount.normalize()),
+                str((line.base_amount or Decimal(0)).normalize()),
+                line.customer_id,
+            ]
+            for line in lines
+        ],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _period_check(entry_date: date) -> None:
+    period = AccountingPeriod.objects.filter(year=entry_date.year, month=entry_date.month).first()
+    if period is not None and period.status == PeriodStatus.CLOSED:
+        raise DomainError(LedgerError.PERIOD_CLOSED, period=str(period))
+
+
+def _source_of(source: models.Model | None) -> tuple[ContentType | None, str, str]:
+    if source is None:
+        return None, "", ""
+    content_type = ContentType.objects.get_for_model(source, for_concrete_model=True)
+    return content_type, str(source.pk), str(source)[:200]
+
+
+@transaction.atomic
+def journal_entry_post(
+    *,
+    actor: User | None,
+    entry_date: date,
+    reason: PostingReason,
+    lines: Sequence[PostingLine],
+    idempotency_key: str,
+    source: models.Model | None = None,
+    memo: str = "",
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post one balanced entry, or return the entry already posted under the same key.
+
+    The same key with different content is refused (`ledger.idempotency_conflict`), as is
+    an unbalanced entry, a line with more decimals than its currency has, an inactive
+    account, and a date in a closed period.  Nothing is written when anything is refused.
+    """
+    base = base_currency()
+    normalised = _normalised(lines, base)
+    _check_balanced(normalised, base)
+    source_type, source_id, source_repr = _source_of(source)
+    digest = _payload_hash(
+        entry_date=entry_date,
+        reason=str(reason),
+        source=(source_type.model if source_type else "", source_id),
+        lines=normalised,
+    )
+    existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if existing.payload_hash != digest:
+            raise DomainError(LedgerError.IDEMPOTENCY_CONFLICT)
+        return existing
+    _period_check(entry_date)
+
+    try:
+        with transaction.atomic():
+            entry = JournalEntry.objects.create(
+                number=sequence_next(series=ENTRY_SERIES, year=entry_date.year),
+                date=entry_date,
+                reason=reason,
+                memo=memo[:500],
+                source_type=source_type,
+                source_id=source_id,
+                source_repr=source_repr,
+                idempotency_key=idempotency_key,
+                payload_hash=digest,
+                reverses=reverses,
+                posted_by=actor if getattr(actor, "pk", None) else None,
+            )
+    except IntegrityError:
+        # A concurrent transaction posted the same key (or reversed the same entry) first.
+        raced = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if raced is None:
+            raise DomainError(LedgerError.ALREADY_REVERSED) from None
+        if raced.payload_hash != digest:
+            raise DomainError(LedgerError.IDEMPOTENCY_CONFLICT) from None
+        return raced
+    JournalLine.objects.bulk_create(
+        [
+            JournalLine(
+                entry=entry,
+                account=line.account,
+                currency=line.currency,
+                amount=line.amount,
+                base_amount=line.base_amount,
+                customer_id=line.customer_id,
+                memo=line.memo,
+            )
+            for line in normalised
+        ]
+    )
+    return entry
+
+
+@transaction.atomic
+def journal_entry_reverse(
+    *, actor: User, entry_id: int, entry_date: date | None = None, memo: str = ""
+) -> JournalEntry:
+    """Post the mirror of an entry, linked to it; the original stays as it was.
+
+    The reversal is dated `entry_date` (default today), which must be in an open period:
+    corrections of a closed month go into the open one.
+    """
+    require(actor, "reverse", JournalEntry)
+    original = JournalEntry.objects.filter(pk=entry_id).first()
+    if original is None:
+        raise DomainError(LedgerError.ENTRY_NOT_FOUND)
+    if hasattr(original, "reversed_by"):
+        raise DomainError(LedgerError.ALREADY_REVERSED)
+    lines = [
+        PostingLine(
+            account=line.account,
+            amount=-line.amount,
+            currency=line.currency,
+            base_amount=-line.base_amount,
+            customer_id=line.customer_id,
+            memo=line.memo,
+        )
+        for line in original.lines.select_related("account")
+    ]
+    return journal_entry_post(
+        actor=actor,
+        entry_date=entry_date or timezone.localdate(),
+        reason=PostingReason.REVERSAL,
+        lines=lines,
+        idempotency_key=f"reversal:{original.pk}",
+        source=original,
+        memo=memo or f"Reversal of {original.number}",
+        reverses=original,
+    )
+
+
+def _period_set(*, actor: User, year: int, month: int, status: PeriodStatus) -> AccountingPeriod:
+    require(actor, "change", AccountingPeriod)
+    period, _ = AccountingPeriod.objects.select_for_update().get_or_create(year=year, month=month)
+    before = audit_snapshot(period)
+    period.status = status
+    period.closed_at = timezone.now() if status == PeriodStatus.CLOSED else None
+    period.closed_by = actor if status == PeriodStatus.CLOSED else None
+    full_clean_or_raise(period)
+    period.save()
+    audit_record(actor=actor, instance=period, action=AuditAction.UPDATE, before=before)
+    return period
+
+
+@transaction.atomic
+def accounting_period_close(*, actor: User, year: int, month: int) -> AccountingPeriod:
+    """Close a month: no entry dated in it can be posted any more."""
+    return _period_set(actor=actor, year=year, month=month, status=PeriodStatus.CLOSED)
+
+
+@transaction.atomic
+def accounting_period_reopen(*, actor: User, year: int, month: int) -> AccountingPeriod:
+    return _period_set(actor=actor, year=year, month=month, status=PeriodStatus.OPEN)
+
+
+ACCOUNT_FIELDS = frozenset(
+    {"code", "name_zh", "name_en", "type", "role", "parent_id", "currency", "is_active"}
+)
+
+
+@transaction.atomic
+def account_create(*, actor: User, **fields: Any) -> Account:
+    """Add an account to the chart (finance)."""
+    require(actor, "add", Account)
+    account = Account(**{k: v for k, v in fields.items() if k in ACCOUNT_FIELDS})
+    if account.currency:
+        account.currency = currency_check(account.currency)
+    if Account.objects.filter(code=account.code).exists():
+        raise DomainError(LedgerError.ACCOUNT_CODE_TAKEN, code=account.code)
+    full_clean_or_raise(account)
+    account.save()
+    audit_record(actor=actor, instance=account, action=AuditAction.CREATE)
+    return account

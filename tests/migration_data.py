@@ -1,0 +1,18 @@
+"""Rows that data migrations install (built-in roles, the default chart of accounts).
+
+A transactional test flushes the database when it ends, taking those rows with it; the
+fixtures that need them call `reinstall()` first.  It runs the migrations' own functions,
+so tests see exactly what a fresh installation has.
+"""
+
+from django.apps import apps
+
+from cashloop.identity.migrations import _roles
+
+
+def reinstall() -> None:
+    import importlib
+
+    _roles.install(apps, None)
+    chart = importlib.import_module("cashloop.ledger.migrations.0002_default_chart_and_guards")
+    chart.install_chart(apps, None)
