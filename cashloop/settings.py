@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cashloop.identity",
     "cashloop.customers",
     "cashloop.ledger",
+    "cashloop.receivables",
     "cashloop.web",
 ]
 

@@ -13,6 +13,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db.models import DecimalField, Expression, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Round
+
+from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+MONEY = DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+
+
+def money_exact(expression: Expression | F) -> Round:
+    """Round a money expression to the stored precision inside the database.
+
+    SQLite keeps decimals as binary floats and sums them as such, so a sum that is zero
+    may come back as 1e-15; rounding to the column's 4 places makes comparisons exact on
+    both databases (PostgreSQL's numeric is exact already, and rounding changes nothing).
+    """
+    return Round(expression, MONEY_DECIMAL_PLACES, output_field=MONEY)
+
+
+def money_sum(field: str, **filters: object) -> Round:
+    """`SUM(field)` (0 when there are no rows), exact to the stored precision."""
+    total = Sum(field, filter=Q(**filters) if filters else None, output_field=MONEY)
+    return money_exact(Coalesce(total, Value(0, output_field=MONEY)))
 
 
 @dataclass

@@ -13,6 +13,7 @@ from cashloop.core.scoping import ALL, OWN, TEAM
 
 CUSTOMER_TYPES = ("customers.customer", "customers.contact")
 LEDGER_TYPES = ("ledger.account", "ledger.journalentry", "ledger.accountingperiod")
+AR_TYPES = ("receivables.invoice", "receivables.payment")
 READ = ["view", "export"]
 WRITE = ["view", "add", "change", "export"]
 
@@ -26,12 +27,22 @@ BUILTIN_ROLES: dict[str, dict] = {
     "sales_manager": {
         "name": _("Sales manager"),
         "data_scope": TEAM,
-        "grants": {**_on(CUSTOMER_TYPES, [*WRITE, "delete"]), "identity.user": ["view"]},
+        "grants": {
+            **_on(CUSTOMER_TYPES, [*WRITE, "delete"]),
+            "identity.user": ["view"],
+            "receivables.invoice": ["view", "add", "change", "export"],
+            "receivables.payment": READ,
+        },
     },
     "sales_rep": {
         "name": _("Sales rep"),
         "data_scope": OWN,
-        "grants": {"customers.customer": WRITE, "customers.contact": [*WRITE, "delete"]},
+        "grants": {
+            "customers.customer": WRITE,
+            "customers.contact": [*WRITE, "delete"],
+            "receivables.invoice": ["view", "add", "change"],
+            "receivables.payment": ["view"],
+        },
     },
     "finance": {
         "name": _("Finance / AR clerk"),
@@ -41,22 +52,32 @@ BUILTIN_ROLES: dict[str, dict] = {
             "ledger.account": ["view", "add", "change", "export"],
             "ledger.journalentry": ["view", "reverse", "export"],
             "ledger.accountingperiod": ["view", "change"],
+            "receivables.invoice": ["view", "add", "change", "issue", "export"],
+            "receivables.payment": ["view", "add", "change", "allocate", "export"],
         },
     },
-    "collector": {"name": _("Collector"), "data_scope": ALL, "grants": _on(CUSTOMER_TYPES, READ)},
+    "collector": {
+        "name": _("Collector"),
+        "data_scope": ALL,
+        "grants": {**_on(CUSTOMER_TYPES, READ), **_on(AR_TYPES, READ)},
+    },
     "treasurer": {
         "name": _("Treasurer"),
         "data_scope": ALL,
-        "grants": {**_on(CUSTOMER_TYPES, READ), **_on(LEDGER_TYPES, READ)},
+        "grants": {**_on(CUSTOMER_TYPES, READ), **_on(LEDGER_TYPES, READ), **_on(AR_TYPES, READ)},
     },
     "service_agent": {
         "name": _("Service agent"),
         "data_scope": ALL,
-        "grants": _on(CUSTOMER_TYPES, ["view"]),
+        "grants": {**_on(CUSTOMER_TYPES, ["view"]), **_on(AR_TYPES, ["view"])},
     },
     "viewer": {
         "name": _("Viewer"),
         "data_scope": ALL,
-        "grants": {**_on(CUSTOMER_TYPES, ["view"]), **_on(LEDGER_TYPES, ["view"])},
+        "grants": {
+            **_on(CUSTOMER_TYPES, ["view"]),
+            **_on(LEDGER_TYPES, ["view"]),
+            **_on(AR_TYPES, ["view"]),
+        },
     },
 }

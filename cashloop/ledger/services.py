@@ -229,16 +229,32 @@ def journal_entry_post(
 def journal_entry_reverse(
     *, actor: User, entry_id: int, entry_date: date | None = None, memo: str = ""
 ) -> JournalEntry:
-    """Post the mirror of an entry, linked to it; the original stays as it was.
-
-    The reversal is dated `entry_date` (default today), which must be in an open period:
-    corrections of a closed month go into the open one.
-    """
+    """Reverse an entry on request (finance): see `journal_entry_reversal_post`."""
     require(actor, "reverse", JournalEntry)
     original = JournalEntry.objects.filter(pk=entry_id).first()
     if original is None:
         raise DomainError(LedgerError.ENTRY_NOT_FOUND)
-    if hasattr(original, "reversed_by"):
+    return journal_entry_reversal_post(
+        actor=actor, original=original, entry_date=entry_date, memo=memo
+    )
+
+
+@transaction.atomic
+def journal_entry_reversal_post(
+    *,
+    actor: User | None,
+    original: JournalEntry,
+    entry_date: date | None = None,
+    memo: str = "",
+    reason: PostingReason = PostingReason.REVERSAL,
+) -> JournalEntry:
+    """Post the mirror of an entry, linked to it; the original stays as it was.
+
+    For services that undo their own postings (un-allocation); they check their own
+    permissions.  The reversal is dated `entry_date` (default today), which must be in an
+    open period: corrections of a closed month go into the open one.
+    """
+    if JournalEntry.objects.filter(reverses=original).exists():
         raise DomainError(LedgerError.ALREADY_REVERSED)
     lines = [
         PostingLine(
@@ -254,7 +270,7 @@ def journal_entry_reverse(
     return journal_entry_post(
         actor=actor,
         entry_date=entry_date or timezone.localdate(),
-        reason=PostingReason.REVERSAL,
+        reason=reason,
         lines=lines,
         idempotency_key=f"reversal:{original.pk}",
         source=original,
@@ -304,4 +320,54 @@ def account_create(*, actor: User, **fields: Any) -> Account:
     full_clean_or_raise(account)
     account.save()
     audit_record(actor=actor, instance=account, action=AuditAction.CREATE)
+    return account
+
+
+@transaction.atomic
+def account_update(*, actor: User, account_id: int, **fields: Any) -> Account:
+    """Change an account's names, role, currency rule, activity or parent (finance).
+
+    The code and the type stay as created: entries already posted read them.  An account
+    cannot move under itself or one of its sub-accounts, and cannot be limited to one
+    currency while it holds lines in another.
+    """
+    from django.utils.translation import gettext as _
+
+    from cashloop.core.errors import CoreError
+
+    require(actor, "change", Account)
+    editable = {"name_zh", "name_en", "role", "parent_id", "currency", "is_active"}
+    for field in fields:
+        if field not in editable:
+            raise DomainError(CoreError.UNKNOWN_FIELD, field=field)
+    account = Account.objects.select_for_update().filter(pk=account_id).first()
+    if account is None:
+        raise DomainError(CoreError.NOT_FOUND)
+    before = audit_snapshot(account)
+    for field, value in fields.items():
+        if field in ("role", "currency") and value is None:
+            value = ""
+        if field == "currency" and value:
+            value = currency_check(value)
+        setattr(account, field, value)
+    parent_id = account.parent_id
+    seen = {account.pk}
+    while parent_id is not None:
+        if parent_id in seen:
+            raise DomainError(
+                CoreError.VALIDATION,
+                details={"parent": [_("An account cannot sit under itself or its sub-accounts.")]},
+            )
+        seen.add(parent_id)
+        parent_id = Account.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    if account.currency and (
+        JournalLine.objects.filter(account=account).exclude(currency=account.currency).exists()
+    ):
+        raise DomainError(
+            CoreError.VALIDATION,
+            details={"currency": [_("The account already holds lines in other currencies.")]},
+        )
+    full_clean_or_raise(account)
+    account.save()
+    audit_record(actor=actor, instance=account, action=AuditAction.UPDATE, before=before)
     return account

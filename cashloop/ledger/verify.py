@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 
 from cashloop.core.models import Sequence
-from cashloop.core.verify import CheckResult
+from cashloop.core.verify import CheckResult, money_sum
 from cashloop.ledger.models import JournalEntry, JournalLine
 from cashloop.ledger.services import ENTRY_SERIES
 
@@ -15,7 +15,7 @@ def entries_balance() -> CheckResult:
     result = CheckResult("journal entries balance", checked=JournalEntry.objects.count())
     off_currency = (
         JournalLine.objects.values("entry__number", "currency")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .exclude(total=0)
         .order_by("entry__number")
     )
@@ -25,7 +25,7 @@ def entries_balance() -> CheckResult:
         )
     off_base = (
         JournalLine.objects.values("entry__number")
-        .annotate(total=Sum("base_amount"))
+        .annotate(total=money_sum("base_amount"))
         .exclude(total=0)
         .order_by("entry__number")
     )

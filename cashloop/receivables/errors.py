@@ -1,0 +1,71 @@
+"""Error codes of receivables."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cashloop.core.errors import ErrorCode
+
+
+class ReceivableError(ErrorCode):
+    INVOICE_NOT_FOUND = ("invoice.not_found", 404, _("No such invoice, or it is not yours."))
+    NOT_DRAFT = (
+        "invoice.not_draft",
+        409,
+        _("An issued invoice is never edited; correct it with a credit note."),
+    )
+    NO_LINES = ("invoice.no_lines", 422, _("An invoice needs at least one line."))
+    TOTAL_NOT_POSITIVE = (
+        "invoice.total_not_positive",
+        422,
+        _("An invoice's total must be more than zero."),
+    )
+    BAD_LINE = ("invoice.bad_line", 422, _("Line {line}: {reason}"))
+    TAX_RATE = ("invoice.tax_rate", 422, _("Tax rate {rate} is not allowed."))
+    RATE_REQUIRED = (
+        "invoice.rate_required",
+        422,
+        _("A foreign-currency document needs its exchange rate to {base}."),
+    )
+    INSTALLMENTS_SUM = (
+        "invoice.installments_sum",
+        422,
+        _("Installment shares must be positive and cover the whole total."),
+    )
+    DUE_RULE = ("invoice.due_rule", 422, _("Installment {n}: {reason}"))
+    PAYMENT_NOT_FOUND = ("payment.not_found", 404, _("No such payment, or it is not yours."))
+    AMOUNT_NOT_POSITIVE = ("payment.amount_not_positive", 422, _("The amount must be positive."))
+    TOO_MANY_DECIMALS = (
+        "money.too_many_decimals",
+        422,
+        _("{amount} has more decimals than {currency} allows."),
+    )
+    CURRENCY_MISMATCH = (
+        "allocation.currency_mismatch",
+        422,
+        _("The payment is in {payment}, the invoice in {invoice}."),
+    )
+    CUSTOMER_MISMATCH = (
+        "allocation.customer_mismatch",
+        422,
+        _("The payment and the invoice belong to different customers."),
+    )
+    OVER_RESIDUAL = (
+        "allocation.over_residual",
+        422,
+        _("{amount} is more than the {residual} still open on the installment."),
+    )
+    OVER_UNAPPLIED = (
+        "allocation.over_unapplied",
+        422,
+        _("{amount} is more than the {unapplied} left on the payment."),
+    )
+    INSTALLMENT_NOT_OPEN = (
+        "allocation.installment_not_open",
+        422,
+        _("The installment is not open (its invoice is not issued)."),
+    )
+    ALLOCATION_NOT_FOUND = ("allocation.not_found", 404, _("No such allocation."))
+    ALREADY_UNALLOCATED = (
+        "allocation.already_unallocated",
+        409,
+        _("This allocation was already undone."),
+    )

@@ -1,0 +1,238 @@
+"""Receivables: invoices with lines and installments, payments, and the open-item ledger.
+
+Each installment of an issued invoice is an open item.  Each application of a payment to
+it is an `Allocation` row (positive), and undoing one adds a negative row that points at
+the original, so matching and un-matching add rows and never rewrite history.  The
+stored residuals (installment, invoice, payment unapplied, customer balance) are kept in
+the same transaction as the rows and the journal entry, and `cashloop verify` recomputes
+each of them from the rows and from the ledger.
+
+Foreign-currency documents keep the rate they were posted at and their base-currency
+amounts, so that the last allocation takes exactly what is left in base currency and the
+exchange difference goes to its own account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from cashloop.core.scoping import ScopedQuerySet
+from cashloop.receivables.choices import DueRule, InvoiceStatus, OpenItemKind, PaymentMethod
+
+
+def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
+    )
+
+
+def rate_field() -> models.DecimalField:
+    return models.DecimalField(
+        _("exchange rate"),
+        max_digits=18,
+        decimal_places=8,
+        default=1,
+        help_text=_("Units of base currency for one unit of the document's currency."),
+    )
+
+
+class Invoice(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    number = models.CharField(_("number"), max_length=30, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = rate_field()
+    issue_date = models.DateField(_("invoice date"))
+    subtotal = money(_("net amount"), default=0)
+    tax_total = money(_("tax"), default=0)
+    total = money(_("total"), default=0)
+    base_total = money(_("total in base currency"), default=0)
+    residual = money(_("residual"), default=0)
+    memo = models.CharField(_("memo"), max_length=500, blank=True)
+    journal_entry = models.OneToOneField(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_field = "customer__owner"
+    scope_team_field = "customer__team"
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~models.Q(number=""), name="invoice_number_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["customer", "status"])]
+
+    def __str__(self) -> str:
+        return self.number or f"draft #{self.pk}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
+    unit_price = money(_("unit price"))
+    discount_percent = models.DecimalField(
+        _("discount %"), max_digits=5, decimal_places=2, default=0
+    )
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4)
+    net = money(_("net amount"))
+    tax = money(_("tax"))
+    total = money(_("total"))
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["invoice_id", "position"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Installment(models.Model):
+    """One due date of an invoice: an open item once the invoice is issued."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="installments")
+    sequence = models.PositiveSmallIntegerField(_("installment"))
+    due_rule = models.CharField(_("due rule"), max_length=20, choices=DueRule.choices)
+    due_days = models.PositiveSmallIntegerField(_("days"), default=0)
+    due_date = models.DateField(_("due date"), db_index=True)
+    share = models.DecimalField(_("share"), max_digits=9, decimal_places=4, default=1)
+    amount = money(_("amount"))
+    base_amount = money(_("amount in base currency"), default=0)
+    residual = money(_("residual"))
+    base_residual = money(_("residual in base currency"), default=0)
+
+    class Meta:
+        verbose_name = _("installment")
+        verbose_name_plural = _("installments")
+        ordering = ["due_date", "invoice_id", "sequence"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} / {self.sequence}"
+
+
+class Payment(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    date = models.DateField(_("date"), db_index=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = rate_field()
+    amount = money(_("amount"))
+    base_amount = money(_("amount in base currency"))
+    unapplied = money(_("unapplied"))
+    base_unapplied = money(_("unapplied in base currency"))
+    method = models.CharField(
+        _("method"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
+    payer_account = models.CharField(_("payer account"), max_length=60, blank=True)
+    memo = models.CharField(_("memo"), max_length=500, blank=True)
+    # Set in the same transaction, right after the entry is posted with this row as source.
+    journal_entry = models.OneToOneField(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_field = "customer__owner"
+    scope_team_field = "customer__team"
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Allocation(models.Model):
+    """A signed open-item row: a payment applied to an installment (+) or un-applied (-)."""
+
+    installment = models.ForeignKey(
+        Installment, on_delete=models.PROTECT, related_name="allocations"
+    )
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    kind = models.CharField(_("kind"), max_length=20, choices=OpenItemKind.choices)
+    amount = money(_("amount"))
+    base_amount = money(_("amount in base currency at the invoice's rate"))
+    payment_base_amount = money(_("amount in base currency at the payment's rate"))
+    undoes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
+    )
+    date = models.DateField(_("date"))
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment} → {self.installment}: {self.amount}"
+
+
+class CustomerBalance(models.Model):
+    """What a customer owes (open items) and has paid ahead (advances), per currency."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="balances"
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    receivable = money(_("receivable"), default=0)
+    advance = money(_("advance"), default=0)
+
+    class Meta:
+        verbose_name = _("customer balance")
+        verbose_name_plural = _("customer balances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "currency"], name="receivables_balance_customer_currency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.currency}: {self.receivable} / {self.advance}"

@@ -1,0 +1,209 @@
+"""Checks of receivables for `cashloop verify`.
+
+Each stored figure is recomputed from the rows beneath it: installment residuals from
+their allocation rows, invoice residuals from installments, payments' unapplied amounts
+from their rows, customer balances from both, and the AR and advances control accounts
+from the journal, per customer and currency, in document and in base currency.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Q
+
+from cashloop.core.models import Sequence
+from cashloop.core.verify import CheckResult, money_exact, money_sum
+from cashloop.ledger.choices import AccountRole
+from cashloop.ledger.models import JournalLine
+from cashloop.receivables.choices import InvoiceStatus
+from cashloop.receivables.models import (
+    Allocation,
+    CustomerBalance,
+    Installment,
+    Invoice,
+    InvoiceLine,
+    Payment,
+)
+from cashloop.receivables.services import INVOICE_SERIES, OPEN_STATUSES, PAYMENT_SERIES
+
+LIMIT = 100
+
+
+def installments_match_their_rows() -> CheckResult:
+    rows = Installment.objects.filter(~Q(invoice__status=InvoiceStatus.DRAFT)).annotate(
+        applied=money_sum("allocations__amount"),
+        applied_base=money_sum("allocations__base_amount"),
+    )
+    result = CheckResult("installment residuals = amount - allocations", checked=rows.count())
+    off = rows.exclude(
+        residual=money_exact(F("amount") - F("applied")),
+        base_residual=money_exact(F("base_amount") - F("applied_base")),
+    )
+    for inst in off.select_related("invoice")[:LIMIT]:
+        result.problems.append(
+            f"{inst.invoice} #{inst.sequence}: residual {inst.residual}, "
+            f"rows say {inst.amount - inst.applied}"
+        )
+    negative = Installment.objects.filter(Q(residual__lt=0) | Q(residual__gt=F("amount")))
+    for inst in negative.select_related("invoice")[:LIMIT]:
+        result.problems.append(
+            f"{inst.invoice} #{inst.sequence}: residual {inst.residual} out of range"
+        )
+    return result
+
+
+def invoices_match_their_parts() -> CheckResult:
+    invoices = Invoice.objects.annotate(lines_total=money_sum("lines__total"))
+    result = CheckResult("invoice totals and residuals", checked=invoices.count())
+    installment_sums = {
+        row["invoice_id"]: row
+        for row in Installment.objects.values("invoice_id").annotate(
+            amount=money_sum("amount"), residual=money_sum("residual")
+        )
+    }
+    for invoice in invoices.iterator():
+        sums = installment_sums.get(invoice.pk, {"amount": Decimal(0), "residual": Decimal(0)})
+        if invoice.lines_total != invoice.total or sums["amount"] != invoice.total:
+            result.problems.append(f"{invoice}: total {invoice.total} ≠ its lines/installments")
+        if invoice.status != InvoiceStatus.DRAFT and sums["residual"] != invoice.residual:
+            result.problems.append(
+                f"{invoice}: residual {invoice.residual} ≠ installments {sums['residual']}"
+            )
+        if len(result.problems) >= LIMIT:
+            break
+    return result
+
+
+def payments_match_their_rows() -> CheckResult:
+    payments = Payment.objects.annotate(
+        applied=money_sum("allocations__amount"),
+        applied_base=money_sum("allocations__payment_base_amount"),
+    )
+    result = CheckResult("payment unapplied = amount - allocations", checked=payments.count())
+    off = payments.exclude(
+        unapplied=money_exact(F("amount") - F("applied")),
+        base_unapplied=money_exact(F("base_amount") - F("applied_base")),
+    )
+    for payment in off[:LIMIT]:
+        result.problems.append(
+            f"{payment}: unapplied {payment.unapplied}, rows say {payment.amount - payment.applied}"
+        )
+    for payment in Payment.objects.filter(Q(unapplied__lt=0) | Q(journal_entry=None))[:LIMIT]:
+        result.problems.append(f"{payment}: negative unapplied or no journal entry")
+    return result
+
+
+def _open_items() -> dict[tuple[int, str], list[Decimal]]:
+    """(customer, currency) -> [receivable, base receivable, advance, base advance]."""
+    found: dict[tuple[int, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
+    for row in (
+        Installment.objects.filter(invoice__status__in=[*OPEN_STATUSES, InvoiceStatus.PAID])
+        .values("invoice__customer_id", "invoice__currency")
+        .annotate(r=money_sum("residual"), b=money_sum("base_residual"))
+    ):
+        key = (row["invoice__customer_id"], row["invoice__currency"])
+        found[key][0] += row["r"]
+        found[key][1] += row["b"]
+    for row in Payment.objects.values("customer_id", "currency").annotate(
+        a=money_sum("unapplied"), b=money_sum("base_unapplied")
+    ):
+        key = (row["customer_id"], row["currency"])
+        found[key][2] += row["a"]
+        found[key][3] += row["b"]
+    return found
+
+
+def balances_match_open_items() -> CheckResult:
+    items = _open_items()
+    stored = {(b.customer_id, b.currency): b for b in CustomerBalance.objects.all()}
+    result = CheckResult("customer balances = open items", checked=len(stored))
+    for key in sorted(set(items) | set(stored)):
+        receivable, _, advance, _ = items.get(key, [Decimal(0)] * 4)
+        balance = stored.get(key)
+        if (balance.receivable if balance else 0) != receivable or (
+            balance.advance if balance else 0
+        ) != advance:
+            result.problems.append(
+                f"customer {key[0]} {key[1]}: stored {balance and balance.receivable}/"
+                f"{balance and balance.advance}, open items {receivable}/{advance}"
+            )
+    return result
+
+
+def control_accounts_match_open_items() -> CheckResult:
+    """AR and advances in the journal equal the open items, per customer and currency."""
+    items = _open_items()
+    ledger: dict[tuple[int, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
+    lines = (
+        JournalLine.objects.filter(account__role__in=[AccountRole.AR, AccountRole.ADVANCE])
+        .exclude(customer=None)
+        .values("customer_id", "currency", "account__role")
+        .annotate(a=money_sum("amount"), b=money_sum("base_amount"))
+    )
+    for row in lines:
+        key = (row["customer_id"], row["currency"])
+        if row["account__role"] == AccountRole.AR:
+            ledger[key][0] += row["a"]
+            ledger[key][1] += row["b"]
+        else:  # advances are credits: a positive advance is a negative balance
+            ledger[key][2] -= row["a"]
+            ledger[key][3] -= row["b"]
+    result = CheckResult("AR and advances accounts = open items", checked=len(items))
+    for key in sorted(set(items) | set(ledger)):
+        mine = items.get(key, [Decimal(0)] * 4)
+        theirs = ledger.get(key, [Decimal(0)] * 4)
+        if mine != theirs:
+            result.problems.append(
+                f"customer {key[0]} {key[1]}: open items {mine}, journal {theirs}"
+            )
+        if len(result.problems) >= LIMIT:
+            break
+    return result
+
+
+def documents_have_entries_and_numbers() -> CheckResult:
+    """Every issued invoice has its entry; invoice and receipt numbers have no gaps."""
+    issued = Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+    result = CheckResult("issued documents have entries; numbers have no gaps", issued.count())
+    for invoice in issued.filter(Q(journal_entry=None) | Q(number=""))[:LIMIT]:
+        result.problems.append(f"invoice #{invoice.pk} is issued without entry or number")
+    for series, model in ((INVOICE_SERIES, Invoice), (PAYMENT_SERIES, Payment)):
+        for counter in Sequence.objects.filter(series=series):
+            prefix = f"{series}-{counter.year}-"
+            taken = model.objects.filter(number__startswith=prefix).aggregate(
+                n=Count("id"), last=Max("number")
+            )
+            issued_count = counter.next_value - 1
+            last = int(taken["last"].rsplit("-", 1)[1]) if taken["last"] else 0
+            if taken["n"] != issued_count or last != issued_count:
+                result.problems.append(
+                    f"{series} {counter.year}: counter at {issued_count}, "
+                    f"{taken['n']} documents, last number {last}"
+                )
+    return result
+
+
+def lines_are_exact() -> CheckResult:
+    """Each line's total is its net plus tax (the invoice sums are checked above)."""
+    lines = InvoiceLine.objects.all()
+    result = CheckResult("invoice lines add up", checked=lines.count())
+    off = lines.exclude(total=money_exact(F("net") + F("tax")))
+    for line in off.select_related("invoice")[:LIMIT]:
+        result.problems.append(f"{line.invoice} line {line.position}: {line.total} ≠ net + tax")
+    undone = Allocation.objects.filter(undoes__isnull=False).exclude(amount=-F("undoes__amount"))
+    for row in undone[:LIMIT]:
+        result.problems.append(f"un-allocation {row.pk} does not mirror {row.undoes_id}")
+    return result
+
+
+CHECKS = [
+    installments_match_their_rows,
+    invoices_match_their_parts,
+    payments_match_their_rows,
+    balances_match_open_items,
+    control_accounts_match_open_items,
+    documents_have_entries_and_numbers,
+    lines_are_exact,
+]
