@@ -17,6 +17,9 @@ from cashloop.core.errors import CoreError, DomainError
 from cashloop.customers.api import contacts_router, customers_router
 from cashloop.identity.api import router as identity_router
 from cashloop.identity.auth import api_auth
+from cashloop.ledger.api import router as ledger_router
+from cashloop.receivables.api import router as receivables_router
+from cashloop.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="Cashloop API",
@@ -88,3 +91,6 @@ api.add_router("/", core_router)
 api.add_router("/", identity_router)
 api.add_router("/customers", customers_router)
 api.add_router("/contacts", contacts_router)
+api.add_router("/ledger", ledger_router)
+api.add_router("/receivables", receivables_router)
+api.add_router("/reports", reports_router)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cashloop.customers",
     "cashloop.ledger",
     "cashloop.receivables",
+    "cashloop.reports",
     "cashloop.web",
 ]
 

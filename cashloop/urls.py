@@ -11,6 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cashloop.identity.urls")),
     path("customers/", include("cashloop.customers.urls")),
+    path("ledger/", include("cashloop.ledger.urls")),
+    path("", include("cashloop.receivables.urls")),
+    path("reports/", include("cashloop.reports.urls")),
     path("", include("cashloop.web.urls")),
 ]
 

@@ -4,6 +4,7 @@
 # http://127.0.0.1:8000 with gunicorn and run the background worker.  Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-deps.sh --runtime
 bash scripts/setup.sh
 
 cl=.venv/bin/cashloop

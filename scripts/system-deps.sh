@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# Install the system packages the test suite needs when they are missing: Chromium for the
-# browser tests, a CJK font so Chinese renders in screenshots, GNU gettext for the
-# translation check, and PostgreSQL 15 for the second database run.  Debian packages.
+# Install the system packages Cashloop needs when they are missing: Chromium for the browser
+# tests, a CJK font so Chinese renders in screenshots and PDFs, GNU gettext for the
+# translation check, PostgreSQL 15 for the second database run, and Pango for WeasyPrint's
+# PDFs.  Debian packages.  `--runtime` installs only what the running app needs.
 set -euo pipefail
 
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
-command -v xgettext >/dev/null || need+=(gettext)
-[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+if [ "${1:-}" != "--runtime" ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v xgettext >/dev/null || need+=(gettext)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+fi
+# WeasyPrint (PDF statements) renders through Pango.
+ldconfig -p | grep -q "libpangoft2-1.0.so.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "system-deps: installing ${need[*]}"
   sudo_cmd=""
   if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || { echo "system-deps: need root or sudo to install ${need[*]}" >&2; exit 1; }
+    if ! command -v sudo >/dev/null; then
+      echo "system-deps: need root or sudo to install ${need[*]}" >&2
+      [ "${1:-}" = "--runtime" ] && { echo "system-deps: PDFs may not render without them" >&2; exit 0; }
+      exit 1
+    fi
     sudo_cmd="sudo"
   fi
   export DEBIAN_FRONTEND=noninteractive

@@ -109,8 +109,12 @@ def validation_error_from_django(exc: ValidationError) -> DomainError:
 
 
 def full_clean_or_raise(instance: Any, *, validate_unique: bool = False) -> None:
-    """Run a model's own validation; refusals leave as our 422 with per-field details."""
+    """Run a model's own validation; refusals leave as our 422 with per-field details.
+
+    Uniqueness and other database constraints are left to the database (and to the
+    services' own checks) unless asked for: checking them here costs a query each.
+    """
     try:
-        instance.full_clean(validate_unique=validate_unique)
+        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_unique)
     except ValidationError as exc:
         raise validation_error_from_django(exc) from exc

@@ -13,7 +13,7 @@ from cashloop.core.scoping import ALL, OWN, TEAM
 
 CUSTOMER_TYPES = ("customers.customer", "customers.contact")
 LEDGER_TYPES = ("ledger.account", "ledger.journalentry", "ledger.accountingperiod")
-AR_TYPES = ("receivables.invoice", "receivables.payment")
+AR_TYPES = ("receivables.invoice", "receivables.payment", "receivables.creditnote")
 READ = ["view", "export"]
 WRITE = ["view", "add", "change", "export"]
 
@@ -32,6 +32,7 @@ BUILTIN_ROLES: dict[str, dict] = {
             "identity.user": ["view"],
             "receivables.invoice": ["view", "add", "change", "export"],
             "receivables.payment": READ,
+            "receivables.creditnote": READ,
         },
     },
     "sales_rep": {
@@ -42,6 +43,7 @@ BUILTIN_ROLES: dict[str, dict] = {
             "customers.contact": [*WRITE, "delete"],
             "receivables.invoice": ["view", "add", "change"],
             "receivables.payment": ["view"],
+            "receivables.creditnote": ["view"],
         },
     },
     "finance": {
@@ -52,8 +54,11 @@ BUILTIN_ROLES: dict[str, dict] = {
             "ledger.account": ["view", "add", "change", "export"],
             "ledger.journalentry": ["view", "reverse", "export"],
             "ledger.accountingperiod": ["view", "change"],
-            "receivables.invoice": ["view", "add", "change", "issue", "export"],
-            "receivables.payment": ["view", "add", "change", "allocate", "export"],
+            "receivables.invoice": [
+                *["view", "add", "change", "issue", "export", "credit", "write_off"],
+            ],
+            "receivables.payment": ["view", "add", "change", "allocate", "refund", "export"],
+            "receivables.creditnote": READ,
         },
     },
     "collector": {

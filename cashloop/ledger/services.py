@@ -18,9 +18,10 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cashloop.core.audit import audit_record, audit_snapshot
-from cashloop.core.errors import DomainError, full_clean_or_raise
+from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, currency_check, minor_unit_exponent, to_decimal
 from cashloop.core.scoping import require
@@ -138,8 +139,15 @@ def _payload_hash(
 
 
 def _period_check(entry_date: date) -> None:
-    period = AccountingPeriod.objects.filter(year=entry_date.year, month=entry_date.month).first()
-    if period is not None and period.status == PeriodStatus.CLOSED:
+    """Refuse a closed month; the row stays locked so that no close slips in before commit.
+
+    Postings are already serialised by the entry-number counter, so the lock costs nothing
+    more than that does.
+    """
+    period, _created = AccountingPeriod.objects.select_for_update().get_or_create(
+        year=entry_date.year, month=entry_date.month
+    )
+    if period.status == PeriodStatus.CLOSED:
         raise DomainError(LedgerError.PERIOD_CLOSED, period=str(period))
 
 
@@ -231,7 +239,8 @@ def journal_entry_reverse(
 ) -> JournalEntry:
     """Reverse an entry on request (finance): see `journal_entry_reversal_post`."""
     require(actor, "reverse", JournalEntry)
-    original = JournalEntry.objects.filter(pk=entry_id).first()
+    # Locked so that two people reversing the same entry queue, and the second is told so.
+    original = JournalEntry.objects.select_for_update().filter(pk=entry_id).first()
     if original is None:
         raise DomainError(LedgerError.ENTRY_NOT_FOUND)
     return journal_entry_reversal_post(
@@ -281,7 +290,11 @@ def journal_entry_reversal_post(
 
 def _period_set(*, actor: User, year: int, month: int, status: PeriodStatus) -> AccountingPeriod:
     require(actor, "change", AccountingPeriod)
-    period, _ = AccountingPeriod.objects.select_for_update().get_or_create(year=year, month=month)
+    if not 1 <= month <= 12 or not 1900 <= year <= 9999:
+        raise DomainError(CoreError.VALIDATION, details={"month": [f"{year}-{month}"]})
+    period, _created = AccountingPeriod.objects.select_for_update().get_or_create(
+        year=year, month=month
+    )
     before = audit_snapshot(period)
     period.status = status
     period.closed_at = timezone.now() if status == PeriodStatus.CLOSED else None
@@ -318,7 +331,11 @@ def account_create(*, actor: User, **fields: Any) -> Account:
     if Account.objects.filter(code=account.code).exists():
         raise DomainError(LedgerError.ACCOUNT_CODE_TAKEN, code=account.code)
     full_clean_or_raise(account)
-    account.save()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:  # a concurrent create took the code first
+        raise DomainError(LedgerError.ACCOUNT_CODE_TAKEN, code=account.code) from exc
     audit_record(actor=actor, instance=account, action=AuditAction.CREATE)
     return account
 
@@ -331,10 +348,6 @@ def account_update(*, actor: User, account_id: int, **fields: Any) -> Account:
     cannot move under itself or one of its sub-accounts, and cannot be limited to one
     currency while it holds lines in another.
     """
-    from django.utils.translation import gettext as _
-
-    from cashloop.core.errors import CoreError
-
     require(actor, "change", Account)
     editable = {"name_zh", "name_en", "role", "parent_id", "currency", "is_active"}
     for field in fields:

@@ -30,5 +30,15 @@ class PaymentMethod(models.TextChoices):
 
 
 class OpenItemKind(models.TextChoices):
+    """What a row against an installment is: + reduces its residual, - restores it."""
+
     ALLOCATION = "allocation", _("Payment applied")
-    UNALLOCATION = "unallocation", _("Payment un-applied")
+    CREDIT = "credit", _("Credit note applied")
+    WRITE_OFF = "write_off", _("Written off")
+    DISCOUNT = "discount", _("Early-payment discount")
+    UNALLOCATION = "unallocation", _("Un-applied")
+
+
+class WriteOffKind(models.TextChoices):
+    SMALL_RESIDUAL = "small_residual", _("Small residual")
+    BAD_DEBT = "bad_debt", _("Bad debt")

@@ -63,6 +63,23 @@ class ReceivableError(ErrorCode):
         422,
         _("The installment is not open (its invoice is not issued)."),
     )
+    ALLOCATION_DATE = (
+        "allocation.date_before_document",
+        422,
+        _("The date is before the documents it settles."),
+    )
+    ONE_SOURCE = (
+        "allocation.one_source",
+        422,
+        _("Name exactly one of a payment or a credit note (or an invoice or a customer)."),
+    )
+    CREDIT_NOTE_NOT_FOUND = ("credit_note.not_found", 404, _("No such credit note."))
+    REASON_REQUIRED = ("write_off.reason_required", 422, _("Give a reason."))
+    OVER_TOLERANCE = (
+        "write_off.over_tolerance",
+        422,
+        _("{amount} is more than the small-residual tolerance of {tolerance}; record a bad debt."),
+    )
     ALLOCATION_NOT_FOUND = ("allocation.not_found", 404, _("No such allocation."))
     ALREADY_UNALLOCATED = (
         "allocation.already_unallocated",

@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from cashloop.core.scoping import ScopedQuerySet
-from cashloop.receivables.choices import DueRule, InvoiceStatus, OpenItemKind, PaymentMethod
+from cashloop.receivables.choices import (
+    DueRule,
+    InvoiceStatus,
+    OpenItemKind,
+    PaymentMethod,
+    WriteOffKind,
+)
 
 
 def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
@@ -126,6 +132,8 @@ class Installment(models.Model):
     base_amount = money(_("amount in base currency"), default=0)
     residual = money(_("residual"))
     base_residual = money(_("residual in base currency"), default=0)
+    discount_amount = money(_("early-payment discount"), default=0)
+    discount_until = models.DateField(_("discount until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("installment")
@@ -183,17 +191,109 @@ class Payment(models.Model):
         return self.number
 
 
+class Refund(models.Model):
+    """Money paid back to a customer out of an advance (the unapplied part of a payment)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    date = models.DateField(_("date"))
+    amount = money(_("amount"))
+    base_amount = money(_("amount in base currency"))
+    memo = models.CharField(_("memo"), max_length=500, blank=True)
+    journal_entry = models.OneToOneField(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment} refund {self.amount}"
+
+
+class CreditNote(models.Model):
+    """A red-letter invoice (红字发票): reverses revenue and VAT, and is credit to apply.
+
+    Against an invoice it is applied to that invoice at once; standalone it waits, like an
+    advance, until it is applied to an open item (its `unapplied` part).
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    date = models.DateField(_("date"), db_index=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = rate_field()
+    subtotal = money(_("net amount"))
+    tax_total = money(_("tax"))
+    amount = money(_("total"))
+    base_amount = money(_("total in base currency"))
+    unapplied = money(_("unapplied"))
+    base_unapplied = money(_("unapplied in base currency"))
+    reason = models.CharField(_("reason"), max_length=500)
+    journal_entry = models.OneToOneField(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_field = "customer__owner"
+    scope_team_field = "customer__team"
+
+    class Meta:
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Allocation(models.Model):
-    """A signed open-item row: a payment applied to an installment (+) or un-applied (-)."""
+    """A signed open-item row against an installment.
+
+    Positive rows reduce the residual: a payment or credit note applied, a write-off, an
+    early-payment discount.  Undoing one adds its negative twin (`undoes`).  The row's
+    `date` is when it took effect, which is what reports as of a past date read.
+    """
 
     installment = models.ForeignKey(
         Installment, on_delete=models.PROTECT, related_name="allocations"
     )
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    credit_note = models.ForeignKey(
+        CreditNote, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=OpenItemKind.choices)
+    write_off_kind = models.CharField(
+        _("write-off kind"), max_length=20, choices=WriteOffKind.choices, blank=True
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
     amount = money(_("amount"))
     base_amount = money(_("amount in base currency at the invoice's rate"))
-    payment_base_amount = money(_("amount in base currency at the payment's rate"))
+    payment_base_amount = money(_("amount in base currency at the payment's rate"), default=0)
     undoes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
     )
@@ -210,9 +310,18 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["installment", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(payment__isnull=False, credit_note__isnull=False),
+                name="allocation_one_source",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.payment} → {self.installment}: {self.amount}"
+        return (
+            f"{self.payment or self.credit_note or self.kind} → {self.installment}: {self.amount}"
+        )
 
 
 class CustomerBalance(models.Model):

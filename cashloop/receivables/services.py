@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -37,21 +38,30 @@ from cashloop.ledger.services import (
     journal_entry_post,
     journal_entry_reversal_post,
 )
-from cashloop.receivables.choices import DueRule, InvoiceStatus, OpenItemKind, PaymentMethod
+from cashloop.receivables.choices import (
+    DueRule,
+    InvoiceStatus,
+    OpenItemKind,
+    PaymentMethod,
+    WriteOffKind,
+)
 from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.models import (
     Allocation,
+    CreditNote,
     CustomerBalance,
     Installment,
     Invoice,
     InvoiceLine,
     Payment,
+    Refund,
 )
 
 # VAT rates of the PRC: general 13/9/6, small-scale 3 and 1, simplified 5, zero-rated 0.
 TAX_RATES = frozenset(Decimal(r) for r in ("0", "0.01", "0.03", "0.05", "0.06", "0.09", "0.13"))
 INVOICE_SERIES = "INV"
 PAYMENT_SERIES = "RCV"
+CREDIT_NOTE_SERIES = "CN"
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 
 
@@ -72,6 +82,8 @@ class InstallmentIn:
     due_rule: DueRule = DueRule.DAYS_AFTER
     due_days: int = 30
     fixed_date: date | None = None
+    discount_percent: Decimal = Decimal(0)
+    discount_days: int = 0
 
 
 def _exact(amount: Decimal | int | str, currency: str) -> Decimal:
@@ -96,7 +108,7 @@ def _line_amounts(line: LineIn, currency: str, n: int) -> InvoiceLine:
     discount, rate = to_decimal(line.discount_percent), to_decimal(line.tax_rate)
     if not line.description.strip():
         raise DomainError(ReceivableError.BAD_LINE, line=n, reason="description")
-    if quantity <= 0 or price < 0:
+    if quantity <= 0 or price < 0 or quantity != quantity.quantize(Decimal("0.0001")):
         raise DomainError(ReceivableError.BAD_LINE, line=n, reason="quantity/price")
     if not 0 <= discount < 100:
         raise DomainError(ReceivableError.BAD_LINE, line=n, reason="discount %")
@@ -149,6 +161,9 @@ def _fill(
     bases = split(invoice.base_total, amounts, base_currency())
     if any(amount <= 0 for amount in amounts):
         raise DomainError(ReceivableError.INSTALLMENTS_SUM)
+    for n, spec in enumerate(installments, 1):
+        if not 0 <= to_decimal(spec.discount_percent) < 100 or spec.discount_days < 0:
+            raise DomainError(ReceivableError.DUE_RULE, n=n, reason="discount")
     schedule = [
         Installment(
             sequence=n,
@@ -160,6 +175,14 @@ def _fill(
             base_amount=base,
             residual=amount,
             base_residual=base,
+            discount_amount=quantize(
+                amount * to_decimal(spec.discount_percent) / 100, invoice.currency
+            ),
+            discount_until=(
+                invoice.issue_date + timedelta(days=spec.discount_days)
+                if spec.discount_percent
+                else None
+            ),
         )
         for n, (spec, share, amount, base) in enumerate(
             zip(installments, shares, amounts, bases, strict=True), 1
@@ -249,6 +272,22 @@ def invoice_update(
     if invoice.status != InvoiceStatus.DRAFT:
         raise DomainError(ReceivableError.NOT_DRAFT)
     before = audit_snapshot(invoice)
+    # The schedule is read against the date it was made for, then moved with the invoice.
+    current_schedule = installments or [
+        InstallmentIn(
+            share=inst.share,
+            due_rule=DueRule(inst.due_rule),
+            due_days=inst.due_days,
+            fixed_date=inst.due_date if inst.due_rule == DueRule.FIXED_DATE else None,
+            discount_percent=(inst.discount_amount * 100 / inst.amount).quantize(Decimal("0.01"))
+            if inst.discount_amount
+            else Decimal(0),
+            discount_days=(inst.discount_until - invoice.issue_date).days
+            if inst.discount_until
+            else 0,
+        )
+        for inst in invoice.installments.all()
+    ]
     if issue_date is not None:
         invoice.issue_date = issue_date
     if rate is not None:
@@ -264,15 +303,6 @@ def invoice_update(
             discount_percent=line.discount_percent,
         )
         for line in invoice.lines.all()
-    ]
-    current_schedule = installments or [
-        InstallmentIn(
-            share=inst.share,
-            due_rule=DueRule(inst.due_rule),
-            due_days=inst.due_days,
-            fixed_date=inst.due_date if inst.due_rule == DueRule.FIXED_DATE else None,
-        )
-        for inst in invoice.installments.all()
     ]
     built, schedule = _fill(invoice, current_lines, current_schedule)
     full_clean_or_raise(invoice)
@@ -420,33 +450,45 @@ def _invoice_status(invoice: Invoice) -> InvoiceStatus:
     return InvoiceStatus.ISSUED
 
 
+CreditSource = Payment | CreditNote
+
+
 def _apply(
     *,
     actor: User,
-    payment: Payment,
+    source: CreditSource,
     installment: Installment,
     amount: Decimal,
     allocation_date: date,
 ) -> Allocation:
-    """Apply `amount` of a locked payment to a locked installment (all checks done here)."""
+    """Apply `amount` of a locked payment or credit note to a locked installment.
+
+    Posts Dr advances / Cr AR for the customer; a foreign-currency difference between the
+    source's rate and the invoice's goes to the exchange account.  An installment with an
+    early-payment discount that this allocation settles in time gets its discount row too.
+    """
     invoice = installment.invoice
     if invoice.status not in OPEN_STATUSES:
         raise DomainError(ReceivableError.INSTALLMENT_NOT_OPEN)
-    if invoice.customer_id != payment.customer_id:
+    if invoice.customer_id != source.customer_id:
         raise DomainError(ReceivableError.CUSTOMER_MISMATCH)
-    if invoice.currency != payment.currency:
+    if invoice.currency != source.currency:
         raise DomainError(
-            ReceivableError.CURRENCY_MISMATCH, payment=payment.currency, invoice=invoice.currency
+            ReceivableError.CURRENCY_MISMATCH, payment=source.currency, invoice=invoice.currency
         )
-    value = _exact(amount, payment.currency)
+    if allocation_date < max(invoice.issue_date, source.date):
+        raise DomainError(ReceivableError.ALLOCATION_DATE)
+    value = _exact(amount, source.currency)
     if value <= 0:
         raise DomainError(ReceivableError.AMOUNT_NOT_POSITIVE)
-    if value > installment.residual:
+    due = discount_due(installment, allocation_date)
+    discount = due if value == installment.residual - due else Decimal(0)
+    if value + discount > installment.residual:
         raise DomainError(
             ReceivableError.OVER_RESIDUAL, amount=value, residual=installment.residual
         )
-    if value > payment.unapplied:
-        raise DomainError(ReceivableError.OVER_UNAPPLIED, amount=value, unapplied=payment.unapplied)
+    if value > source.unapplied:
+        raise DomainError(ReceivableError.OVER_UNAPPLIED, amount=value, unapplied=source.unapplied)
     base = base_currency()
     # The last part of an item takes exactly what is left in base currency.
     invoice_base = (
@@ -454,18 +496,19 @@ def _apply(
         if value == installment.residual
         else quantize(value * invoice.rate, base)
     )
-    payment_base = (
-        payment.base_unapplied
-        if value == payment.unapplied
-        else quantize(value * payment.rate, base)
+    source_base = (
+        source.base_unapplied if value == source.unapplied else quantize(value * source.rate, base)
     )
+    payment = source if isinstance(source, Payment) else None
+    credit_note = source if isinstance(source, CreditNote) else None
     allocation = Allocation.objects.create(
         installment=installment,
         payment=payment,
-        kind=OpenItemKind.ALLOCATION,
+        credit_note=credit_note,
+        kind=OpenItemKind.ALLOCATION if payment else OpenItemKind.CREDIT,
         amount=value,
         base_amount=invoice_base,
-        payment_base_amount=payment_base,
+        payment_base_amount=source_base,
         date=allocation_date,
         created_by=actor,
     )
@@ -473,25 +516,25 @@ def _apply(
         PostingLine(
             account_for_role(AccountRole.ADVANCE),
             value,
-            payment.currency,
-            payment_base,
-            customer_id=payment.customer_id,
+            source.currency,
+            source_base,
+            customer_id=source.customer_id,
         ),
         PostingLine(
             account_for_role(AccountRole.AR),
             -value,
-            payment.currency,
+            source.currency,
             -invoice_base,
-            customer_id=payment.customer_id,
+            customer_id=source.customer_id,
         ),
     ]
-    if payment_base != invoice_base:
+    if source_base != invoice_base:
         lines.append(
             PostingLine(
                 account_for_role(AccountRole.FX),
                 Decimal(0),
-                payment.currency,
-                invoice_base - payment_base,
+                source.currency,
+                invoice_base - source_base,
                 memo="exchange difference",
             )
         )
@@ -502,58 +545,155 @@ def _apply(
         lines=lines,
         idempotency_key=f"allocation:{allocation.pk}",
         source=allocation,
-        memo=f"{payment.number} → {invoice.number}",
+        memo=f"{source.number} → {invoice.number}",
     )
     allocation.save(update_fields=["journal_entry"])
-    _move(installment, payment, value, invoice_base, payment_base)
+    _move(installment, value, invoice_base)
+    _source_move(source, value, source_base)
+    _balance_add(
+        customer_id=source.customer_id, currency=source.currency, receivable=-value, advance=-value
+    )
+    if discount:
+        _settle(
+            actor=actor,
+            installment=installment,
+            amount=discount,
+            kind=OpenItemKind.DISCOUNT,
+            role=AccountRole.DISCOUNT,
+            row_date=allocation_date,
+            reason=PostingReason.DISCOUNT,
+        )
     return allocation
 
 
-def _move(
-    installment: Installment,
-    payment: Payment,
-    value: Decimal,
-    invoice_base: Decimal,
-    payment_base: Decimal,
-) -> None:
-    """Keep the stored residuals and balances in step with an allocation row (+ or -)."""
+def discount_due(installment: Installment, on: date, *, earned: bool | None = None) -> Decimal:
+    """The early-payment discount that paying the rest of `installment` on `on` earns.
+
+    `earned` says whether a discount row (not undone) exists already; callers that read it
+    in bulk pass it, others let it be looked up.
+    """
+    if not installment.discount_amount or installment.discount_until is None:
+        return Decimal(0)
+    if on > installment.discount_until or installment.residual <= installment.discount_amount:
+        return Decimal(0)
+    if earned is None:
+        earned = installment.allocations.filter(
+            kind=OpenItemKind.DISCOUNT, undone_by__isnull=True
+        ).exists()
+    return Decimal(0) if earned else installment.discount_amount
+
+
+def _move(installment: Installment, value: Decimal, invoice_base: Decimal) -> None:
+    """Keep an installment and its invoice in step with a row against it (+ or -)."""
     installment.residual -= value
     installment.base_residual -= invoice_base
     installment.save(update_fields=["residual", "base_residual"])
-    payment.unapplied -= value
-    payment.base_unapplied -= payment_base
-    payment.save(update_fields=["unapplied", "base_unapplied"])
     invoice = installment.invoice
     invoice.residual -= value
     invoice.status = _invoice_status(invoice)
     invoice.save(update_fields=["residual", "status", "updated_at"])
-    _balance_add(
-        customer_id=payment.customer_id,
-        currency=payment.currency,
-        receivable=-value,
-        advance=-value,
+
+
+def _source_move(source: CreditSource, value: Decimal, source_base: Decimal) -> None:
+    source.unapplied -= value
+    source.base_unapplied -= source_base
+    source.save(update_fields=["unapplied", "base_unapplied"])
+
+
+def _settle(
+    *,
+    actor: User,
+    installment: Installment,
+    amount: Decimal,
+    kind: OpenItemKind,
+    role: AccountRole,
+    row_date: date,
+    reason: PostingReason,
+    write_off_kind: str = "",
+    note: str = "",
+) -> Allocation:
+    """Close part of an item without money: a write-off or a discount (Dr expense / Cr AR)."""
+    invoice = installment.invoice
+    base = base_currency()
+    invoice_base = (
+        installment.base_residual
+        if amount == installment.residual
+        else quantize(amount * invoice.rate, base)
     )
+    row = Allocation.objects.create(
+        installment=installment,
+        kind=kind,
+        write_off_kind=write_off_kind,
+        reason=note[:500],
+        amount=amount,
+        base_amount=invoice_base,
+        date=row_date,
+        created_by=actor,
+    )
+    row.journal_entry = journal_entry_post(
+        actor=actor,
+        entry_date=row_date,
+        reason=reason,
+        lines=[
+            PostingLine(account_for_role(role), amount, invoice.currency, invoice_base),
+            PostingLine(
+                account_for_role(AccountRole.AR),
+                -amount,
+                invoice.currency,
+                -invoice_base,
+                customer_id=invoice.customer_id,
+            ),
+        ],
+        idempotency_key=f"allocation:{row.pk}",
+        source=row,
+        memo=f"{invoice.number} {row.get_kind_display()}",
+    )
+    row.save(update_fields=["journal_entry"])
+    _move(installment, amount, invoice_base)
+    if kind == OpenItemKind.WRITE_OFF and write_off_kind == WriteOffKind.BAD_DEBT:
+        invoice.status = InvoiceStatus.WRITTEN_OFF if invoice.residual == 0 else invoice.status
+        invoice.save(update_fields=["status", "updated_at"])
+    _balance_add(customer_id=invoice.customer_id, currency=invoice.currency, receivable=-amount)
+    return row
 
 
-def _payment_locked(actor: User, payment_id: int) -> Payment:
+def _source_locked(
+    actor: User, *, payment_id: int | None = None, credit_note_id: int | None = None
+) -> CreditSource:
     require(actor, "allocate", Payment)
+    if (payment_id is None) == (credit_note_id is None):
+        raise DomainError(ReceivableError.ONE_SOURCE)
+    if payment_id is not None:
+        return get_scoped(
+            Payment.objects.all(),
+            user=actor,
+            action="view",
+            pk=payment_id,
+            lock=True,
+            not_found=ReceivableError.PAYMENT_NOT_FOUND,
+        )
     return get_scoped(
-        Payment.objects.all(),
+        CreditNote.objects.all(),
         user=actor,
-        action="allocate",
-        pk=payment_id,
+        action="view",
+        pk=credit_note_id,
         lock=True,
-        not_found=ReceivableError.PAYMENT_NOT_FOUND,
+        not_found=ReceivableError.CREDIT_NOTE_NOT_FOUND,
     )
 
 
 def _installments_locked(ids: Sequence[int]) -> dict[int, Installment]:
-    rows = (
+    """Lock installments (and their invoices) by id; installments of one invoice share one
+    invoice object, so that each row against them updates the same running residual."""
+    rows = list(
         Installment.objects.select_for_update()
         .select_related("invoice")
         .filter(pk__in=sorted(ids))
         .order_by("pk")
     )
+    invoices: dict[int, Invoice] = {}
+    for row in rows:
+        row.invoice = invoices.setdefault(row.invoice_id, row.invoice)
     return {row.pk: row for row in rows}
 
 
@@ -561,73 +701,105 @@ def _installments_locked(ids: Sequence[int]) -> dict[int, Installment]:
 def allocation_create(
     *,
     actor: User,
-    payment_id: int,
     installment_id: int,
     amount: Decimal,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
     allocation_date: date | None = None,
 ) -> Allocation:
-    """Apply part of a payment to one installment (核销); partial is fine, over is refused."""
-    payment = _payment_locked(actor, payment_id)
+    """Apply part of a payment or credit note to one installment (核销).
+
+    Partial allocation is fine; more than the installment's residual or the source's
+    unapplied amount is refused, as are other customers' or currencies' items.
+    """
+    source = _source_locked(actor, payment_id=payment_id, credit_note_id=credit_note_id)
     installment = _installments_locked([installment_id]).get(installment_id)
-    if installment is None or installment.invoice.customer_id != payment.customer_id:
+    if installment is None or installment.invoice.customer_id != source.customer_id:
         raise DomainError(ReceivableError.CUSTOMER_MISMATCH)
     return _apply(
         actor=actor,
-        payment=payment,
+        source=source,
         installment=installment,
         amount=amount,
         allocation_date=allocation_date or timezone.localdate(),
     )
 
 
-@transaction.atomic
-def payment_auto_allocate(
-    *, actor: User, payment_id: int, allocation_date: date | None = None
+def _apply_oldest_first(
+    *, actor: User, source: CreditSource, allocation_date: date, invoice_id: int | None = None
 ) -> list[Allocation]:
-    """Apply what is left of a payment to the customer's open items, oldest due first."""
-    payment = _payment_locked(actor, payment_id)
+    items = Installment.objects.filter(
+        invoice__customer_id=source.customer_id,
+        invoice__currency=source.currency,
+        invoice__status__in=OPEN_STATUSES,
+        residual__gt=0,
+    )
+    if invoice_id is not None:
+        items = items.filter(invoice_id=invoice_id)
     candidates = list(
-        Installment.objects.filter(
-            invoice__customer_id=payment.customer_id,
-            invoice__currency=payment.currency,
-            invoice__status__in=OPEN_STATUSES,
-            residual__gt=0,
-        )
-        .order_by("due_date", "invoice__issue_date", "id")
-        .values_list("pk", flat=True)
+        items.order_by("due_date", "invoice__issue_date", "id").values_list("pk", flat=True)
     )
     locked = _installments_locked(candidates)
     made = []
     for pk in candidates:
-        if payment.unapplied == 0:
+        if source.unapplied == 0:
             break
         installment = locked[pk]
+        if allocation_date < installment.invoice.issue_date:
+            continue
+        payable = installment.residual - discount_due(installment, allocation_date)
         made.append(
             _apply(
                 actor=actor,
-                payment=payment,
+                source=source,
                 installment=installment,
-                amount=min(installment.residual, payment.unapplied),
-                allocation_date=allocation_date or timezone.localdate(),
+                amount=min(payable, source.unapplied),
+                allocation_date=allocation_date,
             )
         )
     return made
 
 
 @transaction.atomic
+def payment_auto_allocate(
+    *,
+    actor: User,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
+    allocation_date: date | None = None,
+) -> list[Allocation]:
+    """Apply what is left of a payment (or credit) to the customer's items, oldest due first."""
+    source = _source_locked(actor, payment_id=payment_id, credit_note_id=credit_note_id)
+    return _apply_oldest_first(
+        actor=actor,
+        source=source,
+        allocation_date=max(allocation_date or timezone.localdate(), source.date),
+    )
+
+
+@transaction.atomic
 def allocation_undo(*, actor: User, allocation_id: int) -> Allocation:
-    """Un-apply an allocation: a negative row and the reversing entry; both stay visible."""
-    original = Allocation.objects.filter(pk=allocation_id, kind=OpenItemKind.ALLOCATION).first()
+    """Un-apply a payment or credit: a negative row and the reversing entry, both kept."""
+    original = (
+        Allocation.objects.filter(
+            pk=allocation_id, kind__in=[OpenItemKind.ALLOCATION, OpenItemKind.CREDIT]
+        )
+        .select_related("journal_entry")
+        .first()
+    )
     if original is None:
         raise DomainError(ReceivableError.ALLOCATION_NOT_FOUND)
-    payment = _payment_locked(actor, original.payment_id)
+    source = _source_locked(
+        actor, payment_id=original.payment_id, credit_note_id=original.credit_note_id
+    )
     installment = _installments_locked([original.installment_id])[original.installment_id]
     if Allocation.objects.filter(undoes=original).exists():
         raise DomainError(ReceivableError.ALREADY_UNALLOCATED)
-    undo_date = timezone.localdate()
+    undo_date = max(timezone.localdate(), original.date)
     undo = Allocation.objects.create(
         installment=installment,
-        payment=payment,
+        payment=original.payment,
+        credit_note=original.credit_note,
         kind=OpenItemKind.UNALLOCATION,
         amount=-original.amount,
         base_amount=-original.base_amount,
@@ -644,5 +816,263 @@ def allocation_undo(*, actor: User, allocation_id: int) -> Allocation:
         reason=PostingReason.ALLOCATION,
     )
     undo.save(update_fields=["journal_entry"])
-    _move(installment, payment, undo.amount, undo.base_amount, undo.payment_base_amount)
+    _move(installment, undo.amount, undo.base_amount)
+    _source_move(source, undo.amount, undo.payment_base_amount)
+    _balance_add(
+        customer_id=source.customer_id,
+        currency=source.currency,
+        receivable=original.amount,
+        advance=original.amount,
+    )
+    # A discount earned by paying in time goes when the payment goes.
+    earned = installment.allocations.filter(
+        kind=OpenItemKind.DISCOUNT, undone_by__isnull=True, id__gt=original.pk
+    ).first()
+    if earned is not None:
+        _settle_undo(actor=actor, row=earned, installment=installment, undo_date=undo_date)
     return undo
+
+
+def _settle_undo(
+    *, actor: User, row: Allocation, installment: Installment, undo_date: date
+) -> Allocation:
+    assert row.journal_entry is not None
+    undo = Allocation.objects.create(
+        installment=installment,
+        kind=OpenItemKind.UNALLOCATION,
+        amount=-row.amount,
+        base_amount=-row.base_amount,
+        undoes=row,
+        date=undo_date,
+        created_by=actor,
+    )
+    undo.journal_entry = journal_entry_reversal_post(
+        actor=actor, original=row.journal_entry, entry_date=undo_date, reason=PostingReason.DISCOUNT
+    )
+    undo.save(update_fields=["journal_entry"])
+    _move(installment, undo.amount, undo.base_amount)
+    _balance_add(
+        customer_id=installment.invoice.customer_id,
+        currency=installment.invoice.currency,
+        receivable=row.amount,
+    )
+    return undo
+
+
+@transaction.atomic
+def payment_refund(
+    *, actor: User, payment_id: int, amount: Decimal, refund_date: date, memo: str = ""
+) -> Refund:
+    """Pay back part of an advance: Dr advances / Cr bank, out of the unapplied amount."""
+    require(actor, "refund", Payment)
+    payment = get_scoped(
+        Payment.objects.all(),
+        user=actor,
+        action="refund",
+        pk=payment_id,
+        lock=True,
+        not_found=ReceivableError.PAYMENT_NOT_FOUND,
+    )
+    value = _exact(amount, payment.currency)
+    if value <= 0:
+        raise DomainError(ReceivableError.AMOUNT_NOT_POSITIVE)
+    if value > payment.unapplied:
+        raise DomainError(ReceivableError.OVER_UNAPPLIED, amount=value, unapplied=payment.unapplied)
+    if refund_date < payment.date:
+        raise DomainError(ReceivableError.ALLOCATION_DATE)
+    base_amount = (
+        payment.base_unapplied
+        if value == payment.unapplied
+        else quantize(value * payment.rate, base_currency())
+    )
+    refund = Refund.objects.create(
+        payment=payment,
+        date=refund_date,
+        amount=value,
+        base_amount=base_amount,
+        memo=memo,
+        created_by=actor,
+    )
+    refund.journal_entry = journal_entry_post(
+        actor=actor,
+        entry_date=refund_date,
+        reason=PostingReason.REFUND,
+        lines=[
+            PostingLine(
+                account_for_role(AccountRole.ADVANCE),
+                value,
+                payment.currency,
+                base_amount,
+                customer_id=payment.customer_id,
+            ),
+            PostingLine(account_for_role(AccountRole.BANK), -value, payment.currency, -base_amount),
+        ],
+        idempotency_key=f"refund:{refund.pk}",
+        source=refund,
+        memo=f"{payment.number} refund",
+    )
+    refund.save(update_fields=["journal_entry"])
+    _source_move(payment, value, base_amount)
+    _balance_add(customer_id=payment.customer_id, currency=payment.currency, advance=-value)
+    audit_record(actor=actor, instance=refund, action=AuditAction.CREATE)
+    return refund
+
+
+@transaction.atomic
+def credit_note_create(
+    *,
+    actor: User,
+    lines: Sequence[LineIn],
+    reason: str,
+    credit_date: date,
+    invoice_id: int | None = None,
+    customer_id: int | None = None,
+    currency: str | None = None,
+    rate: Decimal | None = None,
+) -> CreditNote:
+    """Issue a credit note (红字发票): Dr revenue + output VAT / Cr advances.
+
+    Against an invoice it takes the invoice's customer, currency and rate and is applied to
+    that invoice at once (oldest installment first); what exceeds the invoice's residual
+    stays as credit.  Standalone, all of it is credit to apply later.
+    """
+    require(actor, "credit", Invoice)
+    if not reason.strip():
+        raise DomainError(ReceivableError.REASON_REQUIRED)
+    invoice = None
+    if invoice_id is not None:
+        invoice = _invoice_locked(actor, invoice_id, "credit")
+        if invoice.status not in (*OPEN_STATUSES, InvoiceStatus.PAID):
+            raise DomainError(ReceivableError.INSTALLMENT_NOT_OPEN)
+        customer, code, exchange = invoice.customer, invoice.currency, invoice.rate
+    elif customer_id is not None:
+        customer = _customer(actor, customer_id)
+        code = currency_check(currency or customer.currency)
+        exchange = _rate(code, rate)
+    else:
+        raise DomainError(ReceivableError.ONE_SOURCE)
+    if credit_date < (invoice.issue_date if invoice else credit_date):
+        raise DomainError(ReceivableError.ALLOCATION_DATE)
+    if not lines:
+        raise DomainError(ReceivableError.NO_LINES)
+    built = [_line_amounts(line, code, n) for n, line in enumerate(lines, 1)]
+    subtotal = sum((line.net for line in built), Decimal(0))
+    tax_total = sum((line.tax for line in built), Decimal(0))
+    total = subtotal + tax_total
+    if total <= 0:
+        raise DomainError(ReceivableError.TOTAL_NOT_POSITIVE)
+    base = base_currency()
+    base_total = quantize(total * exchange, base)
+    note = CreditNote(
+        customer=customer,
+        invoice=invoice,
+        number=sequence_next(series=CREDIT_NOTE_SERIES, year=credit_date.year),
+        date=credit_date,
+        currency=code,
+        rate=exchange,
+        subtotal=subtotal,
+        tax_total=tax_total,
+        amount=total,
+        base_amount=base_total,
+        unapplied=total,
+        base_unapplied=base_total,
+        reason=reason.strip()[:500],
+        created_by=actor,
+    )
+    full_clean_or_raise(note)
+    note.save()
+    base_net, base_tax = split(base_total, [subtotal, tax_total], base)
+    posting = [
+        PostingLine(account_for_role(AccountRole.REVENUE), subtotal, code, base_net),
+        PostingLine(
+            account_for_role(AccountRole.ADVANCE),
+            -total,
+            code,
+            -base_total,
+            customer_id=customer.pk,
+        ),
+    ]
+    if tax_total:
+        posting.append(
+            PostingLine(account_for_role(AccountRole.VAT_OUTPUT), tax_total, code, base_tax)
+        )
+    note.journal_entry = journal_entry_post(
+        actor=actor,
+        entry_date=credit_date,
+        reason=PostingReason.CREDIT_NOTE,
+        lines=posting,
+        idempotency_key=f"credit_note:{note.pk}",
+        source=note,
+        memo=f"{note.number} {note.reason}"[:500],
+    )
+    note.save(update_fields=["journal_entry"])
+    _balance_add(customer_id=customer.pk, currency=code, advance=total)
+    audit_record(actor=actor, instance=note, action=AuditAction.CREATE)
+    if invoice is not None:
+        _apply_oldest_first(
+            actor=actor, source=note, allocation_date=credit_date, invoice_id=invoice.pk
+        )
+    return note
+
+
+@transaction.atomic
+def write_off_create(
+    *,
+    actor: User,
+    installment_id: int,
+    kind: WriteOffKind,
+    reason: str = "",
+    amount: Decimal | None = None,
+    write_off_date: date | None = None,
+) -> Allocation:
+    """Give up (part of) an installment's residual.
+
+    A small residual (at most the tolerance finance set) goes to the small-differences
+    account; a bad debt (大额坏账) needs a reason and goes to credit impairment losses.
+    """
+    require(actor, "write_off", Invoice)
+    installment = _installments_locked([installment_id]).get(installment_id)
+    if (
+        installment is None
+        or not Invoice.objects.restrict(actor, "write_off")
+        .filter(pk=installment.invoice_id)
+        .exists()
+    ):
+        raise DomainError(ReceivableError.INVOICE_NOT_FOUND)
+    if installment.invoice.status not in OPEN_STATUSES:
+        raise DomainError(ReceivableError.INSTALLMENT_NOT_OPEN)
+    value = installment.residual if amount is None else _exact(amount, installment.invoice.currency)
+    if value <= 0:
+        raise DomainError(ReceivableError.AMOUNT_NOT_POSITIVE)
+    if value > installment.residual:
+        raise DomainError(
+            ReceivableError.OVER_RESIDUAL, amount=value, residual=installment.residual
+        )
+    if kind == WriteOffKind.SMALL_RESIDUAL:
+        tolerance = write_off_tolerance()
+        if value > tolerance:
+            raise DomainError(ReceivableError.OVER_TOLERANCE, amount=value, tolerance=tolerance)
+        role = AccountRole.ROUNDING
+    else:
+        if not reason.strip():
+            raise DomainError(ReceivableError.REASON_REQUIRED)
+        role = AccountRole.CREDIT_LOSS
+    on = write_off_date or timezone.localdate()
+    if on < installment.invoice.issue_date:
+        raise DomainError(ReceivableError.ALLOCATION_DATE)
+    return _settle(
+        actor=actor,
+        installment=installment,
+        amount=value,
+        kind=OpenItemKind.WRITE_OFF,
+        role=role,
+        row_date=on,
+        reason=PostingReason.WRITE_OFF,
+        write_off_kind=kind,
+        note=reason,
+    )
+
+
+def write_off_tolerance() -> Decimal:
+    """The largest residual finance may write off without calling it a bad debt."""
+    return to_decimal(getattr(settings, "CASHLOOP_WRITE_OFF_TOLERANCE", "1.00"))

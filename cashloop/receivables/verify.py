@@ -20,13 +20,20 @@ from cashloop.ledger.models import JournalLine
 from cashloop.receivables.choices import InvoiceStatus
 from cashloop.receivables.models import (
     Allocation,
+    CreditNote,
     CustomerBalance,
     Installment,
     Invoice,
     InvoiceLine,
     Payment,
+    Refund,
 )
-from cashloop.receivables.services import INVOICE_SERIES, OPEN_STATUSES, PAYMENT_SERIES
+from cashloop.receivables.services import (
+    CREDIT_NOTE_SERIES,
+    INVOICE_SERIES,
+    OPEN_STATUSES,
+    PAYMENT_SERIES,
+)
 
 LIMIT = 100
 
@@ -76,22 +83,40 @@ def invoices_match_their_parts() -> CheckResult:
     return result
 
 
-def payments_match_their_rows() -> CheckResult:
-    payments = Payment.objects.annotate(
-        applied=money_sum("allocations__amount"),
-        applied_base=money_sum("allocations__payment_base_amount"),
-    )
-    result = CheckResult("payment unapplied = amount - allocations", checked=payments.count())
-    off = payments.exclude(
-        unapplied=money_exact(F("amount") - F("applied")),
-        base_unapplied=money_exact(F("base_amount") - F("applied_base")),
-    )
-    for payment in off[:LIMIT]:
-        result.problems.append(
-            f"{payment}: unapplied {payment.unapplied}, rows say {payment.amount - payment.applied}"
+def credits_match_their_rows() -> CheckResult:
+    """Payments and credit notes: unapplied = amount - allocations (- refunds)."""
+    result = CheckResult("payment and credit unapplied = amount - allocations - refunds")
+    applied = {
+        (row["payment_id"], row["credit_note_id"]): (row["a"], row["b"])
+        for row in Allocation.objects.values("payment_id", "credit_note_id").annotate(
+            a=money_sum("amount"), b=money_sum("payment_base_amount")
         )
-    for payment in Payment.objects.filter(Q(unapplied__lt=0) | Q(journal_entry=None))[:LIMIT]:
-        result.problems.append(f"{payment}: negative unapplied or no journal entry")
+    }
+    refunded = {
+        row["payment_id"]: (row["a"], row["b"])
+        for row in Refund.objects.values("payment_id").annotate(
+            a=money_sum("amount"), b=money_sum("base_amount")
+        )
+    }
+    zero = (Decimal(0), Decimal(0))
+    sources = [
+        (p, applied.get((p.pk, None), zero), refunded.get(p.pk, zero))
+        for p in Payment.objects.iterator()
+    ]
+    sources += [(c, applied.get((None, c.pk), zero), zero) for c in CreditNote.objects.iterator()]
+    result.checked = len(sources)
+    for source, (rows, rows_base), (back, back_base) in sources:
+        if (source.unapplied, source.base_unapplied) != (
+            source.amount - rows - back,
+            source.base_amount - rows_base - back_base,
+        ):
+            result.problems.append(
+                f"{source}: unapplied {source.unapplied}, rows say {source.amount - rows - back}"
+            )
+        if source.unapplied < 0 or source.journal_entry_id is None:
+            result.problems.append(f"{source}: negative unapplied or no journal entry")
+        if len(result.problems) >= LIMIT:
+            break
     return result
 
 
@@ -99,19 +124,22 @@ def _open_items() -> dict[tuple[int, str], list[Decimal]]:
     """(customer, currency) -> [receivable, base receivable, advance, base advance]."""
     found: dict[tuple[int, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
     for row in (
-        Installment.objects.filter(invoice__status__in=[*OPEN_STATUSES, InvoiceStatus.PAID])
+        Installment.objects.filter(
+            invoice__status__in=[*OPEN_STATUSES, InvoiceStatus.PAID, InvoiceStatus.WRITTEN_OFF]
+        )
         .values("invoice__customer_id", "invoice__currency")
         .annotate(r=money_sum("residual"), b=money_sum("base_residual"))
     ):
         key = (row["invoice__customer_id"], row["invoice__currency"])
         found[key][0] += row["r"]
         found[key][1] += row["b"]
-    for row in Payment.objects.values("customer_id", "currency").annotate(
-        a=money_sum("unapplied"), b=money_sum("base_unapplied")
-    ):
-        key = (row["customer_id"], row["currency"])
-        found[key][2] += row["a"]
-        found[key][3] += row["b"]
+    for model in (Payment, CreditNote):
+        for row in model.objects.values("customer_id", "currency").annotate(
+            a=money_sum("unapplied"), b=money_sum("base_unapplied")
+        ):
+            key = (row["customer_id"], row["currency"])
+            found[key][2] += row["a"]
+            found[key][3] += row["b"]
     return found
 
 
@@ -169,7 +197,12 @@ def documents_have_entries_and_numbers() -> CheckResult:
     result = CheckResult("issued documents have entries; numbers have no gaps", issued.count())
     for invoice in issued.filter(Q(journal_entry=None) | Q(number=""))[:LIMIT]:
         result.problems.append(f"invoice #{invoice.pk} is issued without entry or number")
-    for series, model in ((INVOICE_SERIES, Invoice), (PAYMENT_SERIES, Payment)):
+    series_models = (
+        (INVOICE_SERIES, Invoice),
+        (PAYMENT_SERIES, Payment),
+        (CREDIT_NOTE_SERIES, CreditNote),
+    )
+    for series, model in series_models:
         for counter in Sequence.objects.filter(series=series):
             prefix = f"{series}-{counter.year}-"
             taken = model.objects.filter(number__startswith=prefix).aggregate(
@@ -201,7 +234,7 @@ def lines_are_exact() -> CheckResult:
 CHECKS = [
     installments_match_their_rows,
     invoices_match_their_parts,
-    payments_match_their_rows,
+    credits_match_their_rows,
     balances_match_open_items,
     control_accounts_match_open_items,
     documents_have_entries_and_numbers,

@@ -15,8 +15,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if match is not None:
         active = match.kwargs.get("section") or {
             "customers": "customers",
+            "ledger": "ledger",
             "identity": "settings",
         }.get(match.namespace, match.url_name or "")
         if match.namespace == "web" and match.url_name in {"dashboard", "settings"}:
             active = match.url_name
+        if match.namespace == "receivables":
+            is_payment = (match.url_name or "").startswith("payment")
+            active = "payments" if is_payment else "invoices"
     return {"nav_sections": SECTIONS, "nav_active": active}

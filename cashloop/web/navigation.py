@@ -47,16 +47,23 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "invoices",
         _("Invoices"),
-        "web:section",
-        False,
+        "receivables:invoice_list",
+        True,
         _("Invoices, credit notes and the receivable schedule."),
     ),
     Section(
         "payments",
         _("Payments"),
-        "web:section",
-        False,
+        "receivables:payment_list",
+        True,
         _("Bank statements, payment recognition (认款) and write-off against invoices (核销)."),
+    ),
+    Section(
+        "ledger",
+        _("Ledger"),
+        "ledger:entries",
+        True,
+        _("Chart of accounts, journal entries, periods and verify."),
     ),
     Section(
         "collections",
@@ -75,8 +82,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "reports",
         _("Reports"),
-        "web:section",
-        False,
+        "reports:aging",
+        True,
         _("Revenue, collections and pipeline analytics."),
     ),
     Section(

@@ -10,6 +10,7 @@ from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
 from cashloop.customers import selectors as customer_selectors
 from cashloop.identity import selectors as identity_selectors
+from cashloop.reports import selectors as report_selectors
 from cashloop.web.navigation import SECTIONS_BY_KEY
 
 
@@ -24,8 +25,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_changes": AuditEntry.objects.filter(actor=request.user)
         .select_related("object_type")
         .order_by("-at")[:8],
+        "ar": _ar_kpis(request),
     }
     return render(request, "web/dashboard.html", context)
+
+
+def _ar_kpis(request: HttpRequest) -> report_selectors.ArKpis | None:
+    """Total AR, overdue ratio and DSO today (base currency), for those who may read AR."""
+    try:
+        return report_selectors.ar_kpis(user=request.user, params=report_selectors.aging_params())
+    except DomainError:
+        return None
 
 
 @login_required

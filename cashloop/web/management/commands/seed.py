@@ -17,6 +17,7 @@ from cashloop.core.errors import CoreError, DomainError
 from cashloop.customers.models import Customer
 from cashloop.customers.seed import SIZES, seed_customers
 from cashloop.identity.seed import seed_people
+from cashloop.receivables.seed import seed_receivables
 
 
 class Command(BaseCommand):
@@ -40,7 +41,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             sellers = seed_people(rng=rng, size=options["size"])
             count = seed_customers(rng=rng, size=options["size"], sellers=sellers)
+            invoices = seed_receivables(rng=rng, size=options["size"])
         self.stdout.write(
-            f"Demo company loaded: {count} customers ({options['size']}, seed {options['seed']})"
-            f" in {time.monotonic() - started:.1f}s."
+            f"Demo company loaded: {count} customers, {invoices} invoices"
+            f" ({options['size']}, seed {options['seed']}) in {time.monotonic() - started:.1f}s."
         )
