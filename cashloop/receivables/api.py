@@ -7,9 +7,10 @@ API shows and does exactly what the pages do.  POSTs that create money accept an
 Amounts are decimal strings (see `schemas.py`).
 """
 
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -35,8 +36,10 @@ from cashloop.receivables.schemas import (
     PaymentOut,
     RefundIn,
     RefundOut,
+    StatementOut,
     WriteOffIn,
 )
+from cashloop.receivables.statement import default_period, statement_get, statement_pdf
 
 router = Router(tags=["receivables"])
 
@@ -239,3 +242,29 @@ def write_off_create(request: HttpRequest, payload: WriteOffIn) -> Any:
 def customer_balance(request: HttpRequest, customer_id: int) -> Any:
     """Balance per currency, advances and open items of one customer."""
     return selectors.customer_balance_get(user=request.user, customer_id=customer_id)
+
+
+@router.get("/customers/{customer_id}/statement", response=StatementOut)
+def customer_statement(
+    request: HttpRequest,
+    customer_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    currency: str | None = None,
+    format: Literal["json", "pdf"] = "json",
+) -> Any:
+    """Statement of account (对账单) for a period; `format=pdf` downloads the PDF."""
+    default_start, default_end = default_period()
+    found = statement_get(
+        user=request.user,
+        customer_id=customer_id,
+        start=start or default_start,
+        end=end or default_end,
+        currency=currency,
+    )
+    if format == "pdf":
+        response = HttpResponse(statement_pdf(found), content_type="application/pdf")
+        name = f"statement-{found.customer.code}-{found.start}-{found.end}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return found

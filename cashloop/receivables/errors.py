@@ -80,6 +80,11 @@ class ReceivableError(ErrorCode):
         422,
         _("{amount} is more than the small-residual tolerance of {tolerance}; record a bad debt."),
     )
+    STATEMENT_PERIOD = (
+        "statement.bad_period",
+        422,
+        _("The period must start on or before its end."),
+    )
     ALLOCATION_NOT_FOUND = ("allocation.not_found", 404, _("No such allocation."))
     ALREADY_UNALLOCATED = (
         "allocation.already_unallocated",

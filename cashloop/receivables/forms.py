@@ -291,3 +291,14 @@ class DocumentFilterForm(forms.Form):
             "date_from": cleaned.get("date_from"),
             "date_to": cleaned.get("date_to"),
         }
+
+
+class StatementForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    currency = forms.CharField(
+        label=_("Currency"),
+        required=False,
+        max_length=3,
+        widget=forms.TextInput(attrs={"placeholder": _("Currency"), "size": 4}),
+    )

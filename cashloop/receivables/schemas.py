@@ -744,3 +744,50 @@ class CustomerMoneyOut(Schema):
     advances: list[AdvanceOut]
     open_items: list[OpenItemOut] = Field(..., description="The oldest due, up to 20.")
     open_count: int = Field(..., description="All open items of the customer.")
+
+
+class StatementLineOut(Schema):
+    date: dt.date
+    kind: str
+    number: str
+    description: str
+    debit: str
+    credit: str
+    balance: str
+
+
+class StatementOut(Schema):
+    customer_id: int
+    currency: str
+    start: dt.date
+    end: dt.date
+    opening: str
+    closing: str
+    lines: list[StatementLineOut]
+
+    @staticmethod
+    def resolve_customer_id(obj: Any) -> int:
+        return obj.customer.pk
+
+    @staticmethod
+    def resolve_opening(obj: Any) -> str | None:
+        return money_str(obj.opening, obj.currency)
+
+    @staticmethod
+    def resolve_closing(obj: Any) -> str | None:
+        return money_str(obj.closing, obj.currency)
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "date": line.date,
+                "kind": line.kind,
+                "number": line.number,
+                "description": line.description,
+                "debit": money_str(line.debit, obj.currency),
+                "credit": money_str(line.credit, obj.currency),
+                "balance": money_str(line.balance, obj.currency),
+            }
+            for line in obj.lines
+        ]

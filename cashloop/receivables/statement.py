@@ -17,11 +17,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cashloop.core.errors import DomainError
+from cashloop.core.money import currency_check
 from cashloop.core.scoping import get_scoped, require
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
 from cashloop.receivables.choices import InvoiceStatus, OpenItemKind
+from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.models import Allocation, CreditNote, Invoice, Payment, Refund
 
 
@@ -127,6 +130,8 @@ def statement_get(
 ) -> Statement:
     """The statement of a customer the user may see, for [start, end] in one currency."""
     require(user, "view", Invoice)
+    if start > end:
+        raise DomainError(ReceivableError.STATEMENT_PERIOD)
     customer = get_scoped(
         Customer.objects.all(),
         user=user,
@@ -134,7 +139,7 @@ def statement_get(
         pk=customer_id,
         not_found=CustomerError.NOT_FOUND,
     )
-    code = (currency or customer.currency).upper()
+    code = currency_check(currency or customer.currency)
     documents = _documents(customer, code, end)
     opening = sum((line.debit - line.credit for line in documents if line.date < start), Decimal(0))
     statement = Statement(customer=customer, currency=code, start=start, end=end, opening=opening)

@@ -33,6 +33,11 @@ urlpatterns = [
         views.customer_money,
         name="customer_money",
     ),
+    path(
+        "receivables/customers/<int:customer_id>/statement/",
+        views.customer_statement,
+        name="customer_statement",
+    ),
     path("payments/", views.payment_list, name="payment_list"),
     path("payments/new/", views.payment_create, name="payment_create"),
     path("payments/<int:payment_id>/", views.payment_detail, name="payment_detail"),

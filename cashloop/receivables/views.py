@@ -44,10 +44,12 @@ from cashloop.receivables.forms import (
     LineFormSet,
     PaymentForm,
     RefundForm,
+    StatementForm,
     WriteOffForm,
     filled,
 )
 from cashloop.receivables.models import CreditNote, Invoice, Payment
+from cashloop.receivables.statement import default_period, statement_get, statement_pdf
 from cashloop.web.forms import form_add_domain_error
 
 PAGE_SIZE = 50
@@ -737,3 +739,34 @@ def customer_money(request: HttpRequest, customer_id: int) -> HttpResponse:
         "can_add_payment": _can(request, "add", Payment),
     }
     return render(request, "receivables/_customer_money.html", context)
+
+
+@login_required
+def customer_statement(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Statement of account for a period, with a PDF download of the same figures."""
+    default_start, default_end = default_period()
+    form = StatementForm(request.GET or None, initial={"start": default_start, "end": default_end})
+    start, end, currency = default_start, default_end, None
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        currency = form.cleaned_data["currency"] or None
+    found = None
+    try:
+        found = statement_get(
+            user=request.user, customer_id=customer_id, start=start, end=end, currency=currency
+        )
+    except DomainError as exc:
+        if exc.code is ReceivableError.STATEMENT_PERIOD:
+            form_add_domain_error(form, exc)
+        else:
+            _page_error(exc)
+    if found is not None and request.GET.get("format") == "pdf":
+        response = HttpResponse(statement_pdf(found), content_type="application/pdf")
+        name = f"statement-{found.customer.code}-{found.start}-{found.end}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(
+        request,
+        "receivables/statement.html",
+        {"form": form, "statement": found, "customer_id": customer_id},
+    )

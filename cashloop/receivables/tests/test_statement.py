@@ -92,3 +92,37 @@ def test_statement_pdf_renders_in_chinese(company, customer):
     with translation.override("zh-hans"):
         pdf = statement_pdf(statement)
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+
+
+def test_statement_api_json_pdf_and_bad_period(client, company, customer):
+    issued(company, customer)
+    client.force_login(company.finance)
+    url = f"/api/v1/receivables/customers/{customer.pk}/statement"
+    body = client.get(url, {"start": "2026-03-01", "end": "2026-03-31"}).json()
+    assert body["opening"] == "0.00" and body["closing"] == "1130.00"
+    assert [line["number"] for line in body["lines"]] == ["INV-2026-000001"]
+    pdf = client.get(url, {"start": "2026-03-01", "end": "2026-03-31", "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    bad = client.get(url, {"start": "2026-04-01", "end": "2026-03-01"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "statement.bad_period"
+    assert client.get(url, {"start": "yesterday"}).status_code == 422
+    client.force_login(company.rep_south)
+    assert client.get(url).status_code == 404
+
+
+def test_statement_page(client, company, customer):
+    issued(company, customer)
+    client.force_login(company.rep_east)
+    page = client.get(
+        f"/receivables/customers/{customer.pk}/statement/",
+        {"start": "2026-03-01", "end": "2026-03-31"},
+    )
+    assert page.status_code == 200
+    assert "INV-2026-000001" in page.content.decode()
+    assert (
+        client.get(
+            f"/receivables/customers/{customer.pk}/statement/",
+            {"start": "2026-04-01", "end": "2026-03-01"},
+        ).status_code
+        == 200
+    )  # the form says what is wrong

@@ -1,0 +1,82 @@
+"""Report endpoints under /api/v1/reports: aging (summary, items, exports) and AR KPIs.
+
+Reading a report takes "view" on invoices and shows only the customers the user may see;
+exports take "export".  Bad dates, buckets or bases answer 422 with a `report.*` code.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from cashloop.core.scoping import require
+from cashloop.receivables.models import Invoice
+from cashloop.reports import exports, selectors
+from cashloop.reports.schemas import (
+    AgingItemsOut,
+    AgingItemsQuery,
+    AgingOut,
+    AgingQuery,
+    AgingSummaryQuery,
+    KpiOut,
+    KpiQuery,
+    aging_items_out,
+    aging_out,
+    kpi_out,
+)
+
+router = Router(tags=["reports"])
+
+
+def _export(request: HttpRequest, filters: AgingQuery, fmt: str) -> HttpResponse:
+    fmt = exports.check_format(fmt)
+    require(request.user, "export", Invoice)
+    summary = selectors.aging_summary(user=request.user, params=filters.params(), limit=None)
+    return exports.aging_export(summary, fmt)
+
+
+@router.get("/aging", response=AgingOut)
+def aging(request: HttpRequest, filters: Query[AgingSummaryQuery], format: str = "") -> Any:
+    """Aging by customer and currency as of a date: the `limit` largest rows, all totals.
+
+    `format=csv` or `format=xlsx` answers with the export of every row instead.
+    """
+    if format and format != "json":
+        return _export(request, filters, format)
+    summary = selectors.aging_summary(
+        user=request.user, params=filters.params(), limit=filters.limit
+    )
+    return aging_out(summary)
+
+
+@router.get("/aging.csv", response={200: None})
+def aging_csv(request: HttpRequest, filters: Query[AgingQuery]) -> Any:
+    """Every row of the aging and the totals per currency, as CSV (UTF-8 with a BOM)."""
+    return _export(request, filters, "csv")
+
+
+@router.get("/aging.xlsx", response={200: None})
+def aging_xlsx(request: HttpRequest, filters: Query[AgingQuery]) -> Any:
+    """Every row of the aging and the totals per currency, as an Excel workbook."""
+    return _export(request, filters, "xlsx")
+
+
+@router.get("/aging/items", response=AgingItemsOut)
+def aging_items(request: HttpRequest, filters: Query[AgingItemsQuery]) -> Any:
+    """The open items behind the aging (a bucket of a customer: the drill-down)."""
+    found = selectors.aging_items(
+        user=request.user,
+        params=filters.params(),
+        bucket=filters.bucket,
+        limit=filters.limit,
+        offset=filters.offset,
+    )
+    return aging_items_out(found)
+
+
+@router.get("/kpis", response=KpiOut)
+def kpis(request: HttpRequest, filters: Query[KpiQuery]) -> Any:
+    """Total and overdue AR, overdue ratio, advances, collected in the period, DSO."""
+    params = selectors.aging_params(as_of=filters.as_of, currency=filters.currency)
+    kpis = selectors.ar_kpis(user=request.user, params=params, period_start=filters.period_start)
+    return kpi_out(kpis)

@@ -1,0 +1,236 @@
+"""API schemas of reports: query parameters as typed, answers with money as decimal strings.
+
+Dates, bases and buckets arrive as the strings the user typed, so that a bad one is
+refused with its own code (`report.bad_date`, `report.bad_buckets`, `report.bad_basis`)
+rather than a generic validation error.  Amounts leave as strings with the currency's
+minor-unit decimals ("1130.00"), never as JSON numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from cashloop.reports.selectors import (
+    DEFAULT_LIMIT,
+    AgingItems,
+    AgingParams,
+    AgingSummary,
+    ArKpis,
+    Bucket,
+    aging_params,
+)
+
+
+class AgingQuery(Schema):
+    as_of: str = Field("", description="YYYY-MM-DD; default today.")
+    basis: str = Field("", description="`due` (default) or `invoice`.")
+    buckets: str = Field("", description="Upper bounds in days, default `30,60,90,120`.")
+    currency: str = Field("", description="Only this currency; default all, a row each.")
+    owner_id: int | None = None
+    team_id: int | None = Field(None, description="The team and its sub-teams.")
+    customer_id: int | None = None
+
+    def params(self) -> AgingParams:
+        return aging_params(**self.dict(include=set(AgingQuery.model_fields)))
+
+
+class AgingSummaryQuery(AgingQuery):
+    limit: int = Field(DEFAULT_LIMIT, ge=0, le=100_000, description="Rows, largest first.")
+
+
+class AgingItemsQuery(AgingQuery):
+    bucket: str = Field("", description="A bucket key (`not_due`, `b1`…), `overdue`, or all.")
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class KpiQuery(Schema):
+    as_of: str = ""
+    currency: str = Field("", description="Default: the base currency.")
+    period_start: str = Field("", description="Start of 'collected'; default the 1st of the month.")
+
+
+class BucketOut(Schema):
+    key: str
+    label: str
+    from_days: int | None
+    to_days: int | None
+
+
+class AgingRowOut(Schema):
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    owner: str
+    currency: str
+    buckets: dict[str, str]
+    total: str
+    advance: str = Field(..., description="Unapplied payments and credit, shown apart.")
+    net: str = Field(..., description="total - advance")
+    items: int
+
+
+class AgingTotalOut(Schema):
+    currency: str
+    buckets: dict[str, str]
+    total: str
+    overdue: str
+    advance: str
+    net: str
+    items: int
+    customers: int
+
+
+class AgingOut(Schema):
+    as_of: dt.date
+    basis: str
+    currency: str
+    buckets: list[BucketOut]
+    rows: list[AgingRowOut]
+    totals: list[AgingTotalOut]
+    row_count: int = Field(..., description="Rows in all; `rows` holds the `limit` largest.")
+    truncated: bool
+    from_stored: bool = Field(..., description="Read from stored residuals (as of today).")
+
+
+class AgingItemOut(Schema):
+    installment_id: int
+    invoice_id: int
+    invoice_number: str
+    sequence: int
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    currency: str
+    issue_date: dt.date
+    due_date: dt.date
+    days_overdue: int = Field(..., description="As-of date minus due date (<= 0: not due).")
+    age_days: int = Field(..., description="As-of date minus invoice date.")
+    bucket: str
+    bucket_label: str
+    amount: str
+    residual: str = Field(..., description="What was still open as of the date.")
+
+
+class AgingItemsOut(Schema):
+    as_of: dt.date
+    basis: str
+    bucket: BucketOut | None
+    count: int
+    totals: dict[str, str]
+    items: list[AgingItemOut]
+
+
+class KpiOut(Schema):
+    as_of: dt.date
+    currency: str
+    total_ar: str
+    overdue_ar: str
+    overdue_ratio: str | None = Field(..., description="overdue / total, 4 places; null: no AR")
+    advances: str
+    collected: str
+    period_start: dt.date
+    dso: str = Field(..., description="Days, countback method (docs/decisions/015).")
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount)  # already quantized to the currency by the selectors
+
+
+def bucket_out(bucket: Bucket) -> dict:
+    return {
+        "key": bucket.key,
+        "label": str(bucket.label),
+        "from_days": bucket.low,
+        "to_days": bucket.high,
+    }
+
+
+def aging_out(summary: AgingSummary) -> dict:
+    keys = [b.key for b in summary.buckets]
+    return {
+        "as_of": summary.params.as_of,
+        "basis": summary.params.basis,
+        "currency": summary.params.currency,
+        "buckets": [bucket_out(b) for b in summary.buckets],
+        "rows": [
+            {
+                "customer_id": r.customer_id,
+                "customer_code": r.customer_code,
+                "customer_name": r.customer_name,
+                "owner": r.owner,
+                "currency": r.currency,
+                "buckets": {k: _money(a) for k, a in zip(keys, r.amounts, strict=True)},
+                "total": _money(r.total),
+                "advance": _money(r.advance),
+                "net": _money(r.net),
+                "items": r.items,
+            }
+            for r in summary.rows
+        ],
+        "totals": [
+            {
+                "currency": t.currency,
+                "buckets": {k: _money(a) for k, a in zip(keys, t.amounts, strict=True)},
+                "total": _money(t.total),
+                "overdue": _money(t.overdue),
+                "advance": _money(t.advance),
+                "net": _money(t.net),
+                "items": t.items,
+                "customers": t.customers,
+            }
+            for t in summary.totals
+        ],
+        "row_count": summary.row_count,
+        "truncated": summary.truncated,
+        "from_stored": summary.from_stored,
+    }
+
+
+def aging_items_out(found: AgingItems) -> dict:
+    return {
+        "as_of": found.params.as_of,
+        "basis": found.params.basis,
+        "bucket": bucket_out(found.bucket) if found.bucket else None,
+        "count": found.count,
+        "totals": {cur: _money(v) for cur, v in found.totals.items()},
+        "items": [
+            {
+                "installment_id": i.installment_id,
+                "invoice_id": i.invoice_id,
+                "invoice_number": i.invoice_number,
+                "sequence": i.sequence,
+                "customer_id": i.customer_id,
+                "customer_code": i.customer_code,
+                "customer_name": i.customer_name,
+                "currency": i.currency,
+                "issue_date": i.issue_date,
+                "due_date": i.due_date,
+                "days_overdue": i.days_overdue,
+                "age_days": i.age_days,
+                "bucket": i.bucket.key,
+                "bucket_label": str(i.bucket.label),
+                "amount": _money(i.amount),
+                "residual": _money(i.residual),
+            }
+            for i in found.items
+        ],
+    }
+
+
+def kpi_out(kpis: ArKpis) -> dict:
+    ratio = kpis.overdue_ratio
+    return {
+        "as_of": kpis.as_of,
+        "currency": kpis.currency,
+        "total_ar": _money(kpis.total),
+        "overdue_ar": _money(kpis.overdue),
+        "overdue_ratio": None if ratio is None else str(ratio),
+        "advances": _money(kpis.advances),
+        "collected": _money(kpis.collected),
+        "period_start": kpis.period_start,
+        "dso": str(kpis.dso),
+    }

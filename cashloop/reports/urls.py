@@ -1,0 +1,14 @@
+"""Pages of reports.  Each passes `section` so that the menu marks Reports as active."""
+
+from django.urls import path, re_path
+
+from cashloop.reports import views
+
+app_name = "reports"
+SECTION = {"section": "reports"}
+urlpatterns = [
+    path("", views.index, SECTION, name="index"),
+    path("aging/", views.aging, SECTION, name="aging"),
+    path("aging/items/", views.aging_items, SECTION, name="aging_items"),
+    re_path(r"^aging\.(?P<fmt>csv|xlsx)$", views.aging_export, SECTION, name="aging_export"),
+]

@@ -1,0 +1,178 @@
+"""Pages of reports: the aging with its KPI cards, the drill-down to items, the exports."""
+
+from __future__ import annotations
+
+from math import ceil
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from cashloop.core.errors import CoreError, DomainError
+from cashloop.core.money import base_currency
+from cashloop.core.scoping import ALL, OWN, require
+from cashloop.customers.models import Customer
+from cashloop.identity.models import Team, User
+from cashloop.receivables.models import Invoice
+from cashloop.reports import exports, selectors
+from cashloop.reports.selectors import BASIS_CHOICES, AgingParams
+
+PAGE_ROWS = 200
+PAGE_ITEMS = 50
+FILTERS = ("as_of", "basis", "buckets", "currency", "owner_id", "team_id", "customer_id")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _params(request: HttpRequest) -> tuple[AgingParams, DomainError | None]:
+    """The filters typed in the form; bad ones are reported and the defaults used instead."""
+    raw = {name: request.GET.get(name, "").strip() for name in FILTERS}
+    try:
+        params = selectors.aging_params(
+            as_of=raw["as_of"],
+            basis=raw["basis"],
+            buckets=raw["buckets"],
+            currency=raw["currency"],
+            owner_id=_int(raw["owner_id"]),
+            team_id=_int(raw["team_id"]),
+            customer_id=_int(raw["customer_id"]),
+        )
+    except DomainError as exc:
+        return AgingParams(as_of=timezone.localdate()), exc
+    return params, None
+
+
+def _may(request: HttpRequest, action: str) -> bool:
+    try:
+        require(request.user, action, Invoice)
+    except DomainError:
+        return False
+    return True
+
+
+def _require(request: HttpRequest, action: str) -> None:
+    if not _may(request, action):
+        raise PermissionDenied(str(CoreError.PERMISSION_DENIED.message))
+
+
+def _choices(user: User) -> dict[str, Any]:
+    """Owners and teams to filter by: only those within the user's own scope."""
+    visible = Customer.objects.restrict(user, "view")
+    scope = user.data_scope("customers.customer", "view")
+    owners = User.objects.filter(pk__in=visible.values("owner_id")).order_by("username")
+    if scope == ALL:
+        teams = Team.objects.order_by("name")
+    elif scope == OWN:
+        teams = Team.objects.none()
+    else:
+        teams = Team.objects.filter(pk__in=list(user.scope_team_ids())).order_by("name")
+    return {"owners": owners, "teams": teams, "currencies": selectors.report_currencies(user=user)}
+
+
+@login_required
+def index(request: HttpRequest, section: str = "reports") -> HttpResponse:
+    return redirect("reports:aging")
+
+
+@login_required
+def aging(request: HttpRequest, section: str = "reports") -> HttpResponse:
+    _require(request, "view")
+    params, error = _params(request)
+    summary = selectors.aging_summary(user=request.user, params=params, limit=PAGE_ROWS)
+    kpi_params = (
+        params
+        if params.currency
+        else AgingParams(
+            as_of=params.as_of,
+            owner_id=params.owner_id,
+            team_id=params.team_id,
+            customer_id=params.customer_id,
+            currency=base_currency(),
+        )
+    )
+    kpis = selectors.ar_kpis(user=request.user, params=kpi_params, summary=summary)
+    keys = [b.key for b in summary.buckets]
+    rows = [
+        {"row": row, "cells": list(zip(keys, row.amounts, strict=True))} for row in summary.rows
+    ]
+    totals = [
+        {"total": total, "cells": list(zip(keys, total.amounts, strict=True))}
+        for total in summary.totals
+    ]
+    context = {
+        "params": params,
+        "error": error,
+        "summary": summary,
+        "rows": rows,
+        "totals": totals,
+        "kpis": kpis,
+        "bases": BASIS_CHOICES,
+        "query": urlencode(params.query()),
+        "cell_query": urlencode(
+            {k: v for k, v in params.query().items() if k not in ("currency", "customer_id")}
+        ),
+        "columns": len(summary.buckets) + 6,
+        "can_export": _may(request, "export"),
+        **_choices(request.user),
+    }
+    return render(request, "reports/aging.html", context)
+
+
+@login_required
+def aging_items(request: HttpRequest, section: str = "reports") -> HttpResponse:
+    _require(request, "view")
+    params, error = _params(request)
+    bucket = request.GET.get("bucket", "")
+    page = max(_int(request.GET.get("page")) or 1, 1)
+    try:
+        found = selectors.aging_items(
+            user=request.user,
+            params=params,
+            bucket=bucket,
+            limit=PAGE_ITEMS,
+            offset=(page - 1) * PAGE_ITEMS,
+        )
+    except DomainError as exc:  # an unknown bucket: show every item instead
+        error = error or exc
+        bucket = ""
+        found = selectors.aging_items(
+            user=request.user, params=params, limit=PAGE_ITEMS, offset=(page - 1) * PAGE_ITEMS
+        )
+    customer = None
+    if params.customer_id is not None:
+        customer = (
+            Customer.objects.restrict(request.user, "view").filter(pk=params.customer_id).first()
+        )
+    pages = max(ceil(found.count / PAGE_ITEMS), 1)
+    context = {
+        "params": params,
+        "error": error,
+        "found": found,
+        "customer": customer,
+        "bucket": bucket,
+        "page": page,
+        "pages": pages,
+        "query": urlencode(params.query(bucket=bucket)),
+        "summary_query": urlencode({k: v for k, v in params.query().items() if k != "customer_id"}),
+    }
+    return render(request, "reports/aging_items.html", context)
+
+
+@login_required
+def aging_export(request: HttpRequest, fmt: str, section: str = "reports") -> HttpResponse:
+    _require(request, "export")
+    params, error = _params(request)
+    if error is not None:  # the page shows what is wrong with the filters
+        return redirect(f"{reverse('reports:aging')}?{request.GET.urlencode()}")
+    summary = selectors.aging_summary(user=request.user, params=params, limit=None)
+    return exports.aging_export(summary, fmt)
