@@ -90,7 +90,10 @@ class Invoice(models.Model):
                 fields=["number"], condition=~models.Q(number=""), name="invoice_number_unique"
             )
         ]
-        indexes = [models.Index(fields=["customer", "status"])]
+        indexes = [
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["issue_date"]),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"draft #{self.pk}"
@@ -139,6 +142,12 @@ class Installment(models.Model):
         verbose_name = _("installment")
         verbose_name_plural = _("installments")
         ordering = ["due_date", "invoice_id", "sequence"]
+        indexes = [
+            # Open items only: reports of today read these, whatever the paid history.
+            models.Index(
+                fields=["invoice"], condition=~models.Q(residual=0), name="installment_open"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice} / {self.sequence}"
@@ -211,6 +220,7 @@ class Refund(models.Model):
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["date"])]
 
     def __str__(self) -> str:
         return f"{self.payment} refund {self.amount}"
@@ -310,7 +320,7 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["installment", "date"])]
+        indexes = [models.Index(fields=["installment", "date"]), models.Index(fields=["date"])]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(payment__isnull=False, credit_note__isnull=False),
