@@ -34,7 +34,7 @@ class OpenItemKind(models.TextChoices):
 
     ALLOCATION = "allocation", _("Payment applied")
     CREDIT = "credit", _("Credit note applied")
-    WRITE_OFF = "write_off", _("Written off")
+    WRITE_OFF = "write_off", _("Write-off")
     DISCOUNT = "discount", _("Early-payment discount")
     UNALLOCATION = "unallocation", _("Un-applied")
 

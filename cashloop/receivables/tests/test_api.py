@@ -128,7 +128,7 @@ def test_draft_issue_pay_allocate_undo_through_the_api(client, company, customer
     assert (payment["number"], payment["unapplied"], payment["method_label"]) == (
         "RCV-2026-000001",
         "700.00",
-        "WeChat Pay",
+        "微信支付",  # labels follow the language; zh-hans is the default
     )
     assert [s["suggested"] for s in payment["suggestions"]] == ["618.00", "82.00"]
     applied = post(

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from cashloop.core.errors import DomainError
 from cashloop.receivables.choices import WriteOffKind
@@ -58,18 +59,19 @@ def test_statement_walks_from_opening_to_closing(company, customer):
         amount=D("0.50"),
         write_off_date=date(2026, 4, 6),
     )
-    statement = statement_get(
-        user=company.rep_east,
-        customer_id=customer.pk,
-        start=date(2026, 4, 1),
-        end=date(2026, 4, 30),
-    )
+    with translation.override("en"):
+        statement = statement_get(
+            user=company.rep_east,
+            customer_id=customer.pk,
+            start=date(2026, 4, 1),
+            end=date(2026, 4, 30),
+        )
     assert statement.opening == D("1243.00")  # both invoices, issued in March
     assert [(line.kind, line.debit, line.credit) for line in statement.lines] == [
         ("Payment", D(0), D("200.00")),
         ("Refund", D("20.00"), D(0)),
         ("Credit note", D(0), D("11.30")),
-        ("Written off", D(0), D("0.50")),
+        ("Write-off", D(0), D("0.50")),
     ]
     balance = CustomerBalance.objects.get(customer=customer)
     assert statement.closing == balance.receivable - balance.advance == D("1051.20")
