@@ -6,14 +6,14 @@
 set -euo pipefail
 
 need=()
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 if [ "${1:-}" != "--runtime" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v xgettext >/dev/null || need+=(gettext)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 fi
 # WeasyPrint (PDF statements) renders through Pango.
-ldconfig -p | grep -q "libpangoft2-1.0.so.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p | grep "libpangoft2-1.0.so.0" >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "system-deps: installing ${need[*]}"
