@@ -97,6 +97,13 @@ def invoice_issue(request: HttpRequest, invoice_id: int) -> Any:
     return selectors.invoice_get(user=request.user, invoice_id=invoice_id)
 
 
+@router.post("/invoices/{invoice_id}/cancel", response=InvoiceDetailOut)
+def invoice_cancel(request: HttpRequest, invoice_id: int) -> Any:
+    """Cancel a draft; an issued invoice is corrected with a credit note instead."""
+    services.invoice_cancel(actor=request.user, invoice_id=invoice_id)
+    return selectors.invoice_get(user=request.user, invoice_id=invoice_id)
+
+
 @router.get("/invoices/{invoice_id}/history", response=list[AuditEntryOut])
 @paginate(LimitOffsetPagination)
 def invoice_history(request: HttpRequest, invoice_id: int) -> Any:

@@ -312,6 +312,22 @@ def invoice_update(
     return invoice
 
 
+@transaction.atomic
+def invoice_cancel(*, actor: User, invoice_id: int) -> Invoice:
+    """Cancel a draft that will not be issued; it keeps no number and posted nothing.
+
+    An issued invoice is never cancelled: a credit note corrects it.
+    """
+    invoice = _invoice_locked(actor, invoice_id, "change")
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise DomainError(ReceivableError.NOT_DRAFT)
+    before = audit_snapshot(invoice)
+    invoice.status = InvoiceStatus.CANCELLED
+    invoice.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, instance=invoice, action=AuditAction.UPDATE, before=before)
+    return invoice
+
+
 def _balance_add(
     *,
     customer_id: int,

@@ -36,10 +36,12 @@ from cashloop.receivables.services import (
 )
 
 LIMIT = 100
+# Drafts and cancelled drafts were never issued: no number, no entry, no open items.
+UNISSUED = [InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED]
 
 
 def installments_match_their_rows() -> CheckResult:
-    rows = Installment.objects.filter(~Q(invoice__status=InvoiceStatus.DRAFT)).annotate(
+    rows = Installment.objects.exclude(invoice__status__in=UNISSUED).annotate(
         applied=money_sum("allocations__amount"),
         applied_base=money_sum("allocations__base_amount"),
     )
@@ -74,7 +76,7 @@ def invoices_match_their_parts() -> CheckResult:
         sums = installment_sums.get(invoice.pk, {"amount": Decimal(0), "residual": Decimal(0)})
         if invoice.lines_total != invoice.total or sums["amount"] != invoice.total:
             result.problems.append(f"{invoice}: total {invoice.total} ≠ its lines/installments")
-        if invoice.status != InvoiceStatus.DRAFT and sums["residual"] != invoice.residual:
+        if invoice.status not in UNISSUED and sums["residual"] != invoice.residual:
             result.problems.append(
                 f"{invoice}: residual {invoice.residual} ≠ installments {sums['residual']}"
             )
@@ -193,7 +195,7 @@ def control_accounts_match_open_items() -> CheckResult:
 
 def documents_have_entries_and_numbers() -> CheckResult:
     """Every issued invoice has its entry; invoice and receipt numbers have no gaps."""
-    issued = Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+    issued = Invoice.objects.exclude(status__in=UNISSUED)
     result = CheckResult("issued documents have entries; numbers have no gaps", issued.count())
     for invoice in issued.filter(Q(journal_entry=None) | Q(number=""))[:LIMIT]:
         result.problems.append(f"invoice #{invoice.pk} is issued without entry or number")

@@ -350,6 +350,19 @@ def invoice_issue(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    try:
+        services.invoice_cancel(actor=request.user, invoice_id=invoice_id)
+    except DomainError as exc:
+        _refuse_or_show(exc)
+        messages.error(request, f"{exc.message} ({exc.code.code})")
+    else:
+        messages.success(request, _("Draft cancelled."))
+    return redirect("receivables:invoice_detail", invoice_id=invoice_id)
+
+
+@login_required
 def credit_note_create(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """A credit note against an invoice: applied to its open items at once."""
     _need(request, "credit", Invoice)

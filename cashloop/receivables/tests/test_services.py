@@ -352,3 +352,23 @@ def test_foreign_partial_allocations_leave_no_base_rounding_behind(company, usd_
     payment.refresh_from_db()
     assert payment.unapplied == 0 and payment.base_unapplied == 0
     assert_verified()
+
+
+def test_a_draft_can_be_cancelled_an_issued_invoice_cannot(company, customer, client):
+    from cashloop.receivables.services import invoice_cancel
+
+    draft = invoice_create(
+        actor=company.rep_east, customer_id=customer.pk, issue_date=DAY, lines=[line()]
+    )
+    client.force_login(company.rep_east)
+    response = client.post(f"/api/v1/receivables/invoices/{draft.pk}/cancel")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert Invoice.objects.get(pk=draft.pk).number == ""
+    invoice = issued(company, customer)
+    with pytest.raises(DomainError) as exc:
+        invoice_cancel(actor=company.finance, invoice_id=invoice.pk)
+    assert exc.value.code is ReceivableError.NOT_DRAFT
+    page = client.post(f"/invoices/{invoice.pk}/cancel/")
+    assert page.status_code == 302
+    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.ISSUED
+    assert_verified()
