@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Literal
 
 from ninja import Field, Schema
@@ -20,6 +21,20 @@ from cashloop.ledger.choices import AccountRole, AccountType, PostingReason
 def money_str(amount: Decimal | None, currency: str) -> str | None:
     """`Decimal("1130.0000")`, "CNY" -> "1130.00"; None stays None."""
     return None if amount is None else str(quantize(amount, currency))
+
+
+def money_resolver(field: str, currency: str | None = "currency") -> staticmethod:
+    """A ninja `resolve_<field>` that renders `obj.<field>` with `money_str`.
+
+    `currency` is the dotted path from the object to its currency code
+    (`"invoice.currency"`), or None for the base currency.
+    """
+
+    def resolve(obj: Any) -> str | None:
+        code = base_currency() if currency is None else attrgetter(currency)(obj)
+        return money_str(getattr(obj, field), code)
+
+    return staticmethod(resolve)
 
 
 class AccountIn(InSchema):
@@ -98,9 +113,7 @@ class EntryOut(Schema):
         reversal = getattr(obj, "reversed_by", None)
         return reversal.pk if reversal is not None else None
 
-    @staticmethod
-    def resolve_total(obj: Any) -> str | None:
-        return money_str(obj.total, base_currency())
+    resolve_total = money_resolver("total", None)
 
     @staticmethod
     def resolve_base_currency(obj: Any) -> str:
@@ -131,17 +144,9 @@ class LineOut(Schema):
     def resolve_account_name(obj: Any) -> str:
         return str(obj.account.name)
 
-    @staticmethod
-    def resolve_debit(obj: Any) -> str | None:
-        return money_str(obj.debit, obj.currency)
-
-    @staticmethod
-    def resolve_credit(obj: Any) -> str | None:
-        return money_str(obj.credit, obj.currency)
-
-    @staticmethod
-    def resolve_base_amount(obj: Any) -> str | None:
-        return money_str(obj.base_amount, base_currency())
+    resolve_debit = money_resolver("debit")
+    resolve_credit = money_resolver("credit")
+    resolve_base_amount = money_resolver("base_amount", None)
 
 
 class EntryDetailOut(EntryOut):

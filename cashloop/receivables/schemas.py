@@ -15,9 +15,8 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from cashloop.core.money import base_currency
 from cashloop.core.schemas import InSchema
-from cashloop.ledger.schemas import money_str
+from cashloop.ledger.schemas import money_resolver, money_str
 from cashloop.receivables import services
 from cashloop.receivables.choices import DueRule, InvoiceStatus, PaymentMethod, WriteOffKind
 
@@ -225,21 +224,10 @@ class LineOut(Schema):
     def resolve_tax_rate(obj: Any) -> str | None:
         return dec_str(obj.tax_rate)
 
-    @staticmethod
-    def resolve_unit_price(obj: Any) -> str | None:
-        return money_str(obj.unit_price, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_net(obj: Any) -> str | None:
-        return money_str(obj.net, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_tax(obj: Any) -> str | None:
-        return money_str(obj.tax, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_total(obj: Any) -> str | None:
-        return money_str(obj.total, obj.invoice.currency)
+    resolve_unit_price = money_resolver("unit_price", "invoice.currency")
+    resolve_net = money_resolver("net", "invoice.currency")
+    resolve_tax = money_resolver("tax", "invoice.currency")
+    resolve_total = money_resolver("total", "invoice.currency")
 
 
 class InstallmentOut(Schema):
@@ -261,25 +249,11 @@ class InstallmentOut(Schema):
     def resolve_share(obj: Any) -> str | None:
         return dec_str(obj.share)
 
-    @staticmethod
-    def resolve_amount(obj: Any) -> str | None:
-        return money_str(obj.amount, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_residual(obj: Any) -> str | None:
-        return money_str(obj.residual, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_base_amount(obj: Any) -> str | None:
-        return money_str(obj.base_amount, base_currency())
-
-    @staticmethod
-    def resolve_base_residual(obj: Any) -> str | None:
-        return money_str(obj.base_residual, base_currency())
-
-    @staticmethod
-    def resolve_discount_amount(obj: Any) -> str | None:
-        return money_str(obj.discount_amount, obj.invoice.currency)
+    resolve_amount = money_resolver("amount", "invoice.currency")
+    resolve_residual = money_resolver("residual", "invoice.currency")
+    resolve_base_amount = money_resolver("base_amount", None)
+    resolve_base_residual = money_resolver("base_residual", None)
+    resolve_discount_amount = money_resolver("discount_amount", "invoice.currency")
 
     @staticmethod
     def resolve_overdue(obj: Any) -> bool:
@@ -339,13 +313,8 @@ class AllocationOut(Schema):
     def resolve_currency(obj: Any) -> str:
         return str(obj.installment.invoice.currency)
 
-    @staticmethod
-    def resolve_amount(obj: Any) -> str | None:
-        return money_str(obj.amount, obj.installment.invoice.currency)
-
-    @staticmethod
-    def resolve_base_amount(obj: Any) -> str | None:
-        return money_str(obj.base_amount, base_currency())
+    resolve_amount = money_resolver("amount", "installment.invoice.currency")
+    resolve_base_amount = money_resolver("base_amount", None)
 
     @staticmethod
     def resolve_undone_by_id(obj: Any) -> int | None:
@@ -382,25 +351,11 @@ class InvoiceOut(Schema):
     def resolve_rate(obj: Any) -> str | None:
         return dec_str(obj.rate)
 
-    @staticmethod
-    def resolve_subtotal(obj: Any) -> str | None:
-        return money_str(obj.subtotal, obj.currency)
-
-    @staticmethod
-    def resolve_tax_total(obj: Any) -> str | None:
-        return money_str(obj.tax_total, obj.currency)
-
-    @staticmethod
-    def resolve_total(obj: Any) -> str | None:
-        return money_str(obj.total, obj.currency)
-
-    @staticmethod
-    def resolve_base_total(obj: Any) -> str | None:
-        return money_str(obj.base_total, base_currency())
-
-    @staticmethod
-    def resolve_residual(obj: Any) -> str | None:
-        return money_str(obj.residual, obj.currency)
+    resolve_subtotal = money_resolver("subtotal")
+    resolve_tax_total = money_resolver("tax_total")
+    resolve_total = money_resolver("total")
+    resolve_base_total = money_resolver("base_total", None)
+    resolve_residual = money_resolver("residual")
 
     @staticmethod
     def resolve_next_due(obj: Any) -> dt.date | None:
@@ -440,25 +395,11 @@ class CreditNoteOut(Schema):
     def resolve_rate(obj: Any) -> str | None:
         return dec_str(obj.rate)
 
-    @staticmethod
-    def resolve_subtotal(obj: Any) -> str | None:
-        return money_str(obj.subtotal, obj.currency)
-
-    @staticmethod
-    def resolve_tax_total(obj: Any) -> str | None:
-        return money_str(obj.tax_total, obj.currency)
-
-    @staticmethod
-    def resolve_amount(obj: Any) -> str | None:
-        return money_str(obj.amount, obj.currency)
-
-    @staticmethod
-    def resolve_base_amount(obj: Any) -> str | None:
-        return money_str(obj.base_amount, base_currency())
-
-    @staticmethod
-    def resolve_unapplied(obj: Any) -> str | None:
-        return money_str(obj.unapplied, obj.currency)
+    resolve_subtotal = money_resolver("subtotal")
+    resolve_tax_total = money_resolver("tax_total")
+    resolve_amount = money_resolver("amount")
+    resolve_base_amount = money_resolver("base_amount", None)
+    resolve_unapplied = money_resolver("unapplied")
 
 
 class InvoiceDetailOut(InvoiceOut):
@@ -535,21 +476,10 @@ class SuggestionOut(Schema):
     def resolve_currency(obj: Any) -> str:
         return str(obj.invoice.currency)
 
-    @staticmethod
-    def resolve_residual(obj: Any) -> str | None:
-        return money_str(obj.residual, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_discount(obj: Any) -> str | None:
-        return money_str(obj.discount, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_payable(obj: Any) -> str | None:
-        return money_str(obj.payable, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_suggested(obj: Any) -> str | None:
-        return money_str(obj.suggested, obj.invoice.currency)
+    resolve_residual = money_resolver("residual", "invoice.currency")
+    resolve_discount = money_resolver("discount", "invoice.currency")
+    resolve_payable = money_resolver("payable", "invoice.currency")
+    resolve_suggested = money_resolver("suggested", "invoice.currency")
 
 
 class CreditNoteDetailOut(CreditNoteOut):
@@ -593,17 +523,9 @@ class PaymentOut(Schema):
     def resolve_rate(obj: Any) -> str | None:
         return dec_str(obj.rate)
 
-    @staticmethod
-    def resolve_amount(obj: Any) -> str | None:
-        return money_str(obj.amount, obj.currency)
-
-    @staticmethod
-    def resolve_base_amount(obj: Any) -> str | None:
-        return money_str(obj.base_amount, base_currency())
-
-    @staticmethod
-    def resolve_unapplied(obj: Any) -> str | None:
-        return money_str(obj.unapplied, obj.currency)
+    resolve_amount = money_resolver("amount")
+    resolve_base_amount = money_resolver("base_amount", None)
+    resolve_unapplied = money_resolver("unapplied")
 
     @staticmethod
     def resolve_method_label(obj: Any) -> str:
@@ -625,13 +547,8 @@ class RefundOut(Schema):
     def resolve_currency(obj: Any) -> str:
         return str(obj.payment.currency)
 
-    @staticmethod
-    def resolve_amount(obj: Any) -> str | None:
-        return money_str(obj.amount, obj.payment.currency)
-
-    @staticmethod
-    def resolve_base_amount(obj: Any) -> str | None:
-        return money_str(obj.base_amount, base_currency())
+    resolve_amount = money_resolver("amount", "payment.currency")
+    resolve_base_amount = money_resolver("base_amount", None)
 
 
 class PaymentDetailOut(PaymentOut):
@@ -667,17 +584,9 @@ class BalanceOut(Schema):
     advance: str = Field(..., description="Payments and credit not yet applied (预收款).")
     net: str = Field(..., description="receivable - advance")
 
-    @staticmethod
-    def resolve_receivable(obj: Any) -> str | None:
-        return money_str(obj.receivable, obj.currency)
-
-    @staticmethod
-    def resolve_advance(obj: Any) -> str | None:
-        return money_str(obj.advance, obj.currency)
-
-    @staticmethod
-    def resolve_net(obj: Any) -> str | None:
-        return money_str(obj.net, obj.currency)
+    resolve_receivable = money_resolver("receivable")
+    resolve_advance = money_resolver("advance")
+    resolve_net = money_resolver("net")
 
 
 class AdvanceOut(Schema):
@@ -693,13 +602,8 @@ class AdvanceOut(Schema):
     def resolve_type(obj: Any) -> str:
         return "payment" if obj._meta.model_name == "payment" else "credit_note"
 
-    @staticmethod
-    def resolve_amount(obj: Any) -> str | None:
-        return money_str(obj.amount, obj.currency)
-
-    @staticmethod
-    def resolve_unapplied(obj: Any) -> str | None:
-        return money_str(obj.unapplied, obj.currency)
+    resolve_amount = money_resolver("amount")
+    resolve_unapplied = money_resolver("unapplied")
 
 
 class OpenItemOut(Schema):
@@ -729,13 +633,8 @@ class OpenItemOut(Schema):
     def resolve_overdue(obj: Any) -> bool:
         return bool(obj.is_overdue)
 
-    @staticmethod
-    def resolve_amount(obj: Any) -> str | None:
-        return money_str(obj.amount, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_residual(obj: Any) -> str | None:
-        return money_str(obj.residual, obj.invoice.currency)
+    resolve_amount = money_resolver("amount", "invoice.currency")
+    resolve_residual = money_resolver("residual", "invoice.currency")
 
 
 class CustomerMoneyOut(Schema):
@@ -769,13 +668,8 @@ class StatementOut(Schema):
     def resolve_customer_id(obj: Any) -> int:
         return obj.customer.pk
 
-    @staticmethod
-    def resolve_opening(obj: Any) -> str | None:
-        return money_str(obj.opening, obj.currency)
-
-    @staticmethod
-    def resolve_closing(obj: Any) -> str | None:
-        return money_str(obj.closing, obj.currency)
+    resolve_opening = money_resolver("opening")
+    resolve_closing = money_resolver("closing")
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[dict[str, Any]]:
