@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -59,6 +60,36 @@ def audit_record(
     reason: str = "",
 ) -> AuditEntry | None:
     """Write one audit row; for updates only the fields that changed, and none if none did."""
+    row = _audit_row(actor=actor, instance=instance, action=action, before=before, reason=reason)
+    if row is not None:
+        row.save()
+    return row
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    instances: Sequence[models.Model],
+    action: AuditAction,
+    befores: Sequence[Snapshot] | None = None,
+) -> None:
+    """`audit_record` for a batch of records changed alike, in one insert."""
+    olds: Sequence[Snapshot | None] = befores if befores is not None else [None] * len(instances)
+    rows = [
+        _audit_row(actor=actor, instance=instance, action=action, before=before)
+        for instance, before in zip(instances, olds, strict=True)
+    ]
+    AuditEntry.objects.bulk_create([row for row in rows if row is not None])
+
+
+def _audit_row(
+    *,
+    actor: Any,
+    instance: models.Model,
+    action: AuditAction,
+    before: Snapshot | None,
+    reason: str = "",
+) -> AuditEntry | None:
     after = audit_snapshot(instance) if action != AuditAction.DELETE else {}
     old = before or {}
     keys = sorted(set(old) | set(after))
@@ -68,7 +99,7 @@ def audit_record(
     if action == AuditAction.UPDATE and not changes:
         return None
     subject = getattr(instance, "audit_subject", None) or instance
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=_type_of(instance),

@@ -7,6 +7,7 @@ that may use `{placeholders}` filled from the error's params.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import Enum
 from typing import Any
 
@@ -108,13 +109,20 @@ def validation_error_from_django(exc: ValidationError) -> DomainError:
     return DomainError(CoreError.VALIDATION, details=details)
 
 
-def full_clean_or_raise(instance: Any, *, validate_unique: bool = False) -> None:
+def full_clean_or_raise(
+    instance: Any, *, validate_unique: bool = False, exclude: Collection[str] = ()
+) -> None:
     """Run a model's own validation; refusals leave as our 422 with per-field details.
 
     Uniqueness and other database constraints are left to the database (and to the
-    services' own checks) unless asked for: checking them here costs a query each.
+    services' own checks) unless asked for: checking them here costs a query each, as does
+    each foreign key not `exclude`d (a service that fetched the related row itself excludes it).
     """
     try:
-        instance.full_clean(validate_unique=validate_unique, validate_constraints=validate_unique)
+        instance.full_clean(
+            exclude=exclude,
+            validate_unique=validate_unique,
+            validate_constraints=validate_unique,
+        )
     except ValidationError as exc:
         raise validation_error_from_django(exc) from exc

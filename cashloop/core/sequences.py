@@ -18,21 +18,26 @@ NUMBER_WIDTH = 6
 
 def sequence_next(*, series: str, year: int) -> str:
     """Take the next number of `series` in `year`, formatted `SERIES-YEAR-000001`."""
+    return sequence_next_many(series=series, year=year, count=1)[0]
+
+
+def sequence_next_many(*, series: str, year: int, count: int) -> list[str]:
+    """Take `count` consecutive numbers at once: one lock and one update for a whole batch."""
     if not transaction.get_connection().in_atomic_block:
         raise DomainError(CoreError.SEQUENCE_OUTSIDE_TRANSACTION)
-    value = _take(series=series, year=year)
-    return f"{series}-{year}-{value:0{NUMBER_WIDTH}d}"
+    first = _take(series=series, year=year, count=count)
+    return [f"{series}-{year}-{value:0{NUMBER_WIDTH}d}" for value in range(first, first + count)]
 
 
-def _take(*, series: str, year: int) -> int:
+def _take(*, series: str, year: int, count: int) -> int:
     counter = Sequence.objects.select_for_update().filter(series=series, year=year).first()
     if counter is None:
         try:
             with transaction.atomic():
-                Sequence.objects.create(series=series, year=year, next_value=2)
+                Sequence.objects.create(series=series, year=year, next_value=1 + count)
             return 1
         except IntegrityError:
             # Another transaction created the counter first; queue behind its lock.
             counter = Sequence.objects.select_for_update().get(series=series, year=year)
-    Sequence.objects.filter(pk=counter.pk).update(next_value=F("next_value") + 1)
+    Sequence.objects.filter(pk=counter.pk).update(next_value=F("next_value") + count)
     return counter.next_value

@@ -25,9 +25,11 @@ from cashloop.receivables.schemas import (
     CreditNoteIn,
     CreditNoteOut,
     CustomerMoneyOut,
+    InvoiceBatchIn,
     InvoiceDetailOut,
     InvoiceFilter,
     InvoiceIn,
+    InvoiceIssueBatchIn,
     InvoiceOut,
     InvoicePatch,
     PaymentDetailOut,
@@ -58,19 +60,30 @@ def invoice_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> Any:
 @router.post("/invoices", response={201: InvoiceDetailOut})
 def invoice_create(request: HttpRequest, payload: InvoiceIn) -> Any:
     """Create a draft; nothing is posted until it is issued."""
-    invoice = services.invoice_create(
-        actor=request.user,
-        customer_id=payload.customer_id,
-        issue_date=payload.issue_date,
-        lines=[line.to_service() for line in payload.lines],
-        installments=(
-            [item.to_service() for item in payload.installments] if payload.installments else None
-        ),
-        currency=payload.currency,
-        rate=payload.rate,
-        memo=payload.memo,
-    )
+    (invoice,) = services.invoice_create_many(actor=request.user, invoices=[payload.to_service()])
     return Status(201, selectors.invoice_get(user=request.user, invoice_id=invoice.pk))
+
+
+@router.post("/invoices/batch", response={201: list[InvoiceOut]})
+def invoice_create_batch(request: HttpRequest, payload: InvoiceBatchIn) -> Any:
+    """Create up to 500 drafts at once (e.g. a month's billing from another system)."""
+    invoices = services.invoice_create_many(
+        actor=request.user, invoices=[draft.to_service() for draft in payload.invoices]
+    )
+    return Status(201, _listed(request, [invoice.pk for invoice in invoices]))
+
+
+@router.post("/invoices/issue", response=list[InvoiceOut])
+def invoice_issue_batch(request: HttpRequest, payload: InvoiceIssueBatchIn) -> Any:
+    """Issue up to 1,000 drafts at once, numbered in order of invoice date; all or none."""
+    invoices = services.invoice_issue_many(actor=request.user, invoice_ids=payload.invoice_ids)
+    return _listed(request, [invoice.pk for invoice in invoices])
+
+
+def _listed(request: HttpRequest, ids: list[int]) -> list[Any]:
+    """The invoices as the list shows them, in the order of `ids`."""
+    rows = selectors.invoice_list(user=request.user).in_bulk(ids)
+    return [rows[pk] for pk in ids]
 
 
 @router.get("/invoices/{invoice_id}", response=InvoiceDetailOut)

@@ -84,6 +84,31 @@ class InvoiceIn(InSchema):
         None, max_length=60, description="Default: one, due after the customer's terms."
     )
 
+    def to_service(self) -> services.InvoiceIn:
+        return services.InvoiceIn(
+            customer_id=self.customer_id,
+            issue_date=self.issue_date,
+            lines=[line.to_service() for line in self.lines],
+            installments=(
+                [item.to_service() for item in self.installments] if self.installments else None
+            ),
+            currency=self.currency,
+            rate=self.rate,
+            memo=self.memo,
+        )
+
+
+class InvoiceBatchIn(InSchema):
+    """Drafts created together, all or none (a refusal names the `position` refused)."""
+
+    invoices: list[InvoiceIn] = Field(..., min_length=1, max_length=500)
+
+
+class InvoiceIssueBatchIn(InSchema):
+    """Drafts issued together, numbered in order of invoice date; all or none."""
+
+    invoice_ids: list[int] = Field(..., min_length=1, max_length=1000)
+
 
 class InvoicePatch(InSchema):
     """A draft's changes; lines and installments, when given, replace the old ones whole."""

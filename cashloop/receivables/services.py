@@ -12,6 +12,7 @@ currency's minor unit, and the invoice's totals are the sums of its lines.
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,19 +23,23 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cashloop.core.audit import audit_record, audit_snapshot
+from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
+from cashloop.core.bulk import rows_update
 from cashloop.core.errors import DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, currency_check, quantize, split, to_decimal
 from cashloop.core.scoping import get_scoped, require
-from cashloop.core.sequences import sequence_next
+from cashloop.core.sequences import sequence_next, sequence_next_many
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
 from cashloop.ledger.choices import AccountRole, PostingReason
 from cashloop.ledger.services import (
+    Posting,
     PostingLine,
     account_for_role,
+    accounts_for_roles,
+    journal_entries_post,
     journal_entry_post,
     journal_entry_reversal_post,
 )
@@ -84,6 +89,19 @@ class InstallmentIn:
     fixed_date: date | None = None
     discount_percent: Decimal = Decimal(0)
     discount_days: int = 0
+
+
+@dataclass(frozen=True)
+class InvoiceIn:
+    """A draft to create: what `invoice_create` takes, for creating many at once."""
+
+    customer_id: int
+    issue_date: date
+    lines: Sequence[LineIn]
+    installments: Sequence[InstallmentIn] | None = None
+    currency: str | None = None
+    rate: Decimal | None = None
+    memo: str = ""
 
 
 def _exact(amount: Decimal | int | str, currency: str) -> Decimal:
@@ -212,7 +230,13 @@ def _customer(actor: User, customer_id: int) -> Customer:
     )
 
 
-@transaction.atomic
+def _in_batch(position: int, size: int, error: DomainError) -> DomainError:
+    """Say which document of a batch was refused (the 1st, 2nd ...); alone, say nothing."""
+    if size > 1:
+        error.details = {**error.details, "position": position}
+    return error
+
+
 def invoice_create(
     *,
     actor: User,
@@ -225,24 +249,53 @@ def invoice_create(
     memo: str = "",
 ) -> Invoice:
     """Create a draft invoice; without installments, one due after the customer's terms."""
+    draft = InvoiceIn(customer_id, issue_date, lines, installments, currency, rate, memo)
+    return invoice_create_many(actor=actor, invoices=[draft])[0]
+
+
+@transaction.atomic
+def invoice_create_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[Invoice]:
+    """Create drafts in one transaction and a few statements; any refusal refuses all.
+
+    A refusal's details carry the `position` (from 1) of the draft refused.
+    """
     require(actor, "add", Invoice)
-    customer = _customer(actor, customer_id)
-    code = currency_check(currency or customer.currency)
-    invoice = Invoice(
-        customer=customer,
-        currency=code,
-        rate=_rate(code, rate),
-        issue_date=issue_date,
-        memo=memo,
-        created_by=actor,
+    customers = Customer.objects.restrict(actor, "view").in_bulk(
+        {draft.customer_id for draft in invoices}
     )
-    schedule_in = installments or [InstallmentIn(due_days=customer.payment_terms_days)]
-    built, schedule = _fill(invoice, lines, schedule_in)
-    full_clean_or_raise(invoice)
-    invoice.save()
-    _save_children(invoice, built, schedule)
-    audit_record(actor=actor, instance=invoice, action=AuditAction.CREATE)
-    return invoice
+    built: list[tuple[Invoice, list[InvoiceLine], list[Installment]]] = []
+    for position, draft in enumerate(invoices, 1):
+        try:
+            customer = customers.get(draft.customer_id)
+            if customer is None:
+                raise DomainError(CustomerError.NOT_FOUND)
+            code = currency_check(draft.currency or customer.currency)
+            invoice = Invoice(
+                customer=customer,
+                currency=code,
+                rate=_rate(code, draft.rate),
+                issue_date=draft.issue_date,
+                memo=draft.memo,
+                created_by=actor,
+            )
+            schedule_in = draft.installments or [
+                InstallmentIn(due_days=customer.payment_terms_days)
+            ]
+            lines, schedule = _fill(invoice, draft.lines, schedule_in)
+            full_clean_or_raise(invoice, exclude=("customer", "created_by"))
+        except DomainError as error:
+            raise _in_batch(position, len(invoices), error) from None
+        built.append((invoice, lines, schedule))
+    created = Invoice.objects.bulk_create([invoice for invoice, _lines, _schedule in built])
+    for invoice, lines, schedule in built:
+        for line in lines:
+            line.invoice = invoice
+        for installment in schedule:
+            installment.invoice = invoice
+    InvoiceLine.objects.bulk_create([line for _invoice, lines, _s in built for line in lines])
+    Installment.objects.bulk_create([inst for _invoice, _lines, sched in built for inst in sched])
+    audit_record_many(actor=actor, instances=created, action=AuditAction.CREATE)
+    return created
 
 
 def _invoice_locked(actor: User, invoice_id: int, action: str) -> Invoice:
@@ -335,60 +388,114 @@ def _balance_add(
     receivable: Decimal = Decimal(0),
     advance: Decimal = Decimal(0),
 ) -> None:
-    CustomerBalance.objects.get_or_create(customer_id=customer_id, currency=currency)
-    CustomerBalance.objects.filter(customer_id=customer_id, currency=currency).update(
-        receivable=F("receivable") + receivable, advance=F("advance") + advance
+    _balances_add({(customer_id, currency): (receivable, advance)})
+
+
+def _balances_add(changes: dict[tuple[int, str], tuple[Decimal, Decimal]]) -> None:
+    """Add (receivable, advance) to each (customer, currency) balance, in key order."""
+    keys = sorted(changes)
+    CustomerBalance.objects.bulk_create(
+        [CustomerBalance(customer_id=customer, currency=currency) for customer, currency in keys],
+        ignore_conflicts=True,
     )
+    for customer_id, currency in keys:
+        receivable, advance = changes[(customer_id, currency)]
+        CustomerBalance.objects.filter(customer_id=customer_id, currency=currency).update(
+            receivable=F("receivable") + receivable, advance=F("advance") + advance
+        )
+
+
+def invoice_issue(*, actor: User, invoice_id: int) -> Invoice:
+    """Issue a draft: gapless number, open items, and Dr AR / Cr revenue + output VAT."""
+    return invoice_issue_many(actor=actor, invoice_ids=[invoice_id])[0]
 
 
 @transaction.atomic
-def invoice_issue(*, actor: User, invoice_id: int) -> Invoice:
-    """Issue a draft: gapless number, open items, and Dr AR / Cr revenue + output VAT."""
-    invoice = _invoice_locked(actor, invoice_id, "issue")
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise DomainError(ReceivableError.NOT_DRAFT)
-    before = audit_snapshot(invoice)
+def invoice_issue_many(*, actor: User, invoice_ids: Sequence[int]) -> list[Invoice]:
+    """Issue drafts in one transaction, numbered in order of invoice date; all or none.
+
+    Each invoice gets its own entry, as if issued alone; what a batch saves is round
+    trips: one lock of the drafts, one counter update per year, one insert of the entries
+    and of their lines, one balance update per customer and currency.
+    """
+    require(actor, "issue", Invoice)
+    wanted = list(dict.fromkeys(invoice_ids))
+    found = {
+        invoice.pk: invoice
+        for invoice in Invoice.objects.restrict(actor, "issue")
+        .select_related("customer", "created_by")
+        .select_for_update(of=("self",))
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    }
+    invoices: list[Invoice] = []
+    for position, pk in enumerate(wanted, 1):
+        invoice = found.get(pk)
+        if invoice is None:
+            raise _in_batch(position, len(wanted), DomainError(ReceivableError.INVOICE_NOT_FOUND))
+        if invoice.status != InvoiceStatus.DRAFT:
+            raise _in_batch(position, len(wanted), DomainError(ReceivableError.NOT_DRAFT))
+        invoices.append(invoice)
+    befores = [audit_snapshot(invoice) for invoice in invoices]
     base = base_currency()
-    invoice.number = sequence_next(series=INVOICE_SERIES, year=invoice.issue_date.year)
-    base_net, base_tax = split(invoice.base_total, [invoice.subtotal, invoice.tax_total], base)
-    lines = [
-        PostingLine(
-            account_for_role(AccountRole.AR),
-            invoice.total,
-            invoice.currency,
-            invoice.base_total,
-            customer_id=invoice.customer_id,
-        ),
-        PostingLine(
-            account_for_role(AccountRole.REVENUE), -invoice.subtotal, invoice.currency, -base_net
-        ),
-    ]
-    if invoice.tax_total:
-        lines.append(
+    accounts = accounts_for_roles(AccountRole.AR, AccountRole.REVENUE, AccountRole.VAT_OUTPUT)
+    in_order = sorted(invoices, key=lambda invoice: (invoice.issue_date, invoice.pk))
+    for year in sorted({invoice.issue_date.year for invoice in in_order}):
+        of_year = [invoice for invoice in in_order if invoice.issue_date.year == year]
+        numbers = sequence_next_many(series=INVOICE_SERIES, year=year, count=len(of_year))
+        for invoice, number in zip(of_year, numbers, strict=True):
+            invoice.number = number
+    postings = []
+    for invoice in in_order:
+        base_net, base_tax = split(invoice.base_total, [invoice.subtotal, invoice.tax_total], base)
+        lines = [
             PostingLine(
-                account_for_role(AccountRole.VAT_OUTPUT),
-                -invoice.tax_total,
+                accounts[AccountRole.AR],
+                invoice.total,
                 invoice.currency,
-                -base_tax,
+                invoice.base_total,
+                customer_id=invoice.customer_id,
+            ),
+            PostingLine(
+                accounts[AccountRole.REVENUE], -invoice.subtotal, invoice.currency, -base_net
+            ),
+        ]
+        if invoice.tax_total:
+            lines.append(
+                PostingLine(
+                    accounts[AccountRole.VAT_OUTPUT],
+                    -invoice.tax_total,
+                    invoice.currency,
+                    -base_tax,
+                )
+            )
+        postings.append(
+            Posting(
+                entry_date=invoice.issue_date,
+                reason=PostingReason.INVOICE_ISSUE,
+                lines=lines,
+                idempotency_key=f"invoice:{invoice.pk}:issue",
+                source=invoice,
+                memo=invoice.number,
             )
         )
-    invoice.journal_entry = journal_entry_post(
-        actor=actor,
-        entry_date=invoice.issue_date,
-        reason=PostingReason.INVOICE_ISSUE,
-        lines=lines,
-        idempotency_key=f"invoice:{invoice.pk}:issue",
-        source=invoice,
-        memo=invoice.number,
+    entries = journal_entries_post(actor=actor, postings=postings)
+    now = timezone.now()
+    for invoice, entry in zip(in_order, entries, strict=True):
+        invoice.journal_entry = entry
+        invoice.status = InvoiceStatus.ISSUED
+        invoice.issued_at = invoice.updated_at = now
+    rows_update(
+        Invoice,
+        ["number", "journal_entry", "status", "issued_at", "updated_at"],
+        [(i.pk, i.number, i.journal_entry_id, i.status, now, now) for i in in_order],
     )
-    invoice.status = InvoiceStatus.ISSUED
-    invoice.issued_at = timezone.now()
-    invoice.save()
-    _balance_add(
-        customer_id=invoice.customer_id, currency=invoice.currency, receivable=invoice.total
-    )
-    audit_record(actor=actor, instance=invoice, action=AuditAction.UPDATE, before=before)
-    return invoice
+    owed: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for invoice in in_order:
+        owed[(invoice.customer_id, invoice.currency)] += invoice.total
+    _balances_add({key: (total, Decimal(0)) for key, total in owed.items()})
+    audit_record_many(actor=actor, instances=invoices, action=AuditAction.UPDATE, befores=befores)
+    return invoices
 
 
 @transaction.atomic
