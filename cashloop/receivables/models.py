@@ -135,6 +135,11 @@ class Installment(models.Model):
     base_amount = money(_("amount in base currency"), default=0)
     residual = money(_("residual"))
     base_residual = money(_("residual in base currency"), default=0)
+    # The terms as agreed (kept so a draft reads back exactly as typed) and what they give.
+    discount_percent = models.DecimalField(
+        _("early-payment discount %"), max_digits=5, decimal_places=2, default=0
+    )
+    discount_days = models.PositiveSmallIntegerField(_("discount days"), default=0)
     discount_amount = money(_("early-payment discount"), default=0)
     discount_until = models.DateField(_("discount until"), null=True, blank=True)
 
@@ -153,31 +158,19 @@ class Installment(models.Model):
         return f"{self.invoice} / {self.sequence}"
 
 
-class Payment(models.Model):
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("customer"),
-        on_delete=models.PROTECT,
-        related_name="payments",
-    )
+class CreditSourceBase(models.Model):
+    """What a customer can apply to open items: a payment or a credit note.
+
+    Each has its own gapless number, a date and currency with the rate used, the part not
+    yet applied (`unapplied`, an advance or credit on account) and the entry that posted it.
+    """
+
     number = models.CharField(_("number"), max_length=30, unique=True)
     date = models.DateField(_("date"), db_index=True)
     currency = models.CharField(_("currency"), max_length=3)
     rate = rate_field()
-    amount = money(_("amount"))
-    base_amount = money(_("amount in base currency"))
     unapplied = money(_("unapplied"))
     base_unapplied = money(_("unapplied in base currency"))
-    method = models.CharField(
-        _("method"),
-        max_length=20,
-        choices=PaymentMethod.choices,
-        default=PaymentMethod.BANK_TRANSFER,
-    )
-    bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
-    payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
-    payer_account = models.CharField(_("payer account"), max_length=60, blank=True)
-    memo = models.CharField(_("memo"), max_length=500, blank=True)
     # Set in the same transaction, right after the entry is posted with this row as source.
     journal_entry = models.OneToOneField(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -192,12 +185,36 @@ class Payment(models.Model):
     scope_team_field = "customer__team"
 
     class Meta:
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
+        abstract = True
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
         return self.number
+
+
+class Payment(CreditSourceBase):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    amount = money(_("amount"))
+    base_amount = money(_("amount in base currency"))
+    method = models.CharField(
+        _("method"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
+    payer_account = models.CharField(_("payer account"), max_length=60, blank=True)
+    memo = models.CharField(_("memo"), max_length=500, blank=True)
+
+    class Meta(CreditSourceBase.Meta):
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
 
 
 class Refund(models.Model):
@@ -226,7 +243,7 @@ class Refund(models.Model):
         return f"{self.payment} refund {self.amount}"
 
 
-class CreditNote(models.Model):
+class CreditNote(CreditSourceBase):
     """A red-letter invoice (红字发票): reverses revenue and VAT, and is credit to apply.
 
     Against an invoice it is applied to that invoice at once; standalone it waits, like an
@@ -247,36 +264,15 @@ class CreditNote(models.Model):
         on_delete=models.PROTECT,
         related_name="credit_notes",
     )
-    number = models.CharField(_("number"), max_length=30, unique=True)
-    date = models.DateField(_("date"), db_index=True)
-    currency = models.CharField(_("currency"), max_length=3)
-    rate = rate_field()
     subtotal = money(_("net amount"))
     tax_total = money(_("tax"))
     amount = money(_("total"))
     base_amount = money(_("total in base currency"))
-    unapplied = money(_("unapplied"))
-    base_unapplied = money(_("unapplied in base currency"))
     reason = models.CharField(_("reason"), max_length=500)
-    journal_entry = models.OneToOneField(
-        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
-    scope_owner_field = "customer__owner"
-    scope_team_field = "customer__team"
-
-    class Meta:
+    class Meta(CreditSourceBase.Meta):
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
-        ordering = ["-date", "-id"]
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class Allocation(models.Model):

@@ -266,6 +266,8 @@ class InstallmentOut(Schema):
     residual: str
     base_amount: str = Field(..., description="In base currency.")
     base_residual: str = Field(..., description="In base currency.")
+    discount_percent: str = Field(..., description="Early-payment discount as agreed.")
+    discount_days: int
     discount_amount: str = Field(..., description="Early-payment discount, if paid in time.")
     discount_until: dt.date | None
     overdue: bool = Field(..., description="Open and past its due date today.")
@@ -273,6 +275,10 @@ class InstallmentOut(Schema):
     @staticmethod
     def resolve_share(obj: Any) -> str | None:
         return dec_str(obj.share)
+
+    @staticmethod
+    def resolve_discount_percent(obj: Any) -> str | None:
+        return dec_str(obj.discount_percent)
 
     resolve_amount = money_resolver("amount", "invoice.currency")
     resolve_residual = money_resolver("residual", "invoice.currency")

@@ -179,15 +179,8 @@ def _draft_forms(
                 "due_rule": item.due_rule,
                 "due_days": item.due_days,
                 "fixed_date": item.due_date if item.due_rule == DueRule.FIXED_DATE else None,
-                # As the service reads a draft back (invoice_update without installments).
-                "discount_percent": _plain(
-                    (item.discount_amount * 100 / item.amount).quantize(Decimal("0.01"))
-                )
-                if item.discount_amount
-                else "0",
-                "discount_days": (item.discount_until - invoice.issue_date).days
-                if item.discount_until
-                else 0,
+                "discount_percent": _plain(item.discount_percent),
+                "discount_days": item.discount_days,
             }
             for item in invoice.installments.all()
         ]

@@ -372,3 +372,21 @@ def test_a_draft_can_be_cancelled_an_issued_invoice_cannot(company, customer, cl
     assert page.status_code == 302
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.ISSUED
     assert_verified()
+
+
+def test_a_drafts_discount_terms_read_back_as_typed(company, customer):
+    # 0.33% of 10.00 is 0.03, which reads back as 0.30%: the terms are kept, not derived.
+    draft = invoice_create(
+        actor=company.finance,
+        customer_id=customer.pk,
+        issue_date=DAY,
+        lines=[line("10.00", rate="0")],
+        installments=[InstallmentIn(discount_percent=D("0.33"), discount_days=7)],
+    )
+    updated = invoice_update(actor=company.finance, invoice_id=draft.pk, memo="edited")
+    (item,) = updated.installments.all()
+    assert (item.discount_percent, item.discount_days) == (D("0.33"), 7)
+    assert (item.discount_amount, item.discount_until) == (D("0.03"), date(2026, 3, 17))
+    moved = invoice_update(actor=company.finance, invoice_id=draft.pk, issue_date=date(2026, 3, 20))
+    (item,) = moved.installments.all()
+    assert item.discount_until == date(2026, 3, 27)
