@@ -37,7 +37,6 @@ from cashloop.ledger.choices import AccountRole, PostingReason
 from cashloop.ledger.services import (
     Posting,
     PostingLine,
-    account_for_role,
     accounts_for_roles,
     journal_entries_post,
     journal_entry_post,
@@ -193,6 +192,8 @@ def _fill(
             base_amount=base,
             residual=amount,
             base_residual=base,
+            discount_percent=to_decimal(spec.discount_percent),
+            discount_days=spec.discount_days if spec.discount_percent else 0,
             discount_amount=quantize(
                 amount * to_decimal(spec.discount_percent) / 100, invoice.currency
             ),
@@ -332,12 +333,8 @@ def invoice_update(
             due_rule=DueRule(inst.due_rule),
             due_days=inst.due_days,
             fixed_date=inst.due_date if inst.due_rule == DueRule.FIXED_DATE else None,
-            discount_percent=(inst.discount_amount * 100 / inst.amount).quantize(Decimal("0.01"))
-            if inst.discount_amount
-            else Decimal(0),
-            discount_days=(inst.discount_until - invoice.issue_date).days
-            if inst.discount_until
-            else 0,
+            discount_percent=inst.discount_percent,
+            discount_days=inst.discount_days,
         )
         for inst in invoice.installments.all()
     ]
@@ -541,14 +538,15 @@ def payment_create(
     )
     full_clean_or_raise(payment)
     payment.save()
+    accounts = accounts_for_roles(AccountRole.BANK, AccountRole.ADVANCE)
     payment.journal_entry = journal_entry_post(
         actor=actor,
         entry_date=payment_date,
         reason=PostingReason.PAYMENT,
         lines=[
-            PostingLine(account_for_role(AccountRole.BANK), value, code, base_amount),
+            PostingLine(accounts[AccountRole.BANK], value, code, base_amount),
             PostingLine(
-                account_for_role(AccountRole.ADVANCE),
+                accounts[AccountRole.ADVANCE],
                 -value,
                 code,
                 -base_amount,
@@ -635,16 +633,20 @@ def _apply(
         date=allocation_date,
         created_by=actor,
     )
+    roles = [AccountRole.ADVANCE, AccountRole.AR]
+    accounts = accounts_for_roles(
+        *roles, *([AccountRole.FX] if source_base != invoice_base else [])
+    )
     lines = [
         PostingLine(
-            account_for_role(AccountRole.ADVANCE),
+            accounts[AccountRole.ADVANCE],
             value,
             source.currency,
             source_base,
             customer_id=source.customer_id,
         ),
         PostingLine(
-            account_for_role(AccountRole.AR),
+            accounts[AccountRole.AR],
             -value,
             source.currency,
             -invoice_base,
@@ -654,7 +656,7 @@ def _apply(
     if source_base != invoice_base:
         lines.append(
             PostingLine(
-                account_for_role(AccountRole.FX),
+                accounts[AccountRole.FX],
                 Decimal(0),
                 source.currency,
                 invoice_base - source_base,
@@ -753,14 +755,15 @@ def _settle(
         date=row_date,
         created_by=actor,
     )
+    accounts = accounts_for_roles(role, AccountRole.AR)
     row.journal_entry = journal_entry_post(
         actor=actor,
         entry_date=row_date,
         reason=reason,
         lines=[
-            PostingLine(account_for_role(role), amount, invoice.currency, invoice_base),
+            PostingLine(accounts[role], amount, invoice.currency, invoice_base),
             PostingLine(
-                account_for_role(AccountRole.AR),
+                accounts[AccountRole.AR],
                 -amount,
                 invoice.currency,
                 -invoice_base,
@@ -1016,19 +1019,20 @@ def payment_refund(
         memo=memo,
         created_by=actor,
     )
+    accounts = accounts_for_roles(AccountRole.ADVANCE, AccountRole.BANK)
     refund.journal_entry = journal_entry_post(
         actor=actor,
         entry_date=refund_date,
         reason=PostingReason.REFUND,
         lines=[
             PostingLine(
-                account_for_role(AccountRole.ADVANCE),
+                accounts[AccountRole.ADVANCE],
                 value,
                 payment.currency,
                 base_amount,
                 customer_id=payment.customer_id,
             ),
-            PostingLine(account_for_role(AccountRole.BANK), -value, payment.currency, -base_amount),
+            PostingLine(accounts[AccountRole.BANK], -value, payment.currency, -base_amount),
         ],
         idempotency_key=f"refund:{refund.pk}",
         source=refund,
@@ -1105,10 +1109,13 @@ def credit_note_create(
     full_clean_or_raise(note)
     note.save()
     base_net, base_tax = split(base_total, [subtotal, tax_total], base)
+    accounts = accounts_for_roles(
+        AccountRole.REVENUE, AccountRole.ADVANCE, *([AccountRole.VAT_OUTPUT] if tax_total else [])
+    )
     posting = [
-        PostingLine(account_for_role(AccountRole.REVENUE), subtotal, code, base_net),
+        PostingLine(accounts[AccountRole.REVENUE], subtotal, code, base_net),
         PostingLine(
-            account_for_role(AccountRole.ADVANCE),
+            accounts[AccountRole.ADVANCE],
             -total,
             code,
             -base_total,
@@ -1116,9 +1123,7 @@ def credit_note_create(
         ),
     ]
     if tax_total:
-        posting.append(
-            PostingLine(account_for_role(AccountRole.VAT_OUTPUT), tax_total, code, base_tax)
-        )
+        posting.append(PostingLine(accounts[AccountRole.VAT_OUTPUT], tax_total, code, base_tax))
     note.journal_entry = journal_entry_post(
         actor=actor,
         entry_date=credit_date,
