@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import DecimalField, Expression, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, Round
+from django.db.models import Count, DecimalField, Expression, F, Max, Model, Q, Sum, Value
+from django.db.models.functions import Coalesce, Length, Round
 
+from cashloop.core.models import Sequence
 from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 MONEY = DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
@@ -35,6 +36,29 @@ def money_sum(field: str, **filters: object) -> Round:
     """`SUM(field)` (0 when there are no rows), exact to the stored precision."""
     total = Sum(field, filter=Q(**filters) if filters else None, output_field=MONEY)
     return money_exact(Coalesce(total, Value(0, output_field=MONEY)))
+
+
+def sequence_gaps(series: str, model: type[Model], noun: str) -> list[str]:
+    """Per counter of `series`: numbers 1..n each taken once by `model`, none beyond.
+
+    Numbers are unique, so n rows whose highest number is n have no gap.  The highest is
+    the longest, then the greatest: past 999,999 a number grows a digit, and as text
+    "…-1000000" sorts before "…-999999".
+    """
+    problems = []
+    for counter in Sequence.objects.filter(series=series).order_by("year"):
+        rows = model._default_manager.filter(number__startswith=f"{series}-{counter.year}-")
+        taken = rows.aggregate(n=Count("pk"), width=Max(Length("number")))
+        longest = rows.alias(width=Length("number")).filter(width=taken["width"])
+        highest = longest.aggregate(last=Max("number"))
+        last = int(highest["last"].rsplit("-", 1)[1]) if highest["last"] else 0
+        issued = counter.next_value - 1
+        if taken["n"] != issued or last != issued:
+            problems.append(
+                f"{series} {counter.year}: counter at {issued}, {taken['n']} {noun}, "
+                f"last number {last}"
+            )
+    return problems
 
 
 @dataclass

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from cashloop.core.models import Sequence
-from cashloop.core.verify import CheckResult, money_sum
+from cashloop.core.verify import CheckResult, money_sum, sequence_gaps
 from cashloop.ledger.models import JournalEntry, JournalLine
 from cashloop.ledger.services import ENTRY_SERIES
 
@@ -45,18 +45,7 @@ def entry_numbers_gapless() -> CheckResult:
     """Entry numbers run 1..n each year without a gap or a repeat."""
     counters = Sequence.objects.filter(series=ENTRY_SERIES)
     result = CheckResult("journal entry numbers have no gaps", checked=counters.count())
-    for counter in counters:
-        prefix = f"{ENTRY_SERIES}-{counter.year}-"
-        taken = JournalEntry.objects.filter(number__startswith=prefix).aggregate(
-            n=Count("id"), last=Max("number")
-        )
-        issued = counter.next_value - 1
-        last = int(taken["last"].rsplit("-", 1)[1]) if taken["last"] else 0
-        if taken["n"] != issued or last != issued:
-            result.problems.append(
-                f"{ENTRY_SERIES} {counter.year}: counter at {issued}, "
-                f"{taken['n']} entries, last number {last}"
-            )
+    result.problems += sequence_gaps(ENTRY_SERIES, JournalEntry, "entries")
     return result
 
 

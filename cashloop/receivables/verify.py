@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Q
 
-from cashloop.core.models import Sequence
-from cashloop.core.verify import CheckResult, money_exact, money_sum
+from cashloop.core.verify import CheckResult, money_exact, money_sum, sequence_gaps
 from cashloop.ledger.choices import AccountRole
 from cashloop.ledger.models import JournalLine
 from cashloop.receivables.choices import InvoiceStatus
@@ -205,18 +204,7 @@ def documents_have_entries_and_numbers() -> CheckResult:
         (CREDIT_NOTE_SERIES, CreditNote),
     )
     for series, model in series_models:
-        for counter in Sequence.objects.filter(series=series):
-            prefix = f"{series}-{counter.year}-"
-            taken = model.objects.filter(number__startswith=prefix).aggregate(
-                n=Count("id"), last=Max("number")
-            )
-            issued_count = counter.next_value - 1
-            last = int(taken["last"].rsplit("-", 1)[1]) if taken["last"] else 0
-            if taken["n"] != issued_count or last != issued_count:
-                result.problems.append(
-                    f"{series} {counter.year}: counter at {issued_count}, "
-                    f"{taken['n']} documents, last number {last}"
-                )
+        result.problems += sequence_gaps(series, model, "documents")
     return result
 
 
