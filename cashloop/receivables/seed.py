@@ -48,7 +48,7 @@ def _habit(rng: random.Random) -> tuple[tuple[int, int], float]:
 def seed_receivables(*, rng: random.Random, size: str, today: date | None = None) -> int:
     """Invoice active customers about monthly for a year; record their payments.  -> count."""
     if size != "demo":
-        return 0  # large receivables data is made by the benchmarks' own bulk generators
+        return 0  # `large` is written in bulk by `receivables.bulkseed`
     today = today or timezone.localdate()
     finance = User.objects.filter(roles__code="finance").order_by("pk").first()
     if finance is None:
