@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,36 +21,18 @@ from cashloop.core.verify import verify_all
 from cashloop.customers import selectors as customer_selectors
 from cashloop.ledger import selectors, services
 from cashloop.ledger.choices import PostingReason
-from cashloop.ledger.errors import LedgerError
 from cashloop.ledger.forms import AccountForm, EntryFilterForm, ReverseForm
 from cashloop.ledger.models import Account, AccountingPeriod, JournalEntry
 from cashloop.web.forms import form_add_domain_error
+from cashloop.web.pages import may, need, page_error
 
 PAGE_SIZE = 50
-NOT_FOUND_CODES = {LedgerError.ENTRY_NOT_FOUND, CoreError.NOT_FOUND}
-
-
-def _page_error(exc: DomainError) -> None:
-    """Missing records are 404 pages; no right at all is a 403 page."""
-    if exc.code in NOT_FOUND_CODES:
-        raise Http404(exc.message)
-    if exc.code in (CoreError.PERMISSION_DENIED, CoreError.NOT_AUTHENTICATED):
-        raise PermissionDenied(exc.message)
-    raise exc
-
-
-def _can(request: HttpRequest, action: str, model: type) -> bool:
-    try:
-        require(request.user, action, model)
-    except DomainError:
-        return False
-    return True
 
 
 def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
     """Render a ledger page; its tabs show Verify only to those who may run it."""
-    context["can_verify"] = _can(request, "view", JournalEntry) and _can(
-        request, "reverse", JournalEntry
+    context["can_verify"] = may(request.user, "view", JournalEntry) and may(
+        request.user, "reverse", JournalEntry
     )
     return render(request, template, context, status=status)
 
@@ -61,19 +42,18 @@ def account_list(request: HttpRequest) -> HttpResponse:
     try:
         accounts = list(selectors.account_list(user=request.user))
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     context = {
         "accounts": accounts,
-        "can_add": _can(request, "add", Account),
-        "can_change": _can(request, "change", Account),
+        "can_add": may(request.user, "add", Account),
+        "can_change": may(request.user, "change", Account),
     }
     return _render(request, "ledger/account_list.html", context)
 
 
 @login_required
 def account_create(request: HttpRequest) -> HttpResponse:
-    if not _can(request, "add", Account):
-        _page_error(DomainError(CoreError.PERMISSION_DENIED))
+    need(request.user, "add", Account)
     form = AccountForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,7 +71,7 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     try:
         account = selectors.account_get(user=request.user, account_id=account_id, action="change")
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     form = AccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,7 +96,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         entries = selectors.entry_list(user=request.user, **filters)
         accounts = selectors.account_list(user=request.user)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     customer = None
     if filters["customer_id"] is not None:
@@ -153,7 +133,7 @@ def _entry_context(request: HttpRequest, entry: JournalEntry, form: ReverseForm)
         "base_currency": base_currency(),
         "base_debit": sum((line.base_amount for line in lines if line.base_amount > 0), 0),
         "base_credit": sum((-line.base_amount for line in lines if line.base_amount < 0), 0),
-        "can_reverse": reversal is None and _can(request, "reverse", JournalEntry),
+        "can_reverse": reversal is None and may(request.user, "reverse", JournalEntry),
         "form": form,
     }
 
@@ -163,7 +143,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     try:
         entry = selectors.entry_get(user=request.user, entry_id=entry_id)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     form = ReverseForm(initial={"date": timezone.localdate()})
     return _render(request, "ledger/entry_detail.html", _entry_context(request, entry, form))
 
@@ -175,7 +155,7 @@ def entry_reverse(request: HttpRequest, entry_id: int) -> HttpResponse:
         require(request.user, "reverse", JournalEntry)
         entry = selectors.entry_get(user=request.user, entry_id=entry_id)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     form = ReverseForm(request.POST)
     if form.is_valid():
         try:
@@ -187,7 +167,7 @@ def entry_reverse(request: HttpRequest, entry_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             if exc.code is CoreError.PERMISSION_DENIED:
-                _page_error(exc)
+                page_error(exc)
             form_add_domain_error(form, exc)
         else:
             messages.success(
@@ -205,11 +185,11 @@ def period_list(request: HttpRequest) -> HttpResponse:
     try:
         rows = selectors.period_calendar(user=request.user, today=today)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     context = {
         "rows": rows,
         "current": (today.year, today.month),
-        "can_change": _can(request, "change", AccountingPeriod),
+        "can_change": may(request.user, "change", AccountingPeriod),
     }
     return _render(request, "ledger/period_list.html", context)
 
@@ -222,7 +202,7 @@ def _period_set(request: HttpRequest, year: int, month: int, *, close: bool) -> 
         period = action(actor=request.user, year=year, month=month)
     except DomainError as exc:
         if exc.code in (CoreError.PERMISSION_DENIED, CoreError.NOT_AUTHENTICATED):
-            _page_error(exc)
+            page_error(exc)
         messages.error(request, exc.message)
     else:
         label = date(period.year, period.month, 1)
@@ -252,7 +232,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         require(request.user, "view", JournalEntry)
         require(request.user, "reverse", JournalEntry)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     results = verify_all()
     context = {
         "results": results,

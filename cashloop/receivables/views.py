@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +27,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cashloop.core.errors import CoreError, DomainError
+from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
 from cashloop.customers import selectors as customer_selectors
-from cashloop.customers.errors import CustomerError
 from cashloop.ledger.models import JournalEntry
 from cashloop.receivables import selectors, services
 from cashloop.receivables.choices import DueRule, InvoiceStatus, WriteOffKind
@@ -51,41 +50,9 @@ from cashloop.receivables.forms import (
 from cashloop.receivables.models import CreditNote, Invoice, Payment
 from cashloop.receivables.statement import default_period, statement_get, statement_pdf
 from cashloop.web.forms import form_add_domain_error
+from cashloop.web.pages import may, need, page_error, refuse_or_show
 
 PAGE_SIZE = 50
-NOT_FOUND_CODES = {
-    ReceivableError.INVOICE_NOT_FOUND,
-    ReceivableError.PAYMENT_NOT_FOUND,
-    ReceivableError.CREDIT_NOTE_NOT_FOUND,
-    ReceivableError.ALLOCATION_NOT_FOUND,
-    CustomerError.NOT_FOUND,
-    CoreError.NOT_FOUND,
-}
-DENIED_CODES = {CoreError.PERMISSION_DENIED, CoreError.NOT_AUTHENTICATED}
-
-
-def _page_error(exc: DomainError) -> NoReturn:
-    """Out-of-scope and missing records are 404 pages; no right at all is a 403 page."""
-    if exc.code in NOT_FOUND_CODES:
-        raise Http404(exc.message)
-    if exc.code in DENIED_CODES:
-        raise PermissionDenied(exc.message)
-    raise exc
-
-
-def _refuse_or_show(exc: DomainError) -> None:
-    """Let 403/404 refusals become their pages; the others are shown where they arose."""
-    if exc.code in NOT_FOUND_CODES or exc.code in DENIED_CODES:
-        _page_error(exc)
-
-
-def _can(request: HttpRequest, action: str, model: type) -> bool:
-    return selectors.may(request.user, action, model)
-
-
-def _need(request: HttpRequest, action: str, model: type) -> None:
-    if not _can(request, action, model):
-        _page_error(DomainError(CoreError.PERMISSION_DENIED))
 
 
 def _int(value: str | None) -> int | None:
@@ -129,7 +96,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    _need(request, "view", Invoice)
+    need(request.user, "view", Invoice)
     filters = InvoiceFilterForm(request.GET).filters()
     invoices = selectors.invoice_list(user=request.user, **filters)
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -139,7 +106,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "query": _query(filters),
         "statuses": InvoiceStatus.choices,
         "customer": _filter_customer(request, filters["customer_id"]),
-        "can_add": _can(request, "add", Invoice),
+        "can_add": may(request.user, "add", Invoice),
         "active_tab": "invoices",
     }
     template = "receivables/_invoice_rows.html" if request.htmx else "receivables/invoice_list.html"
@@ -230,7 +197,7 @@ def _draft_page(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
         try:
             saved = _save_draft(request, form, lines, items, invoice)
         except DomainError as exc:
-            _refuse_or_show(exc)
+            refuse_or_show(exc)
             form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Draft invoice saved."))
@@ -248,7 +215,7 @@ def _draft_page(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
 
 @login_required
 def invoice_create(request: HttpRequest) -> HttpResponse:
-    _need(request, "add", Invoice)
+    need(request.user, "add", Invoice)
     return _draft_page(request, None)
 
 
@@ -257,7 +224,7 @@ def invoice_edit(request: HttpRequest, invoice_id: int) -> HttpResponse:
     try:
         invoice = selectors.invoice_get(user=request.user, invoice_id=invoice_id, action="change")
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     if invoice.status != InvoiceStatus.DRAFT:
         messages.error(request, str(ReceivableError.NOT_DRAFT.message))
         return redirect("receivables:invoice_detail", invoice_id=invoice.pk)
@@ -275,7 +242,7 @@ def invoice_preview(request: HttpRequest) -> HttpResponse:
                 user=request.user, invoice_id=invoice_id, action="change"
             )
         except DomainError as exc:
-            _page_error(exc)
+            page_error(exc)
     form, lines, items = _draft_forms(request, invoice, request.POST)
     context: dict[str, Any] = {
         "error": None,
@@ -305,15 +272,15 @@ def _invoice_context(request: HttpRequest, invoice: Invoice) -> dict[str, Any]:
         "history": selectors.invoice_history(user=request.user, invoice_id=invoice.pk)[:50],
         "base_currency": base_currency(),
         "is_foreign": invoice.currency != base_currency(),
-        "can_change": is_draft and _can(request, "change", Invoice),
-        "can_issue": is_draft and _can(request, "issue", Invoice),
+        "can_change": is_draft and may(request.user, "change", Invoice),
+        "can_issue": is_draft and may(request.user, "issue", Invoice),
         "can_credit": invoice.status in (*services.OPEN_STATUSES, InvoiceStatus.PAID)
-        and _can(request, "credit", Invoice),
+        and may(request.user, "credit", Invoice),
         "can_write_off": invoice.status in services.OPEN_STATUSES
-        and _can(request, "write_off", Invoice),
-        "can_allocate": _can(request, "allocate", Payment),
-        "can_add_payment": not is_draft and _can(request, "add", Payment),
-        "can_view_entries": _can(request, "view", JournalEntry),
+        and may(request.user, "write_off", Invoice),
+        "can_allocate": may(request.user, "allocate", Payment),
+        "can_add_payment": not is_draft and may(request.user, "add", Payment),
+        "can_view_entries": may(request.user, "view", JournalEntry),
         "active_tab": "invoices",
     }
 
@@ -323,7 +290,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     try:
         invoice = selectors.invoice_get(user=request.user, invoice_id=invoice_id)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     return render(request, "receivables/invoice_detail.html", _invoice_context(request, invoice))
 
 
@@ -333,7 +300,7 @@ def invoice_issue(request: HttpRequest, invoice_id: int) -> HttpResponse:
     try:
         invoice = services.invoice_issue(actor=request.user, invoice_id=invoice_id)
     except DomainError as exc:
-        _refuse_or_show(exc)
+        refuse_or_show(exc)
         messages.error(request, f"{exc.message} ({exc.code.code})")
     else:
         messages.success(
@@ -348,7 +315,7 @@ def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
     try:
         services.invoice_cancel(actor=request.user, invoice_id=invoice_id)
     except DomainError as exc:
-        _refuse_or_show(exc)
+        refuse_or_show(exc)
         messages.error(request, f"{exc.message} ({exc.code.code})")
     else:
         messages.success(request, _("Draft cancelled."))
@@ -358,11 +325,11 @@ def invoice_cancel(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @login_required
 def credit_note_create(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """A credit note against an invoice: applied to its open items at once."""
-    _need(request, "credit", Invoice)
+    need(request.user, "credit", Invoice)
     try:
         invoice = selectors.invoice_get(user=request.user, invoice_id=invoice_id, action="credit")
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     data = request.POST if request.method == "POST" else None
     form = CreditNoteForm(data, initial={"date": max(timezone.localdate(), invoice.issue_date)})
     lines = LineFormSet(data, prefix="lines")
@@ -381,7 +348,7 @@ def credit_note_create(request: HttpRequest, invoice_id: int) -> HttpResponse:
                 credit_date=form.cleaned_data["date"],
             )
         except DomainError as exc:
-            _refuse_or_show(exc)
+            refuse_or_show(exc)
             form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
@@ -392,13 +359,13 @@ def credit_note_create(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @login_required
 def write_off_create(request: HttpRequest, installment_id: int) -> HttpResponse:
-    _need(request, "write_off", Invoice)
+    need(request.user, "write_off", Invoice)
     try:
         item = selectors.installment_get(
             user=request.user, installment_id=installment_id, action="write_off"
         )
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     invoice = item.invoice
     tolerance = services.write_off_tolerance()
     residual = quantize(item.residual, invoice.currency)
@@ -420,7 +387,7 @@ def write_off_create(request: HttpRequest, installment_id: int) -> HttpResponse:
                 write_off_date=data["date"],
             )
         except DomainError as exc:
-            _refuse_or_show(exc)
+            refuse_or_show(exc)
             form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Written off."))
@@ -442,11 +409,11 @@ def allocation_undo(request: HttpRequest, allocation_id: int) -> HttpResponse:
     try:
         row = selectors.allocation_get(user=request.user, allocation_id=allocation_id)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     try:
         services.allocation_undo(actor=request.user, allocation_id=row.pk)
     except DomainError as exc:
-        _refuse_or_show(exc)
+        refuse_or_show(exc)
         messages.error(request, f"{exc.message} ({exc.code.code})")
     else:
         messages.success(request, _("Allocation undone; the original row stays in the history."))
@@ -480,7 +447,7 @@ def _allocate(
                 actor=request.user, allocation_date=on, **{kind: source.pk}
             )
         except DomainError as exc:
-            _refuse_or_show(exc)
+            refuse_or_show(exc)
             return False, {}, f"{exc.message} ({exc.code.code})"
         if made:
             messages.success(
@@ -523,7 +490,7 @@ def _allocate(
                     **{kind: source.pk},
                 )
     except DomainError as exc:
-        _refuse_or_show(exc)
+        refuse_or_show(exc)
         return False, typed, f"{exc.message} ({exc.code.code})"
     messages.success(
         request,
@@ -545,14 +512,14 @@ def _panel_context(
         "allocation_error": error,
         "allocation_date": _allocation_date(request) if typed is not None else None,
         "today": timezone.localdate(),
-        "can_allocate": _can(request, "allocate", Payment),
-        "can_view_entries": _can(request, "view", JournalEntry),
+        "can_allocate": may(request.user, "allocate", Payment),
+        "can_view_entries": may(request.user, "view", JournalEntry),
     }
 
 
 @login_required
 def payment_list(request: HttpRequest) -> HttpResponse:
-    _need(request, "view", Payment)
+    need(request.user, "view", Payment)
     filters = DocumentFilterForm(request.GET).filters()
     payments = selectors.payment_list(user=request.user, **filters)
     page = Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -561,7 +528,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query": _query(filters),
         "customer": _filter_customer(request, filters["customer_id"]),
-        "can_add": _can(request, "add", Payment),
+        "can_add": may(request.user, "add", Payment),
     }
     template = "receivables/_payment_rows.html" if request.htmx else "receivables/payment_list.html"
     return render(request, template, context)
@@ -569,7 +536,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def payment_create(request: HttpRequest) -> HttpResponse:
-    _need(request, "add", Payment)
+    need(request.user, "add", Payment)
     customers = customer_selectors.customer_list(user=request.user)
     initial: dict[str, Any] = {"date": timezone.localdate()}
     if (customer_id := _int(request.GET.get("customer"))) is not None:
@@ -579,7 +546,7 @@ def payment_create(request: HttpRequest) -> HttpResponse:
         try:
             payment = services.payment_create(actor=request.user, **form.service_data())
         except DomainError as exc:
-            _refuse_or_show(exc)
+            refuse_or_show(exc)
             form_add_domain_error(form, exc)
         else:
             messages.success(
@@ -604,7 +571,7 @@ def _payment_page(
             on=_allocation_date(request) if typed is not None else None,
         )
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     if refund_form is None:
         refund_form = RefundForm(
             initial={
@@ -618,7 +585,7 @@ def _payment_page(
         "is_foreign": payment.currency != base_currency(),
         "base_currency": base_currency(),
         "refund_form": refund_form,
-        "can_refund": payment.unapplied > 0 and _can(request, "refund", Payment),
+        "can_refund": payment.unapplied > 0 and may(request.user, "refund", Payment),
         **_panel_context(request, payment, typed, error),
     }
     return render(request, "receivables/payment_detail.html", context)
@@ -635,8 +602,8 @@ def payment_allocate(request: HttpRequest, payment_id: int) -> HttpResponse:
     try:
         payment = selectors.payment_get(user=request.user, payment_id=payment_id)
     except DomainError as exc:
-        _page_error(exc)
-    _need(request, "allocate", Payment)
+        page_error(exc)
+    need(request.user, "allocate", Payment)
     done, typed, error = _allocate(request, payment)
     if done:
         return redirect("receivables:payment_detail", payment_id=payment.pk)
@@ -646,7 +613,7 @@ def payment_allocate(request: HttpRequest, payment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
-    _need(request, "refund", Payment)
+    need(request.user, "refund", Payment)
     form = RefundForm(request.POST)
     if form.is_valid():
         try:
@@ -658,7 +625,7 @@ def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
                 memo=form.cleaned_data["memo"],
             )
         except DomainError as exc:
-            _refuse_or_show(exc)
+            refuse_or_show(exc)
             form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Refund recorded."))
@@ -668,7 +635,7 @@ def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @login_required
 def credit_note_list(request: HttpRequest) -> HttpResponse:
-    _need(request, "view", CreditNote)
+    need(request.user, "view", CreditNote)
     filters = DocumentFilterForm(request.GET).filters()
     notes = selectors.credit_note_list(user=request.user, **filters)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -697,7 +664,7 @@ def _credit_note_page(
             on=_allocation_date(request) if typed is not None else None,
         )
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     context = {
         "note": note,
         "source": note,
@@ -720,8 +687,8 @@ def credit_note_allocate(request: HttpRequest, credit_note_id: int) -> HttpRespo
     try:
         note = selectors.credit_note_get(user=request.user, credit_note_id=credit_note_id)
     except DomainError as exc:
-        _page_error(exc)
-    _need(request, "allocate", Payment)
+        page_error(exc)
+    need(request.user, "allocate", Payment)
     done, typed, error = _allocate(request, note)
     if done:
         return redirect("receivables:credit_note_detail", credit_note_id=note.pk)
@@ -737,12 +704,12 @@ def customer_money(request: HttpRequest, customer_id: int) -> HttpResponse:
     try:
         customer = customer_selectors.customer_get(user=request.user, customer_id=customer_id)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     context = {
         "money": selectors.customer_money(user=request.user, customer=customer),
         "customer": customer,
-        "can_add_invoice": _can(request, "add", Invoice),
-        "can_add_payment": _can(request, "add", Payment),
+        "can_add_invoice": may(request.user, "add", Invoice),
+        "can_add_payment": may(request.user, "add", Payment),
     }
     return render(request, "receivables/_customer_money.html", context)
 
@@ -765,7 +732,7 @@ def customer_statement(request: HttpRequest, customer_id: int) -> HttpResponse:
         if exc.code is ReceivableError.STATEMENT_PERIOD:
             form_add_domain_error(form, exc)
         else:
-            _page_error(exc)
+            page_error(exc)
     if found is not None and request.GET.get("format") == "pdf":
         response = HttpResponse(statement_pdf(found), content_type="application/pdf")
         name = f"statement-{found.customer.code}-{found.start}-{found.end}.pdf"
