@@ -14,12 +14,19 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cashloop.core.api import router as core_router
 from cashloop.core.errors import CoreError, DomainError
-from cashloop.customers.api import contacts_router, customers_router
+from cashloop.customers.api import contacts_router, customers_router, interactions_router
 from cashloop.identity.api import router as identity_router
 from cashloop.identity.auth import api_auth
 from cashloop.ledger.api import router as ledger_router
 from cashloop.receivables.api import router as receivables_router
 from cashloop.reports.api import router as reports_router
+from cashloop.sales.api import (
+    leads_router,
+    opportunities_router,
+    pipelines_router,
+    sales_router,
+)
+from cashloop.web.search import router as search_router
 
 api = NinjaAPI(
     title="Cashloop API",
@@ -91,6 +98,12 @@ api.add_router("/", core_router)
 api.add_router("/", identity_router)
 api.add_router("/customers", customers_router)
 api.add_router("/contacts", contacts_router)
+api.add_router("/interactions", interactions_router)
+api.add_router("/", search_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/receivables", receivables_router)
 api.add_router("/reports", reports_router)
+api.add_router("/opportunities", opportunities_router)
+api.add_router("/leads", leads_router)
+api.add_router("/pipelines", pipelines_router)
+api.add_router("/sales", sales_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cashloop.ledger",
     "cashloop.receivables",
     "cashloop.reports",
+    "cashloop.sales",
     "cashloop.web",
 ]
 

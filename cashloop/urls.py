@@ -14,6 +14,7 @@ urlpatterns = [
     path("ledger/", include("cashloop.ledger.urls")),
     path("", include("cashloop.receivables.urls")),
     path("reports/", include("cashloop.reports.urls")),
+    path("sales/", include("cashloop.sales.urls")),
     path("", include("cashloop.web.urls")),
 ]
 

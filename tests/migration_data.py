@@ -1,4 +1,4 @@
-"""Rows that data migrations install (built-in roles, the default chart of accounts).
+"""Rows that data migrations install (built-in roles, the chart of accounts, the pipeline).
 
 A transactional test flushes the database when it ends, taking those rows with it; the
 fixtures that need them call `reinstall()` first.  It runs the migrations' own functions,
@@ -16,3 +16,5 @@ def reinstall() -> None:
     _roles.install(apps, None)
     chart = importlib.import_module("cashloop.ledger.migrations.0002_default_chart_and_guards")
     chart.install_chart(apps, None)
+    pipeline = importlib.import_module("cashloop.sales.migrations.0002_default_pipeline")
+    pipeline.install_default_pipeline(apps, None)

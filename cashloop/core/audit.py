@@ -72,11 +72,12 @@ def audit_record_many(
     instances: Sequence[models.Model],
     action: AuditAction,
     befores: Sequence[Snapshot] | None = None,
+    reason: str = "",
 ) -> None:
     """`audit_record` for a batch of records changed alike, in one insert."""
     olds: Sequence[Snapshot | None] = befores if befores is not None else [None] * len(instances)
     rows = [
-        _audit_row(actor=actor, instance=instance, action=action, before=before)
+        _audit_row(actor=actor, instance=instance, action=action, before=before, reason=reason)
         for instance, before in zip(instances, olds, strict=True)
     ]
     AuditEntry.objects.bulk_create([row for row in rows if row is not None])

@@ -10,6 +10,9 @@ A model says how its rows relate to people with two class attributes:
 
 * `scope_owner_field`: path to the owning user (`"owner"`, `"customer__owner"`).
 * `scope_team_field`: path to the owning team (`"team"`, `"customer__team"`).
+* `scope_unowned_actions` (optional): actions for which rows without an owner are within
+  every scope, such as claiming a customer from the public pool.  Other actions are not
+  widened: a rep may claim a pool customer without being able to open its invoices.
 """
 
 from __future__ import annotations
@@ -58,16 +61,14 @@ class ScopedQuerySet(models.QuerySet[_M]):
             return self
         owner_field = getattr(self.model, "scope_owner_field", None)
         team_field = getattr(self.model, "scope_team_field", None)
-        if scope == OWN:
-            if owner_field is None:
-                return self.none()
-            return self.filter(**{owner_field: user.pk})
         # Team scope also keeps the user's own records, even ones filed under another team.
         condition = models.Q()
-        if team_field is not None:
+        if team_field is not None and scope == TEAM:
             condition |= models.Q(**{f"{team_field}__in": list(user.scope_team_ids())})
         if owner_field is not None:
             condition |= models.Q(**{owner_field: user.pk})
+            if action in getattr(self.model, "scope_unowned_actions", ()):
+                condition |= models.Q(**{f"{owner_field}__isnull": True})
         return self.filter(condition) if condition else self.none()
 
 

@@ -8,3 +8,10 @@ class CustomersConfig(AppConfig):
     name = "cashloop.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from cashloop.customers.search_providers import contact_hits, customer_hits
+        from cashloop.web.search import register
+
+        register("customers", _("Customers"), customer_hits, order=10)
+        register("contacts", _("Contacts"), contact_hits, order=20)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cashloop.customers.models import Contact, Customer
+from cashloop.customers.choices import InteractionKind
+from cashloop.customers.models import Contact, Customer, PoolSettings
 from cashloop.identity.models import Team, User
 
 
@@ -17,6 +19,10 @@ class CustomerForm(forms.ModelForm):
         required=False,
         max_length=500,
         help_text=_("Separate tags with commas."),
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("Save anyway: this is not one of the customers listed above"),
+        required=False,
     )
 
     class Meta:
@@ -50,6 +56,7 @@ class CustomerForm(forms.ModelForm):
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data.pop("confirm_duplicate", None)
         owner, team = data.pop("owner"), data.pop("team")
         data["owner_id"] = owner.pk if owner else None
         data["team_id"] = team.pk if team else None
@@ -61,3 +68,115 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email"]
+
+
+class InteractionForm(forms.Form):
+    """Log an interaction from the customer page; participants are that customer's contacts."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=InteractionKind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    summary = forms.CharField(
+        label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Contacts"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    next_step = forms.CharField(label=_("Next step"), max_length=1000, required=False)
+    next_step_date = forms.DateField(
+        label=_("Next step due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = customer.contacts.order_by("name", "id")
+        if not self.is_bound:
+            self.initial.setdefault(
+                "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["contact_ids"] = [c.pk for c in data.pop("contacts")]
+        return data
+
+
+class HandOverForm(forms.Form):
+    """Hand over a person's customers: all of them, or the ones ticked."""
+
+    from_user = forms.ModelChoiceField(label=_("From"), queryset=User.objects.none())
+    to_user = forms.ModelChoiceField(label=_("To"), queryset=User.objects.none())
+    everything = forms.TypedChoiceField(
+        label=_("Customers"),
+        choices=[("1", _("All their customers")), ("0", _("Only the customers ticked"))],
+        coerce=lambda value: value == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+    customers = forms.ModelMultipleChoiceField(
+        label=_("Customers ticked"),
+        queryset=Customer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    include_opportunities = forms.BooleanField(
+        label=_("Hand over their open opportunities too"), required=False, initial=True
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, givers: Any, takers: Any, customers: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["from_user"].queryset = givers
+        self.fields["to_user"].queryset = takers
+        self.fields["customers"].queryset = customers
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "from_user_id": data["from_user"].pk,
+            "to_user_id": data["to_user"].pk,
+            "customer_ids": None if data["everything"] else [c.pk for c in data["customers"]],
+            "reason": data["reason"],
+            "include_opportunities": data["include_opportunities"],
+        }
+
+
+class PoolSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PoolSettings
+        fields = [
+            "enabled",
+            "days_without_interaction",
+            "days_without_deal",
+            "claim_limit",
+            "reclaim_cooldown_days",
+        ]
+        help_texts = {
+            "enabled": _("When on, a daily task returns stale customers to the pool."),
+            "days_without_interaction": _("Empty: this rule is off."),
+            "days_without_deal": _(
+                "A deal is an opportunity won or an invoice issued. Empty: this rule is off."
+            ),
+            "claim_limit": _("Empty: no limit."),
+        }
+
+
+class MergeForm(forms.Form):
+    survivor = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Customer.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].queryset = candidates

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
-from cashloop.customers.choices import CustomerStatus
-from cashloop.customers.models import Contact, Customer, Tag
+from cashloop.core.bulkload import IdBlock, Writer, reset_id_sequences
+from cashloop.customers.choices import CustomerStatus, InteractionKind
+from cashloop.customers.matching import name_key, phone_key
+from cashloop.customers.models import Contact, Customer, CustomerNameToken, Interaction, Tag
+from cashloop.customers.services import customer_name_token_rows
 from cashloop.identity.models import User
 
 CITIES = [
@@ -48,7 +55,9 @@ EN_LAST = ["Smith", "Johnson", "Brown", "Miller", "Davis", "Wilson", "Taylor"]
 TITLES = ["总经理", "采购经理", "财务经理", "技术总监", "行政主管", "Purchasing Manager", "CFO"]
 TAGS = ["重点客户", "VIP", "制造业", "新客户", "Key account"]
 
-SIZES = {"demo": 60, "large": 50_000}
+SIZES = {"demo": 60, "large": 100_000}
+# Interactions to make; None: two to five per customer.
+INTERACTIONS: dict[str, int | None] = {"demo": None, "large": 1_000_000}
 
 
 def _tax_id(rng: random.Random) -> str:
@@ -71,9 +80,18 @@ def _person(rng: random.Random, foreign: bool) -> str:
 
 
 @transaction.atomic
-def seed_customers(*, rng: random.Random, size: str, sellers: dict[str, list[User]]) -> int:
-    """Create the demo's customers in bulk (seeding is set-up, not business activity)."""
-    count = SIZES[size]
+def seed_customers(
+    *,
+    rng: random.Random,
+    size: str,
+    sellers: dict[str, list[User]],
+    count: int | None = None,
+    interactions: int | None = None,
+) -> int:
+    """Create the demo's customers in bulk (seeding is set-up, not business activity).
+
+    `count` and `interactions` override the size's numbers (quick runs of `large`)."""
+    count = SIZES[size] if count is None else count
     tags = [Tag.objects.get_or_create(name=name)[0] for name in TAGS]
     team_keys = sorted(sellers)
     customers: list[Customer] = []
@@ -83,10 +101,12 @@ def seed_customers(*, rng: random.Random, size: str, sellers: dict[str, list[Use
         foreign = team_key == "overseas" or rng.random() < 0.05
         owner = rng.choice(sellers[team_key])
         name, legal = _company(rng, foreign)
+        name = name if count <= 1000 else f"{name} {n}"
         customers.append(
             Customer(
                 code=f"C{n:06d}",
-                name=name if count <= 1000 else f"{name} {n}",
+                name=name,
+                name_key=name_key(name),
                 legal_name=legal,
                 tax_id="" if foreign else _tax_id(rng),
                 currency="USD" if foreign else "CNY",
@@ -101,6 +121,7 @@ def seed_customers(*, rng: random.Random, size: str, sellers: dict[str, list[Use
         )
         foreign_flags.append(foreign)
     Customer.objects.bulk_create(customers, batch_size=2000)
+    CustomerNameToken.objects.bulk_create(customer_name_token_rows(customers), batch_size=5000)
 
     contacts: list[Contact] = []
     links = []
@@ -118,6 +139,7 @@ def seed_customers(*, rng: random.Random, size: str, sellers: dict[str, list[Use
                     name=_person(rng, foreign),
                     title=rng.choice(TITLES),
                     phone=phone,
+                    phone_key=phone_key(phone),
                     email=f"contact{len(contacts) + 1}@{customer.code.lower()}.example",
                 )
             )
@@ -125,4 +147,91 @@ def seed_customers(*, rng: random.Random, size: str, sellers: dict[str, list[Use
             links.append(tag_through(customer_id=customer.pk, tag_id=rng.choice(tags).pk))
     Contact.objects.bulk_create(contacts, batch_size=2000)
     tag_through.objects.bulk_create(links, batch_size=2000)
+    seed_interactions(
+        rng=rng, customers=customers, contacts=contacts, size=size, count=interactions
+    )
     return count
+
+
+SUMMARIES = [
+    "电话沟通续约事宜，客户表示预算已批",
+    "拜访采购经理，介绍新产品线",
+    "客户反馈上批货物包装破损，已登记",
+    "催收逾期发票，客户承诺月底前付款",
+    "Call about the renewal; they want a volume discount",
+    "Demo of the new instruments for their engineers",
+]
+NEXT_STEPS = ["发送报价单", "安排技术交流", "确认付款日期", "Send the revised quote", "寄送样品"]
+
+
+def _picks(rng: random.Random, customers: list[Customer], count: int | None) -> Iterator[Customer]:
+    """The customer of each interaction to make, in the order they are made.
+
+    By default a few per customer; with `count`, that many spread unevenly (a long-tailed
+    weight per customer), so that some customers have long histories as real ones do.
+    """
+    if count is None:
+        for customer in customers:
+            yield from [customer] * rng.randint(2, 5)
+        return
+    weights = [rng.paretovariate(1.2) for _ in customers]
+    yield from rng.choices(customers, weights=weights, k=count)
+
+
+def seed_interactions(
+    *,
+    rng: random.Random,
+    customers: list[Customer],
+    contacts: list[Contact],
+    size: str,
+    today: date | None = None,
+    count: int | None = None,
+) -> int:
+    """Interactions over the last months (`count` of them, else a few per customer); about
+    a third with a next step, some of those overdue, some done.  Written in bulk
+    (`core.bulkload`: COPY on PostgreSQL) with explicit ids, which the contact links need."""
+    today = today or timezone.localdate()
+    now = timezone.localtime()
+    count = INTERACTIONS[size] if count is None else count
+    people: dict[int, list[int]] = {}
+    for contact in contacts:
+        people.setdefault(contact.customer_id, []).append(contact.pk)
+    ids = IdBlock(Interaction)
+    links: list[tuple[int, int]] = []
+
+    def rows() -> Iterator[tuple]:
+        for customer in _picks(rng, customers, count):
+            days_ago = rng.randint(0, 90)
+            occurred = (now - timedelta(days=days_ago)).replace(
+                hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0
+            )
+            step, due, done = "", None, False
+            if rng.random() < 0.45:
+                step = rng.choice(NEXT_STEPS)
+                # Recent steps are mostly still ahead; old ones mostly done, a few overdue.
+                recent = days_ago <= 21
+                due = today + timedelta(days=rng.randint(-5, 14)) if recent else None
+                due = due or today - timedelta(days=days_ago - rng.randint(1, 21))
+                done = due < today and rng.random() < (0.2 if recent else 0.7)
+            kind = rng.choice(InteractionKind.values)
+            pk = ids.next()
+            if people.get(customer.pk) and kind != InteractionKind.NOTE:
+                links.append((pk, rng.choice(people[customer.pk])))
+            yield (
+                pk, customer.pk, kind, min(occurred, now), rng.choice(SUMMARIES), step, due, done,
+                customer.owner_id,
+            )  # fmt: skip
+
+    made = Writer(
+        Interaction,
+        [
+            "id", "customer_id", "kind", "occurred_at", "summary", "next_step", "next_step_date",
+            "next_step_done", "author_id",
+        ],
+    ).write(rows())  # fmt: skip
+    Writer(Interaction.contacts.through, ["interaction_id", "contact_id"]).write(links)
+    reset_id_sequences(Interaction, Interaction.contacts.through)
+    # The seed runs on an empty database: one statement fills every customer's latest.
+    latest = Interaction.objects.filter(customer=OuterRef("pk")).order_by("-occurred_at")
+    Customer.objects.update(last_interaction_at=Subquery(latest.values("occurred_at")[:1]))
+    return made

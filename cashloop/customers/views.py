@@ -1,46 +1,42 @@
-"""Pages of customers: list with search, detail with contacts and history, forms, export."""
+"""Pages of customers: list, the customer 360, forms, export, to-do, pool, hand-over, merge."""
 
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cashloop.core.errors import CoreError, DomainError
+from cashloop.core.errors import DomainError
 from cashloop.core.scoping import require
 from cashloop.customers import selectors, services
 from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.errors import CustomerError
-from cashloop.customers.forms import ContactForm, CustomerForm
-from cashloop.customers.models import Customer
+from cashloop.customers.forms import (
+    ContactForm,
+    CustomerForm,
+    HandOverForm,
+    InteractionForm,
+    MergeForm,
+    PoolSettingsForm,
+)
+from cashloop.customers.hooks import OPPORTUNITIES
+from cashloop.customers.models import Customer, Interaction, PoolSettings
+from cashloop.customers.overview import LIST_SIZE, customer_360_get
+from cashloop.receivables.models import Invoice
+from cashloop.sales.models import Opportunity
 from cashloop.web.forms import form_add_domain_error
+from cashloop.web.pages import DENIED, may, need, page_error, refuse_or_show
 
 PAGE_SIZE = 25
-NOT_FOUND_CODES = {CustomerError.NOT_FOUND, CustomerError.CONTACT_NOT_FOUND, CoreError.NOT_FOUND}
-
-
-def _page_error(exc: DomainError) -> None:
-    """Out-of-scope and missing records are 404 pages; no right at all is a 403 page."""
-    if exc.code in NOT_FOUND_CODES:
-        raise Http404(exc.message)
-    if exc.code is CoreError.PERMISSION_DENIED:
-        raise PermissionDenied(exc.message)
-    raise exc
-
-
-def _can(request: HttpRequest, action: str, model: type) -> bool:
-    try:
-        require(request.user, action, model)
-    except DomainError:
-        return False
-    return True
 
 
 @login_required
@@ -62,8 +58,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "statuses": CustomerStatus.choices,
-        "can_add": _can(request, "add", Customer),
-        "can_export": _can(request, "export", Customer),
+        "can_add": may(request.user, "add", Customer),
+        "can_export": may(request.user, "export", Customer),
     }
     template = "customers/_list_rows.html" if request.htmx else "customers/list.html"
     return render(request, template, context)
@@ -74,7 +70,7 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     try:
         require(request.user, "export", Customer)
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     rows = selectors.customer_list(
         user=request.user, q=request.GET.get("q", ""), action="export"
     ).iterator(chunk_size=2000)
@@ -100,40 +96,148 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer 360: header, value figures and every section the user may read."""
     try:
-        customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-        history = selectors.customer_history(user=request.user, customer_id=customer_id)[:50]
+        overview = customer_360_get(user=request.user, customer_id=customer_id)
     except DomainError as exc:
-        _page_error(exc)
-    contacts = selectors.contact_list(user=request.user, customer_id=customer.pk)
+        page_error(exc)
+    customer = overview.customer
+    if customer.merged_into_id is not None:  # decision 026: the survivor's page has it all
+        return redirect("customers:detail", customer_id=customer.merged_into_id)
+    timeline = overview.interactions
     context = {
+        "overview": overview,
         "customer": customer,
-        "contacts": contacts,
-        "history": history,
+        "contacts": overview.contacts,
+        "history": overview.history,
         "can_change": Customer.objects.restrict(request.user, "change")
         .filter(pk=customer.pk)
         .exists(),
+        "can_add_opportunity": may(request.user, "add", Opportunity),
+        "can_add_invoice": may(request.user, "add", Invoice),
+        **_timeline_context(request, customer, interactions=timeline.rows if timeline else []),
+        "interaction_count": timeline.count if timeline else 0,
     }
     return render(request, "customers/detail.html", context)
 
 
+TIMELINE_SIZE = LIST_SIZE  # as many as the 360 shows, also after logging one
+
+
+def _timeline_context(
+    request: HttpRequest,
+    customer: Customer,
+    form: InteractionForm | None = None,
+    interactions: list[Interaction] | None = None,
+) -> dict[str, Any]:
+    """The interactions partial's context; the 360 passes the rows it has read already."""
+    can_log = may(request.user, "add", Interaction)
+    if form is None and can_log:
+        # "Log follow-up" from the to-do list starts the summary with the step it follows.
+        step = ""
+        if (follow_up := request.GET.get("follow_up", "")).isdigit():
+            earlier = selectors.interaction_list(user=request.user, customer_id=customer.pk)
+            step = next((i.next_step for i in earlier.filter(pk=follow_up)), "")
+        form = InteractionForm(customer=customer, initial={"summary": step})
+    return {
+        "customer": customer,
+        "interactions": interactions
+        if interactions is not None
+        else selectors.interaction_list(user=request.user, customer_id=customer.pk)[:TIMELINE_SIZE],
+        "interaction_form": form,
+        "can_log": can_log,
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+@require_POST
+def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Log an interaction; HTMX gets the timeline section back, a plain post a redirect."""
+    try:
+        customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    except DomainError as exc:
+        page_error(exc)
+    form = InteractionForm(request.POST, customer=customer)
+    if form.is_valid():
+        try:
+            services.interaction_create(
+                actor=request.user, customer_id=customer.pk, **form.service_data()
+            )
+        except DomainError as exc:
+            if exc.code in DENIED:
+                page_error(exc)
+            form_add_domain_error(form, exc)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Interaction logged."))
+                return redirect(reverse("customers:detail", args=[customer.pk]) + "#interactions")
+            form = None
+    context = _timeline_context(request, customer, form)
+    return render(request, "customers/_interactions.html", context)
+
+
+@login_required
+def interaction_todo(request: HttpRequest) -> HttpResponse:
+    """My to-do: the open next steps of my customers (my teams' for managers)."""
+    page = Paginator(selectors.interaction_todo(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "customers/todo.html", {"page": page, "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def interaction_done(request: HttpRequest, interaction_id: int) -> HttpResponse:
+    """Tick off a next step; HTMX removes the row, a plain post goes back to the list."""
+    try:
+        services.interaction_next_step_done(actor=request.user, interaction_id=interaction_id)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, exc.message)
+        return redirect("customers:todo")
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, _("Next step done."))
+    return redirect(request.POST.get("next") or reverse("customers:todo"))
+
+
 @login_required
 def customer_create(request: HttpRequest) -> HttpResponse:
-    if not _can(request, "add", Customer):
-        _page_error(DomainError(CoreError.PERMISSION_DENIED))
+    need(request.user, "add", Customer)
     owners = selectors.customer_owner_choices(user=request.user)
     form = CustomerForm(
         request.POST or None, owners=owners, initial={"owner": request.user, "currency": "CNY"}
     )
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.customer_create(actor=request.user, **form.service_data())
+            customer = services.customer_create(
+                actor=request.user,
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                **form.service_data(),
+            )
         except DomainError as exc:
-            form_add_domain_error(form, exc)
+            duplicates = _form_refusal(form, exc)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:detail", customer_id=customer.pk)
-    return render(request, "customers/form.html", {"form": form, "customer": None})
+    if not duplicates:  # the "save anyway" box only makes sense next to candidates
+        form.fields.pop("confirm_duplicate")
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "customer": None, "duplicates": duplicates},
+    )
+
+
+def _form_refusal(form: CustomerForm, exc: DomainError) -> list[dict] | None:
+    """Show a refusal in the form; possible duplicates come back for the page to list."""
+    if exc.code is CustomerError.POSSIBLE_DUPLICATE:
+        form.add_error(None, exc.message)
+        return list(exc.details.get("candidates", []))
+    form_add_domain_error(form, exc)
+    return None
 
 
 @login_required
@@ -143,9 +247,10 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             user=request.user, customer_id=customer_id, action="change"
         )
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     owners = selectors.customer_owner_choices(user=request.user)
     form = CustomerForm(request.POST or None, instance=customer, owners=owners)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         changed = {
             field: value
@@ -153,13 +258,24 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             if field.removesuffix("_id") in form.changed_data or field in form.changed_data
         }
         try:
-            services.customer_update(actor=request.user, customer_id=customer.pk, changes=changed)
+            services.customer_update(
+                actor=request.user,
+                customer_id=customer.pk,
+                changes=changed,
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+            )
         except DomainError as exc:
-            form_add_domain_error(form, exc)
+            duplicates = _form_refusal(form, exc)
         else:
             messages.success(request, _("Customer saved."))
             return redirect("customers:detail", customer_id=customer.pk)
-    return render(request, "customers/form.html", {"form": form, "customer": customer})
+    if not duplicates:  # the "save anyway" box only makes sense next to candidates
+        form.fields.pop("confirm_duplicate")
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "customer": customer, "duplicates": duplicates},
+    )
 
 
 @login_required
@@ -169,7 +285,7 @@ def contact_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             user=request.user, customer_id=customer_id, action="change"
         )
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -189,7 +305,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     try:
         contact = selectors.contact_get(user=request.user, contact_id=contact_id, action="change")
     except DomainError as exc:
-        _page_error(exc)
+        page_error(exc)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
@@ -214,9 +330,204 @@ def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
         contact = selectors.contact_get(user=request.user, contact_id=contact_id)
         services.contact_delete(actor=request.user, contact_id=contact_id)
     except DomainError as exc:
-        if exc.code in NOT_FOUND_CODES or exc.code is CoreError.PERMISSION_DENIED:
-            _page_error(exc)
+        refuse_or_show(exc)
         messages.error(request, exc.message)
         return redirect("customers:detail", customer_id=contact.customer_id)
     messages.success(request, _("Contact deleted."))
     return redirect("customers:detail", customer_id=contact.customer_id)
+
+
+# Ownership pages: the public pool, hand-over, merge (decisions 025 and 026).
+
+
+@login_required
+def pool_list(request: HttpRequest) -> HttpResponse:
+    """The public pool (公海): customers without an owner, with a claim button each."""
+    filters = {"q": request.GET.get("q", ""), "tag": request.GET.get("tag", "")}
+    try:
+        customers = selectors.pool_list(user=request.user, **filters)
+    except DomainError as exc:
+        page_error(exc)
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "rules": PoolSettings.current(),
+        "can_configure": may(request.user, "change", PoolSettings),
+    }
+    template = "customers/_pool_rows.html" if request.htmx else "customers/pool.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def customer_claim(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Claim from the pool; HTMX gets the row back, claimed or with the refusal."""
+    error = ""
+    try:
+        customer = services.customer_claim(actor=request.user, customer_id=customer_id)
+    except DomainError as exc:
+        if exc.code in DENIED:
+            page_error(exc)
+        error = exc.message
+        customer = Customer.objects.filter(pk=customer_id).first()
+        if customer is None:
+            raise Http404(exc.message) from exc
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+            return redirect("customers:pool")
+        messages.success(request, _("Customer claimed: it is yours now."))
+        return redirect("customers:detail", customer_id=customer.pk)
+    return render(
+        request,
+        "customers/_pool_row.html",
+        {"c": customer, "claimed": not error, "error": error},
+    )
+
+
+@login_required
+@require_POST
+def customer_release(request: HttpRequest, customer_id: int) -> HttpResponse:
+    try:
+        services.customer_release(
+            actor=request.user, customer_id=customer_id, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, exc.message)
+        return redirect("customers:detail", customer_id=customer_id)
+    messages.success(request, _("The customer is back in the public pool."))
+    if Customer.objects.restrict(request.user, "view").filter(pk=customer_id).exists():
+        return redirect("customers:detail", customer_id=customer_id)
+    return redirect("customers:pool")
+
+
+@login_required
+def pool_settings(request: HttpRequest) -> HttpResponse:
+    need(request.user, "change", PoolSettings)
+    rules = PoolSettings.current()
+    form = PoolSettingsForm(request.POST or None, instance=rules)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.pool_settings_update(actor=request.user, changes=changes)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Pool rules saved."))
+            return redirect("customers:pool")
+    return render(request, "customers/pool_settings.html", {"form": form})
+
+
+@login_required
+def hand_over(request: HttpRequest) -> HttpResponse:
+    """Pick giver, taker, customers and reason; preview what moves; confirm; see history."""
+    need(request.user, "hand_over", Customer)
+    people = selectors.customer_owner_choices(user=request.user, action="hand_over")
+    data = request.POST if request.method == "POST" else None
+    giver_id = (data or request.GET).get("from_user", "")
+    customers = Customer.objects.none()
+    if giver_id.isdigit():
+        customers = selectors.customer_list(
+            user=request.user, owner_id=int(giver_id), action="hand_over"
+        )
+    initial = {"customers": request.GET.getlist("customers"), "from_user": giver_id or None}
+    if initial["customers"]:
+        initial["everything"] = "0"
+    form = HandOverForm(
+        data,
+        initial=initial,
+        givers=selectors.customer_owner_choices(
+            user=request.user, action="hand_over", active=False
+        ),
+        takers=people,
+        customers=customers,
+    )
+    preview = None
+    if data is not None and form.is_valid():
+        try:
+            if "confirm" in data:
+                done = services.customer_hand_over(actor=request.user, **form.service_data())
+                messages.success(
+                    request,
+                    _("%(n)d customers handed over to %(to)s.")
+                    % {"n": done.customer_count, "to": done.to_user},
+                )
+                return redirect("customers:hand_over")
+            args = form.service_data()
+            args.pop("reason")
+            include = args.pop("include_opportunities")
+            plan = selectors.hand_over_plan(user=request.user, **args)
+            preview = [
+                (selectors.hand_over_label(key), n)
+                for key, n in plan.counts.items()
+                if include or key != OPPORTUNITIES
+            ]
+        except DomainError as exc:
+            if exc.code in DENIED:
+                page_error(exc)
+            form_add_domain_error(form, exc)
+    history = selectors.hand_over_list(user=request.user)[:20]
+    return render(
+        request,
+        "customers/hand_over.html",
+        {"form": form, "preview": preview, "history": history, "label": selectors.hand_over_label},
+    )
+
+
+@login_required
+def customer_merge(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Merge this customer into another: pick it, preview what moves, give a reason."""
+    try:
+        duplicate = selectors.customer_get(
+            user=request.user, customer_id=customer_id, action="merge"
+        )
+    except DomainError as exc:
+        page_error(exc)
+    if duplicate.status == CustomerStatus.MERGED:
+        return redirect("customers:detail", customer_id=customer_id)
+    q = request.GET.get("q", "")
+    candidates = selectors.merge_candidates(user=request.user, customer=duplicate, q=q)
+    data = request.POST if request.method == "POST" else None
+    chosen = data.get("survivor", "") if data else request.GET.get("survivor", "")
+    pool = Customer.objects.restrict(request.user, "merge").exclude(status=CustomerStatus.MERGED)
+    ids = {c.pk for c in candidates} | ({int(chosen)} if chosen.isdigit() else set())
+    form = MergeForm(
+        data,
+        initial={"survivor": chosen or None},
+        candidates=pool.filter(pk__in=ids).exclude(pk=duplicate.pk).order_by("code"),
+    )
+    preview = None
+    if chosen.isdigit():
+        try:
+            counts = selectors.merge_preview(
+                user=request.user, survivor_id=int(chosen), duplicate_id=duplicate.pk
+            )
+            preview = [(selectors.hand_over_label(k), n) for k, n in counts.items()]
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    if data is not None and "confirm" in data and form.is_valid():
+        try:
+            merge = services.customer_merge(
+                actor=request.user,
+                survivor_id=form.cleaned_data["survivor"].pk,
+                duplicate_id=duplicate.pk,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            if exc.code in DENIED:
+                page_error(exc)
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(dup)s was merged into %(survivor)s.")
+                % {"dup": duplicate.name, "survivor": merge.survivor.name},
+            )
+            return redirect("customers:detail", customer_id=merge.survivor_id)
+    return render(
+        request,
+        "customers/merge.html",
+        {"customer": duplicate, "form": form, "preview": preview, "q": q},
+    )

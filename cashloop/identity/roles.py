@@ -14,6 +14,7 @@ from cashloop.core.scoping import ALL, OWN, TEAM
 CUSTOMER_TYPES = ("customers.customer", "customers.contact")
 LEDGER_TYPES = ("ledger.account", "ledger.journalentry", "ledger.accountingperiod")
 AR_TYPES = ("receivables.invoice", "receivables.payment", "receivables.creditnote")
+SALES_TYPES = ("sales.opportunity", "sales.lead")
 READ = ["view", "export"]
 WRITE = ["view", "add", "change", "export"]
 
@@ -29,21 +30,32 @@ BUILTIN_ROLES: dict[str, dict] = {
         "data_scope": TEAM,
         "grants": {
             **_on(CUSTOMER_TYPES, [*WRITE, "delete"]),
+            "customers.customer": [*WRITE, "delete", "claim", "hand_over"],
+            "customers.interaction": WRITE,
             "identity.user": ["view"],
             "receivables.invoice": ["view", "add", "change", "export"],
             "receivables.payment": READ,
             "receivables.creditnote": READ,
+            **_on(SALES_TYPES, WRITE),
+            "sales.pipeline": ["view"],
+            "sales.forecastadjustment": ["view", "add"],
+            "sales.forecastsnapshot": ["view"],
         },
     },
     "sales_rep": {
         "name": _("Sales rep"),
         "data_scope": OWN,
         "grants": {
-            "customers.customer": WRITE,
+            "customers.customer": [*WRITE, "claim"],
             "customers.contact": [*WRITE, "delete"],
+            "customers.interaction": WRITE,
             "receivables.invoice": ["view", "add", "change"],
             "receivables.payment": ["view"],
             "receivables.creditnote": ["view"],
+            **_on(SALES_TYPES, WRITE),
+            "sales.pipeline": ["view"],
+            "sales.forecastadjustment": ["view"],
+            "sales.forecastsnapshot": ["view"],
         },
     },
     "finance": {
@@ -51,6 +63,8 @@ BUILTIN_ROLES: dict[str, dict] = {
         "data_scope": ALL,
         "grants": {
             **_on(CUSTOMER_TYPES, ["view", "change", "export"]),
+            "customers.customer": ["view", "change", "export", "merge"],
+            "customers.interaction": ["view"],
             "ledger.account": ["view", "add", "change", "export"],
             "ledger.journalentry": ["view", "reverse", "export"],
             "ledger.accountingperiod": ["view", "change"],
@@ -59,30 +73,56 @@ BUILTIN_ROLES: dict[str, dict] = {
             ],
             "receivables.payment": ["view", "add", "change", "allocate", "refund", "export"],
             "receivables.creditnote": READ,
+            **_on(SALES_TYPES, READ),
+            "sales.pipeline": ["view"],
+            "sales.forecastadjustment": ["view"],
+            "sales.forecastsnapshot": ["view"],
         },
     },
     "collector": {
         "name": _("Collector"),
         "data_scope": ALL,
-        "grants": {**_on(CUSTOMER_TYPES, READ), **_on(AR_TYPES, READ)},
+        "grants": {
+            **_on(CUSTOMER_TYPES, READ),
+            **_on(AR_TYPES, READ),
+            "customers.interaction": ["view", "add"],
+        },
     },
     "treasurer": {
         "name": _("Treasurer"),
         "data_scope": ALL,
-        "grants": {**_on(CUSTOMER_TYPES, READ), **_on(LEDGER_TYPES, READ), **_on(AR_TYPES, READ)},
+        "grants": {
+            **_on(CUSTOMER_TYPES, READ),
+            "customers.interaction": ["view"],
+            **_on(LEDGER_TYPES, READ),
+            **_on(AR_TYPES, READ),
+            **_on(SALES_TYPES, READ),
+            "sales.pipeline": ["view"],
+            "sales.forecastadjustment": ["view"],
+            "sales.forecastsnapshot": ["view"],
+        },
     },
     "service_agent": {
         "name": _("Service agent"),
         "data_scope": ALL,
-        "grants": {**_on(CUSTOMER_TYPES, ["view"]), **_on(AR_TYPES, ["view"])},
+        "grants": {
+            **_on(CUSTOMER_TYPES, ["view"]),
+            **_on(AR_TYPES, ["view"]),
+            "customers.interaction": ["view", "add"],
+        },
     },
     "viewer": {
         "name": _("Viewer"),
         "data_scope": ALL,
         "grants": {
             **_on(CUSTOMER_TYPES, ["view"]),
+            "customers.interaction": ["view"],
             **_on(LEDGER_TYPES, ["view"]),
             **_on(AR_TYPES, ["view"]),
+            **_on(SALES_TYPES, ["view"]),
+            "sales.pipeline": ["view"],
+            "sales.forecastadjustment": ["view"],
+            "sales.forecastsnapshot": ["view"],
         },
     },
 }

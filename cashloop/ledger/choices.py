@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccountType(models.TextChoices):
@@ -40,8 +41,10 @@ class PostingReason(models.TextChoices):
     OPENING_BALANCE = "opening_balance", _("Opening balance")
     REVERSAL = "reversal", _("Reversal")
     MANUAL = "manual", _("Manual entry")
+    CUSTOMER_MERGE = "customer_merge", _("Customers merged")
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # "Open" and "Closed" of a month's books (结账) differ from those of a deal.
+    OPEN = "open", pgettext_lazy("accounting period", "Open")
+    CLOSED = "closed", pgettext_lazy("accounting period", "Closed")

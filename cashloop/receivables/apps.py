@@ -8,3 +8,21 @@ class ReceivablesConfig(AppConfig):
     name = "cashloop.receivables"
     label = "receivables"
     verbose_name = _("Receivables")
+
+    def ready(self) -> None:
+        from cashloop.customers.hooks import MergeHook, register_merge
+        from cashloop.receivables.customer_merge import receivables_count, receivables_merge
+
+        register_merge(
+            MergeHook(
+                key="receivables",
+                labels={
+                    "invoices": _("Invoices"),
+                    "payments": _("Payments"),
+                    "credit_notes": _("Credit notes"),
+                    "balances": _("Balances"),
+                },
+                count=receivables_count,
+                move=receivables_merge,
+            )
+        )

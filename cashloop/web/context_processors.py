@@ -17,9 +17,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "customers": "customers",
             "ledger": "ledger",
             "identity": "settings",
+            "sales": "pipeline",
         }.get(match.namespace, match.url_name or "")
         if match.namespace == "web" and match.url_name in {"dashboard", "settings"}:
             active = match.url_name
+        if match.namespace == "customers" and match.url_name == "todo":
+            active = "todo"
+        if match.namespace == "customers" and match.url_name in {"pool", "pool_settings"}:
+            active = "pool"
         if match.namespace == "receivables":
             is_payment = (match.url_name or "").startswith("payment")
             active = "payments" if is_payment else "invoices"

@@ -31,10 +31,24 @@ SECTIONS: tuple[Section, ...] = (
         _("Customers and contacts: company assets, not the rep's."),
     ),
     Section(
+        "todo",
+        _("My to-do"),
+        "customers:todo",
+        True,
+        _("Open next steps of your customers' interactions, overdue first."),
+    ),
+    Section(
+        "pool",
+        _("Public pool"),
+        "customers:pool",
+        True,
+        _("Customers without an owner (公海): claim one, or see what came back."),
+    ),
+    Section(
         "pipeline",
         _("Pipeline"),
-        "web:section",
-        False,
+        "sales:board",
+        True,
         _("Leads, opportunities, stages and the weighted sales forecast."),
     ),
     Section(

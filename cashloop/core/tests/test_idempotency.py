@@ -39,7 +39,8 @@ def test_keys_belong_to_their_user(client, company):
     client.force_login(company.rep_east)
     assert post(client, PAYLOAD, "shared").status_code == 201
     client.force_login(company.rep_south)
-    response = post(client, {**PAYLOAD, "code": "IDEM2"}, "shared")
+    # Another company of another name: the same name would be held as a possible duplicate.
+    response = post(client, {**PAYLOAD, "code": "IDEM2", "name": "另一家 Other Co"}, "shared")
     assert response.status_code == 201
     assert "Idempotent-Replayed" not in response
 

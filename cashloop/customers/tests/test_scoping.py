@@ -66,7 +66,8 @@ def test_api_update_follows_the_scope_and_a_denial_changes_nothing(
     for owner, customer in customers.items():
         response = client.patch(
             f"/api/v1/customers/{customer.pk}",
-            {"name": "Renamed"},
+            # Every customer gets the same name: each rename after the first is a known duplicate.
+            {"name": "Renamed", "confirm_duplicate": True},
             content_type="application/json",
         )
         after = Customer.objects.get(pk=customer.pk)

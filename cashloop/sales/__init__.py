@@ -1,0 +1,1 @@
+"""Sales: pipelines and stages, opportunities with their stage history, leads."""
