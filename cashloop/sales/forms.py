@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cashloop.customers.models import Customer
 from cashloop.identity.models import Team, User
-from cashloop.sales.choices import LeadSource, LeadStatus, StageKind
+from cashloop.sales.choices import (
+    ForecastCategory,
+    LeadSource,
+    LeadStatus,
+    OpportunityStatus,
+    StageKind,
+)
 from cashloop.sales.models import AssignmentRule, Lead, Opportunity, Pipeline, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -47,6 +53,7 @@ class OpportunityForm(forms.ModelForm):
             "source",
             "products",
             "competitors",
+            "forecast_category",
         ]
         widgets = {"expected_close_date": DATE}
 
@@ -63,6 +70,16 @@ class OpportunityForm(forms.ModelForm):
         self.fields["rate"].help_text = _("Only for a foreign currency: yuan for one unit.")
         self.fields["currency"].required = False
         self.fields["currency"].help_text = _("Left empty, the customer's currency.")
+        if self.instance.pk and self.instance.status == OpportunityStatus.OPEN:
+            # The rep may move an open deal between the open categories (decision 027).
+            self.fields["forecast_category"].choices = [
+                (value, label)
+                for value, label in ForecastCategory.choices
+                if value != ForecastCategory.CLOSED
+            ]
+            self.fields["forecast_category"].required = False
+        else:
+            del self.fields["forecast_category"]  # new deals take it from their probability
         if self.instance.pk:
             del self.fields["customer"], self.fields["pipeline"]
             self.initial["products"] = ", ".join(self.instance.products)
@@ -86,8 +103,9 @@ class OpportunityForm(forms.ModelForm):
                 data[f"{name}_id"] = value.pk if value else None
         data["products"] = _split(data.get("products", ""))
         data["competitors"] = _split(data.get("competitors", ""))
-        if not data.get("currency"):
-            data.pop("currency", None)
+        for optional in ("currency", "forecast_category"):
+            if not data.get(optional):
+                data.pop(optional, None)
         return data
 
 

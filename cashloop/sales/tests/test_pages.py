@@ -233,6 +233,24 @@ def test_edit_pages_save_only_what_changed(client, company, make_opportunity):
     opp.refresh_from_db()
     assert opp.name == "ERP phase 2" and opp.products == ["ERP", "MES"]
     assert opp.base_amount == Decimal("150000.00")
+    assert opp.forecast_category == "pipeline"  # left as it was: not in the form's post
+    page = client.get(f"/sales/opportunities/{opp.pk}/edit/").content.decode()
+    assert 'name="forecast_category"' in page and 'value="closed"' not in page
+    client.post(
+        f"/sales/opportunities/{opp.pk}/edit/",
+        {
+            "name": "ERP phase 2",
+            "amount": "150000.00",
+            "currency": "CNY",
+            "rate": "1",
+            "expected_close_date": opp.expected_close_date.isoformat(),
+            "owner": company.rep_east.pk,
+            "products": "ERP, MES",
+            "forecast_category": "commit",
+        },
+    )
+    opp.refresh_from_db()
+    assert opp.forecast_category == "commit"
     lead = services.lead_create(actor=company.rep_east, source="website", company_name="A")
     client.post(
         f"/sales/leads/{lead.pk}/edit/",
