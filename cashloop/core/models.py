@@ -88,3 +88,23 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job that was queued: the unique slot keeps it to once.
+
+    Several workers may look at the clock at the same moment; the first to insert the
+    (job, slot) row queues the task, the others find the row taken and do nothing.
+    """
+
+    job = models.CharField(_("job"), max_length=100)
+    slot = models.CharField(_("slot"), max_length=20)
+    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="core_scheduled_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot}"

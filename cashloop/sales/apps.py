@@ -1,5 +1,7 @@
 """App config for sales: leads, opportunities, pipelines and their stages."""
 
+from datetime import time
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,15 @@ class SalesConfig(AppConfig):
         register("opportunities", _("Opportunities"), opportunity_hits, order=30)
         register("leads", _("Leads"), lead_hits, order=40)
         _register_customer_hooks()
+        _register_schedule()
+
+
+def _register_schedule() -> None:
+    from cashloop.core.schedule import WEEKLY, Job, schedule_register
+    from cashloop.sales.tasks import forecast_snapshot
+
+    # Monday morning, before the week's forecast meetings.
+    schedule_register(Job("sales.forecast_snapshot", forecast_snapshot, WEEKLY, time(6, 30)))
 
 
 def _register_customer_hooks() -> None:

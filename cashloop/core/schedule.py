@@ -1,0 +1,68 @@
+"""Jobs the worker queues by the clock: daily and weekly background tasks.
+
+Apps register their jobs in `AppConfig.ready()`; `cashloop worker` looks at the clock
+every minute and queues each job once per slot (a day, or an ISO week), after its time
+of day in the company's time zone.  A worker that was down queues a missed slot when it
+comes back, once.  Each job's task must be idempotent, as every task is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks.base import Task
+
+from cashloop.core.models import ScheduledRun
+
+DAILY = "daily"
+WEEKLY = "weekly"
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str
+    task: Task
+    every: str  # DAILY or WEEKLY
+    at: time
+    weekday: int = 0  # WEEKLY: 0 is Monday
+
+    def slot(self, now: datetime) -> str | None:
+        """The slot that is due at `now` (local), or None before its time."""
+        local = timezone.localtime(now)
+        if self.every == DAILY:
+            return local.date().isoformat() if local.time() >= self.at else None
+        if (local.weekday(), local.time()) < (self.weekday, self.at):
+            return None
+        year, week, _day = local.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+JOBS: dict[str, Job] = {}
+
+
+def schedule_register(job: Job) -> None:
+    """Add a job (apps call this from `ready()`; registering a key again replaces it)."""
+    if job.every not in (DAILY, WEEKLY):
+        raise ValueError(f"{job.key}: every must be {DAILY!r} or {WEEKLY!r}")
+    JOBS[job.key] = job
+
+
+def schedule_run_due(*, now: datetime | None = None) -> list[str]:
+    """Queue every job whose slot is due and not queued yet; return their keys."""
+    now = now or timezone.now()
+    queued = []
+    for key, job in sorted(JOBS.items()):
+        slot = job.slot(now)
+        if slot is None or ScheduledRun.objects.filter(job=key, slot=slot).exists():
+            continue
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(job=key, slot=slot)
+                transaction.on_commit(job.task.enqueue)
+        except IntegrityError:
+            continue  # another worker took this slot first
+        queued.append(key)
+    return queued
