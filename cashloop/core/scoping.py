@@ -82,6 +82,16 @@ def require(user: ScopedUser | None, action: str, model: type[models.Model]) -> 
     return scope
 
 
+def may(user: ScopedUser | None, action: str, model: type[models.Model]) -> bool:
+    """Whether some role grants `action` on `model`: `require` as a yes or no, for showing
+    a button or a section only to those who could use it."""
+    try:
+        require(user, action, model)
+    except DomainError:
+        return False
+    return True
+
+
 def get_scoped(
     queryset: ScopedQuerySet[_M],
     *,

@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from cashloop.core.models import AuditEntry
 from cashloop.core.money import base_currency, quantize
-from cashloop.core.scoping import object_type_of
+from cashloop.core.scoping import may
 from cashloop.core.verify import MONEY, money_exact, money_sum
 from cashloop.customers import selectors
 from cashloop.customers.models import Contact, Customer, Interaction
@@ -128,11 +128,6 @@ class Customer360:
     payments: Section | None = None
     aging: report_selectors.AgingSummary | None = None
     today: date = field(default_factory=timezone.localdate)
-
-
-def _may(user: User, model: type) -> bool:
-    """Whether some role lets the user read `model` at all (else its section is left off)."""
-    return user.data_scope(object_type_of(model), "view") is not None
 
 
 def _section(qs: Any, size: int = LIST_SIZE) -> Section:
@@ -238,17 +233,17 @@ def customer_360_get(*, user: User, customer_id: int) -> Customer360:
         customer=customer,
         contacts=list(selectors.contact_list(user=user, customer_id=customer.pk)[:LIST_SIZE]),
         last_interaction_at=customer.last_interaction_at,
-        next_action=_next_action(user, customer) if _may(user, Interaction) else None,
+        next_action=_next_action(user, customer) if may(user, "view", Interaction) else None,
         history=list(selectors.customer_history(user=user, customer_id=customer.pk)[:HISTORY_SIZE]),
         today=today,
     )
-    if _may(user, Interaction):
+    if may(user, "view", Interaction):
         overview.interactions = _section(
             selectors.interaction_list(user=user, customer_id=customer.pk)
         )
-    if _may(user, Opportunity):
+    if may(user, "view", Opportunity):
         overview.opportunities, overview.open_pipeline = _opportunities(user, customer)
-    if _may(user, Invoice):
+    if may(user, "view", Invoice):
         overview.figures = _figures(user, customer, today)
         open_first = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1))
         overview.invoices = _section(
@@ -260,7 +255,7 @@ def customer_360_get(*, user: User, customer_id: int) -> Customer360:
             user=user,
             params=report_selectors.aging_params(as_of=today, customer_id=customer.pk),
         )
-    if _may(user, Payment):
+    if may(user, "view", Payment):
         overview.payments = _section(
             receivable_selectors.payment_list(user=user, customer_id=customer.pk)
         )

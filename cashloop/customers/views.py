@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
-from cashloop.core.scoping import require
+from cashloop.core.scoping import may, require
 from cashloop.customers import selectors, services
 from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.errors import CustomerError
@@ -34,7 +34,7 @@ from cashloop.customers.overview import LIST_SIZE, customer_360_get
 from cashloop.receivables.models import Invoice
 from cashloop.sales.models import Opportunity
 from cashloop.web.forms import form_add_domain_error
-from cashloop.web.pages import DENIED, may, need, page_error, refuse_or_show
+from cashloop.web.pages import DENIED, need, page_error, refuse_or_show
 
 PAGE_SIZE = 25
 

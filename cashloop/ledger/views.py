@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.money import base_currency
-from cashloop.core.scoping import require
+from cashloop.core.scoping import may, require
 from cashloop.core.verify import verify_all
 from cashloop.customers import selectors as customer_selectors
 from cashloop.ledger import selectors, services
@@ -24,7 +24,7 @@ from cashloop.ledger.choices import PostingReason
 from cashloop.ledger.forms import AccountForm, EntryFilterForm, ReverseForm
 from cashloop.ledger.models import Account, AccountingPeriod, JournalEntry
 from cashloop.web.forms import form_add_domain_error
-from cashloop.web.pages import may, need, page_error
+from cashloop.web.pages import need, page_error
 
 PAGE_SIZE = 50
 

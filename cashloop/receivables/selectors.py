@@ -38,7 +38,7 @@ from django.utils import timezone
 from cashloop.core.audit import audit_history
 from cashloop.core.errors import DomainError
 from cashloop.core.models import AuditEntry
-from cashloop.core.scoping import get_scoped, require
+from cashloop.core.scoping import get_scoped, may, require
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
@@ -57,15 +57,6 @@ from cashloop.receivables.models import (
 from cashloop.receivables.services import OPEN_STATUSES, discount_due
 
 UNDOABLE_KINDS = (OpenItemKind.ALLOCATION, OpenItemKind.CREDIT)
-
-
-def may(user: User, action: str, model: type) -> bool:
-    """Whether some role grants `action` on `model` (the pages show buttons by it)."""
-    try:
-        require(user, action, model)
-    except DomainError:
-        return False
-    return True
 
 
 # --- invoices ----------------------------------------------------------------------------

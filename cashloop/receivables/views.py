@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
+from cashloop.core.scoping import may
 from cashloop.customers import selectors as customer_selectors
 from cashloop.ledger.models import JournalEntry
 from cashloop.receivables import selectors, services
@@ -50,7 +51,7 @@ from cashloop.receivables.forms import (
 from cashloop.receivables.models import CreditNote, Invoice, Payment
 from cashloop.receivables.statement import default_period, statement_get, statement_pdf
 from cashloop.web.forms import form_add_domain_error
-from cashloop.web.pages import may, need, page_error, refuse_or_show
+from cashloop.web.pages import need, page_error, refuse_or_show
 
 PAGE_SIZE = 50
 

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.money import base_currency
-from cashloop.core.scoping import ALL, OWN, require
+from cashloop.core.scoping import ALL, OWN, may
 from cashloop.customers.models import Customer
 from cashloop.identity.models import Team, User
 from cashloop.receivables.models import Invoice
@@ -52,16 +52,8 @@ def _params(request: HttpRequest) -> tuple[AgingParams, DomainError | None]:
     return params, None
 
 
-def _may(request: HttpRequest, action: str) -> bool:
-    try:
-        require(request.user, action, Invoice)
-    except DomainError:
-        return False
-    return True
-
-
 def _require(request: HttpRequest, action: str) -> None:
-    if not _may(request, action):
+    if not may(request.user, action, Invoice):
         raise PermissionDenied(str(CoreError.PERMISSION_DENIED.message))
 
 
@@ -122,7 +114,7 @@ def aging(request: HttpRequest, section: str = "reports") -> HttpResponse:
             {k: v for k, v in params.query().items() if k not in ("currency", "customer_id")}
         ),
         "columns": len(summary.buckets) + 6,
-        "can_export": _may(request, "export"),
+        "can_export": may(request.user, "export", Invoice),
         **_choices(request.user),
     }
     return render(request, "reports/aging.html", context)

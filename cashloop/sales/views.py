@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
-from cashloop.core.scoping import require
+from cashloop.core.scoping import may, require
 from cashloop.customers import selectors as customer_selectors
 from cashloop.sales import forecast, funnel, selectors, services
 from cashloop.sales.choices import LeadSource, LeadStatus, OpportunityStatus
@@ -50,7 +50,7 @@ from cashloop.sales.forms import (
 )
 from cashloop.sales.models import AssignmentRule, ForecastAdjustment, Lead, Opportunity, Pipeline
 from cashloop.web.forms import form_add_domain_error
-from cashloop.web.pages import DENIED, may, need, page_error, refuse_or_show
+from cashloop.web.pages import DENIED, need, page_error, refuse_or_show
 
 PAGE_SIZE = 50
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.http import Http404
 
 from cashloop.core.errors import CoreError, DomainError
-from cashloop.core.scoping import require
+from cashloop.core.scoping import may
 
 # No right to the page at all, as opposed to a business rule that refuses one action.
 DENIED = (CoreError.PERMISSION_DENIED, CoreError.NOT_AUTHENTICATED)
@@ -34,15 +34,6 @@ def refuse_or_show(exc: DomainError) -> None:
     """Let missing records and denied rights become their pages; return for the others."""
     if exc.status == 404 or exc.code in DENIED:
         page_error(exc)
-
-
-def may(user: Any, action: str, model: type[models.Model]) -> bool:
-    """Whether some role of `user` grants `action` on `model` (pages show buttons by it)."""
-    try:
-        require(user, action, model)
-    except DomainError:
-        return False
-    return True
 
 
 def need(user: Any, action: str, model: type[models.Model]) -> None:
