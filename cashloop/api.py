@@ -7,17 +7,23 @@ in details, unknown paths or ids as 404, and nothing as a 500 that input could c
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from cashloop.approvals.api import router as approvals_router
 from cashloop.core.api import router as core_router
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.customers.api import contacts_router, customers_router, interactions_router
+from cashloop.customfields.api import router as customfields_router
 from cashloop.identity.api import router as identity_router
 from cashloop.identity.auth import api_auth
+from cashloop.knowledge.api import announcements_router, documents_router
 from cashloop.ledger.api import router as ledger_router
+from cashloop.notifications.api import router as notifications_router
 from cashloop.receivables.api import router as receivables_router
 from cashloop.reports.api import router as reports_router
 from cashloop.sales.api import (
@@ -28,7 +34,17 @@ from cashloop.sales.api import (
 )
 from cashloop.web.search import router as search_router
 
-api = NinjaAPI(
+
+class CashloopAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema also lists the custom fields, as they are right now."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        from cashloop.customfields.openapi import openapi_with_custom_fields
+
+        return openapi_with_custom_fields(super().get_openapi_schema(**kwargs))
+
+
+api = CashloopAPI(
     title="Cashloop API",
     version="1",
     description="Contract-to-cash CRM. Authenticate with `Authorization: Bearer <token>` "
@@ -107,3 +123,8 @@ api.add_router("/opportunities", opportunities_router)
 api.add_router("/leads", leads_router)
 api.add_router("/pipelines", pipelines_router)
 api.add_router("/sales", sales_router)
+api.add_router("/custom-fields", customfields_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/documents", documents_router)
+api.add_router("/announcements", announcements_router)
+api.add_router("/approvals", approvals_router)

@@ -10,6 +10,7 @@ import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -58,6 +59,10 @@ INSTALLED_APPS = [
     "cashloop.receivables",
     "cashloop.reports",
     "cashloop.sales",
+    "cashloop.customfields",
+    "cashloop.notifications",
+    "cashloop.approvals",
+    "cashloop.knowledge",
     "cashloop.web",
 ]
 
@@ -185,7 +190,7 @@ CASHLOOP_BASE_CURRENCY = env.str("CASHLOOP_BASE_CURRENCY", default="CNY").upper(
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -195,11 +200,31 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded documents: on disk under MEDIA_ROOT, or in an S3-compatible bucket when
+# CASHLOOP_S3_BUCKET is set (docs/operations.md).  Files are never served from a public
+# URL: downloads go through a view that checks who may see the document.
+MEDIA_ROOT = Path(env.str("CASHLOOP_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+if s3_bucket := env.str("CASHLOOP_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": s3_bucket,
+            "endpoint_url": env.str("CASHLOOP_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("CASHLOOP_S3_REGION", default="") or None,
+            "access_key": env.str("CASHLOOP_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("CASHLOOP_S3_SECRET_KEY", default="") or None,
+            "location": env.str("CASHLOOP_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+CASHLOOP_UPLOAD_MAX_BYTES = env.int("CASHLOOP_UPLOAD_MAX_MB", default=20) * 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cashloop@localhost")
+# Where people reach this installation; emails link back to it.
+CASHLOOP_BASE_URL = env.str("CASHLOOP_BASE_URL", default="http://localhost:8000").rstrip("/")
 
 TASKS = {
     "default": {

@@ -15,6 +15,10 @@ urlpatterns = [
     path("", include("cashloop.receivables.urls")),
     path("reports/", include("cashloop.reports.urls")),
     path("sales/", include("cashloop.sales.urls")),
+    path("settings/custom-fields/", include("cashloop.customfields.urls")),
+    path("notifications/", include("cashloop.notifications.urls")),
+    path("approvals/", include("cashloop.approvals.urls")),
+    path("", include("cashloop.knowledge.urls")),
     path("", include("cashloop.web.urls")),
 ]
 

@@ -120,10 +120,17 @@ def _type_of(instance: models.Model) -> ContentType:
 def audit_history(*, instance: models.Model) -> models.QuerySet[AuditEntry]:
     """Audit rows of a record and of the records it is the subject of, newest first.
 
-    Callers check first that the user may see `instance`.
+    Callers check first that the user may see `instance`.  When they read it through
+    `restrict()`, the rows obey the same user's field rules (decision 034).
     """
-    return (
+    rows = (
         AuditEntry.objects.filter(subject_type=_type_of(instance), subject_id=str(instance.pk))
         .select_related("actor")
         .order_by("-at", "-id")
     )
+    user = instance.__dict__.get("_field_rule_user")
+    if user is None:
+        return rows
+    from cashloop.core.fieldrules import audit_rows_for
+
+    return audit_rows_for(user, rows)

@@ -1,9 +1,10 @@
-"""Jobs the worker queues by the clock: daily and weekly background tasks.
+"""Jobs the worker queues by the clock: hourly, daily and weekly background tasks.
 
 Apps register their jobs in `AppConfig.ready()`; `cashloop worker` looks at the clock
-every minute and queues each job once per slot (a day, or an ISO week), after its time
-of day in the company's time zone.  A worker that was down queues a missed slot when it
-comes back, once.  Each job's task must be idempotent, as every task is.
+every minute and queues each job once per slot (an hour, a day, or an ISO week), after its
+time of day (for hourly jobs: its minute past the hour) in the company's time zone.  A
+worker that was down queues a missed slot when it comes back, once.  Each job's task must
+be idempotent, as every task is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django_tasks.base import Task
 
 from cashloop.core.models import ScheduledRun
 
+HOURLY = "hourly"
 DAILY = "daily"
 WEEKLY = "weekly"
 
@@ -25,13 +27,17 @@ WEEKLY = "weekly"
 class Job:
     key: str
     task: Task
-    every: str  # DAILY or WEEKLY
+    every: str  # HOURLY, DAILY or WEEKLY
     at: time
     weekday: int = 0  # WEEKLY: 0 is Monday
 
     def slot(self, now: datetime) -> str | None:
         """The slot that is due at `now` (local), or None before its time."""
         local = timezone.localtime(now)
+        if self.every == HOURLY:
+            if local.minute < self.at.minute:
+                return None
+            return local.strftime("%Y-%m-%dT%H")
         if self.every == DAILY:
             return local.date().isoformat() if local.time() >= self.at else None
         if (local.weekday(), local.time()) < (self.weekday, self.at):
@@ -45,8 +51,8 @@ JOBS: dict[str, Job] = {}
 
 def schedule_register(job: Job) -> None:
     """Add a job (apps call this from `ready()`; registering a key again replaces it)."""
-    if job.every not in (DAILY, WEEKLY):
-        raise ValueError(f"{job.key}: every must be {DAILY!r} or {WEEKLY!r}")
+    if job.every not in (HOURLY, DAILY, WEEKLY):
+        raise ValueError(f"{job.key}: every must be {HOURLY!r}, {DAILY!r} or {WEEKLY!r}")
     JOBS[job.key] = job
 
 

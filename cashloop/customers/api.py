@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.core.schemas import AuditEntryOut
 from cashloop.core.scoping import require
-from cashloop.customers import selectors, services
+from cashloop.customers import imports, selectors, services
 from cashloop.customers.models import Customer, PoolSettings
 from cashloop.customers.overview import customer_360_get
 from cashloop.customers.schemas import (
@@ -33,6 +34,7 @@ from cashloop.customers.schemas import (
     PoolSettingsOut,
     ReleaseIn,
 )
+from cashloop.customfields.selectors import custom_filtered, filters_from
 
 customers_router = Router(tags=["customers"])
 contacts_router = Router(tags=["contacts"])
@@ -49,7 +51,10 @@ class CustomerFilter(Schema):
 @customers_router.get("", response=list[CustomerOut])
 @paginate(LimitOffsetPagination)
 def customer_list(request: HttpRequest, filters: Query[CustomerFilter]) -> Any:
-    return selectors.customer_list(user=request.user, **filters.dict())
+    """Customers you may see; custom fields filter as `cf_<key>=` and `cf_<key>__gte/lte=`."""
+    return selectors.customer_list(
+        user=request.user, custom=filters_from(request.GET), **filters.dict()
+    )
 
 
 @customers_router.post("", response={201: CustomerOut})
@@ -70,6 +75,21 @@ def customer_duplicates(request: HttpRequest, query: Query[DuplicateQuery]) -> A
     """Existing customers of the whole company that look like the one described."""
     candidates = selectors.customer_duplicates(user=request.user, **query.dict())
     return selectors.duplicate_details(candidates)
+
+
+class ImportOut(Schema):
+    created: int
+    ids: list[int]
+
+
+@customers_router.post("/import", response={201: ImportOut})
+def customer_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Create customers from a CSV or .xlsx file (custom fields by key): all rows or none;
+    a bad file answers 422 `customer.import_invalid` with every bad row's line number."""
+    created = imports.customer_import(
+        actor=request.user, file_name=file.name or "", content=file.read(imports.MAX_BYTES + 1)
+    )
+    return Status(201, {"created": len(created), "ids": [c.pk for c in created]})
 
 
 @customers_router.post("/hand-over", response={201: HandOverOut})
@@ -150,7 +170,8 @@ class ContactFilter(Schema):
 @contacts_router.get("", response=list[ContactOut])
 @paginate(LimitOffsetPagination)
 def contact_list(request: HttpRequest, filters: Query[ContactFilter]) -> Any:
-    return selectors.contact_list(user=request.user, **filters.dict())
+    rows = selectors.contact_list(user=request.user, **filters.dict())
+    return custom_filtered(rows, user=request.user, params=request.GET)
 
 
 @contacts_router.post("", response={201: ContactOut})

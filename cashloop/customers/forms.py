@@ -8,12 +8,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cashloop.core.fieldrules import form_apply_field_rules
 from cashloop.customers.choices import InteractionKind
 from cashloop.customers.models import Contact, Customer, PoolSettings
+from cashloop.customfields.forms import CustomFieldsFormMixin, service_custom
 from cashloop.identity.models import Team, User
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
+    custom_object_type = "customers.customer"
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -46,6 +49,7 @@ class CustomerForm(forms.ModelForm):
         self.fields["team"].help_text = _("Left empty, the owner's team is used.")
         if self.instance.pk:
             self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+        form_apply_field_rules(self, Customer)
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].upper()
@@ -55,7 +59,8 @@ class CustomerForm(forms.ModelForm):
         pass
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = self.strip_custom(dict(self.cleaned_data))
+        data["custom"] = service_custom(self.custom_data())
         data.pop("confirm_duplicate", None)
         owner, team = data.pop("owner"), data.pop("team")
         data["owner_id"] = owner.pk if owner else None
@@ -64,10 +69,16 @@ class CustomerForm(forms.ModelForm):
         return data
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CustomFieldsFormMixin, forms.ModelForm):
+    custom_object_type = "customers.contact"
+
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_apply_field_rules(self, Contact)
 
 
 class InteractionForm(forms.Form):

@@ -84,10 +84,14 @@ class Customer(models.Model):
         editable=False,
     )
 
+    # Values of the custom fields an admin defined (see cashloop.customfields).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+
     objects = ScopedQuerySet.as_manager()
 
     scope_owner_field = "owner"
     scope_team_field = "team"
+    scope_customer_field = "pk"  # record shares (decision 034)
     # Claiming from the public pool: rows without an owner are within everyone's scope.
     scope_unowned_actions = ("claim",)
     audit_m2m = ("tags",)
@@ -126,10 +130,14 @@ class Contact(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Values of the custom fields an admin defined (see cashloop.customfields).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+
     objects = ScopedQuerySet.as_manager()
 
     scope_owner_field = "customer__owner"
     scope_team_field = "customer__team"
+    scope_customer_field = "customer"
     audit_exclude = ("phone_key",)
 
     class Meta:
@@ -195,6 +203,7 @@ class Interaction(models.Model):
 
     scope_owner_field = "customer__owner"
     scope_team_field = "customer__team"
+    scope_customer_field = "customer"
     audit_m2m = ("contacts", "users")
 
     class Meta:

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 
 from cashloop.core.schemas import AuditEntryOut, InSchema
 from cashloop.customers.choices import CustomerStatus, InteractionKind
+from cashloop.customfields.schemas import custom_out
 from cashloop.ledger.schemas import money_resolver
 from cashloop.receivables.schemas import InvoiceOut, PaymentOut
 from cashloop.reports.schemas import AgingOut, aging_out
@@ -27,6 +28,7 @@ class CustomerIn(InSchema):
     status: CustomerStatus = CustomerStatus.ACTIVE
     tags: list[str] = Field(default_factory=list, max_length=20)
     confirm_duplicate: bool = False
+    custom: dict[str, Any] = Field(default_factory=dict)
 
 
 class CustomerPatch(InSchema):
@@ -41,6 +43,7 @@ class CustomerPatch(InSchema):
     status: CustomerStatus | None = None
     tags: list[str] | None = Field(None, max_length=20)
     confirm_duplicate: bool = False
+    custom: dict[str, Any] | None = None
 
 
 class UserRef(Schema):
@@ -72,10 +75,15 @@ class CustomerOut(Schema):
     merged_into_id: int | None = None
     created_at: datetime
     updated_at: datetime
+    custom: dict[str, Any] = {}
 
     @staticmethod
     def resolve_tags(obj: Any) -> list[str]:
         return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_custom(obj: Any, context: Any) -> dict[str, Any]:
+        return custom_out(obj, context)
 
 
 class DuplicateCandidateOut(Schema):
@@ -96,6 +104,7 @@ class ContactIn(InSchema):
     title: str = Field("", max_length=100)
     phone: str = Field("", max_length=40)
     email: str = Field("", max_length=254)
+    custom: dict[str, Any] = Field(default_factory=dict)
 
 
 class ContactPatch(InSchema):
@@ -103,6 +112,7 @@ class ContactPatch(InSchema):
     title: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=40)
     email: str | None = Field(None, max_length=254)
+    custom: dict[str, Any] | None = None
 
 
 class ContactOut(Schema):
@@ -114,6 +124,11 @@ class ContactOut(Schema):
     email: str
     created_at: datetime
     updated_at: datetime
+    custom: dict[str, Any] = {}
+
+    @staticmethod
+    def resolve_custom(obj: Any, context: Any) -> dict[str, Any]:
+        return custom_out(obj, context)
 
 
 class InteractionIn(InSchema):

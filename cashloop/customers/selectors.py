@@ -6,7 +6,7 @@ no path shows a user more than another.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from cashloop.core.errors import DomainError
+from cashloop.core.fieldrules import audit_rows_for
 from cashloop.core.models import AuditEntry
 from cashloop.core.scoping import ALL, OWN, TEAM, ScopedQuerySet, get_scoped, require
 from cashloop.customers.choices import CustomerStatus
@@ -45,7 +46,10 @@ from cashloop.customers.models import (
     PoolSettings,
     Tag,
 )
+from cashloop.customfields.selectors import custom_filter, custom_text_match
 from cashloop.identity.models import User
+
+CUSTOMER_TYPE = "customers.customer"
 
 
 def customer_list(
@@ -56,8 +60,10 @@ def customer_list(
     owner_id: int | None = None,
     tag: str = "",
     action: str = "view",
+    custom: Mapping[str, str] | None = None,
 ) -> QuerySet[Customer]:
-    """Customers the user may see, filtered; `q` matches code, names, tax id and contacts.
+    """Customers the user may see, filtered; `q` matches code, names, tax id, contacts and
+    the text custom fields the user sees; `custom` holds `cf_<key>` filters.
 
     Customers merged into another are left out unless asked for by status.
     """
@@ -75,6 +81,7 @@ def customer_list(
         )
         if key := name_key(q):  # full-width, spacing and legal suffixes do not matter
             match |= Q(name_key__contains=key)
+        match |= custom_text_match(user=user, object_type=CUSTOMER_TYPE, q=q)
         qs = qs.filter(match)
     if status:
         qs = qs.filter(status=status)
@@ -82,6 +89,8 @@ def customer_list(
         qs = qs.filter(owner_id=owner_id)
     if tag:
         qs = qs.filter(tags__name=tag)
+    if custom:
+        qs = custom_filter(qs, user=user, object_type=CUSTOMER_TYPE, params=custom)
     return (
         qs.select_related("owner", "team")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
@@ -118,8 +127,10 @@ def customer_get(*, user: User, customer_id: int, action: str = "view") -> Custo
     )
 
 
-def contact_list(*, user: User, customer_id: int | None = None, q: str = "") -> QuerySet[Contact]:
-    qs = Contact.objects.restrict(user, "view").select_related("customer")
+def contact_list(
+    *, user: User, customer_id: int | None = None, q: str = "", action: str = "view"
+) -> QuerySet[Contact]:
+    qs = Contact.objects.restrict(user, action).select_related("customer")
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if q := q.strip():
@@ -150,12 +161,13 @@ def customer_history(*, user: User, customer_id: int) -> QuerySet[AuditEntry]:
         .annotate(subject=Cast("pk", CharField()))
         .values("subject")
     )
-    return (
+    rows = (
         AuditEntry.objects.filter(subject_type=ContentType.objects.get_for_model(Customer))
         .filter(Q(subject_id=str(customer.pk)) | Q(subject_id__in=merged))
         .select_related("actor")
         .order_by("-at", "-id")
     )
+    return audit_rows_for(user, rows)  # hidden fields' changes stay hidden (decision 034)
 
 
 def customer_in_scope(*, user: User, action: str, customer: Customer) -> bool:

@@ -44,6 +44,7 @@ from cashloop.customers.models import (
     Tag,
 )
 from cashloop.customers.selectors import NEXT_STEPS, customer_duplicates, duplicate_details
+from cashloop.customfields.services import custom_values_validate
 from cashloop.identity.models import User
 
 CUSTOMER_FIELDS = frozenset(
@@ -58,9 +59,11 @@ CUSTOMER_FIELDS = frozenset(
         "team_id",
         "status",
         "tags",
+        "custom",
     }
 )
-CONTACT_FIELDS = frozenset({"name", "title", "phone", "email"})
+CONTACT_FIELDS = frozenset({"name", "title", "phone", "email", "custom"})
+CUSTOMER_TYPE, CONTACT_TYPE = "customers.customer", "customers.contact"
 
 
 def _check_fields(changes: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -152,6 +155,7 @@ def customer_create(
     status: str = CustomerStatus.ACTIVE,
     tags: Iterable[str] = (),
     confirm_duplicate: bool = False,
+    custom: Mapping[str, Any] | None = None,
 ) -> Customer:
     """Create a customer; without an owner it belongs to the acting user.
 
@@ -170,6 +174,7 @@ def customer_create(
         owner=owner,
         team_id=team_id if team_id is not None else (owner.team_id if owner else None),
         status=status,
+        custom=custom_values_validate(actor=actor, object_type=CUSTOMER_TYPE, values=custom),
     )
     full_clean_or_raise(customer)
     if not confirm_duplicate:
@@ -201,6 +206,10 @@ def customer_update(
             continue
         if field == "currency":
             value = currency_check(value)
+        if field == "custom":
+            value = custom_values_validate(
+                actor=actor, object_type=CUSTOMER_TYPE, values=value, current=customer.custom
+            )
         if field == "owner_id" and value != customer.owner_id:
             owner = _owner_for(actor=actor, scope=scope, owner_id=value)
             if "team_id" not in changes:
@@ -257,11 +266,13 @@ def contact_create(
     title: str = "",
     phone: str = "",
     email: str = "",
+    custom: Mapping[str, Any] | None = None,
 ) -> Contact:
     """Add a contact to a customer the actor may change."""
     require(actor, "add", Contact)
     customer = _customer_for_change(actor=actor, customer_id=customer_id)
     contact = Contact(customer=customer, name=name, title=title, phone=phone, email=email)
+    contact.custom = custom_values_validate(actor=actor, object_type=CONTACT_TYPE, values=custom)
     contact.phone_key = phone_key(phone)
     full_clean_or_raise(contact)
     contact.save()
@@ -286,6 +297,10 @@ def contact_update(*, actor: User, contact_id: int, changes: Mapping[str, Any]) 
     contact = _contact_for(actor=actor, contact_id=contact_id, action="change")
     before = audit_snapshot(contact)
     for field, value in changes.items():
+        if field == "custom":
+            value = custom_values_validate(
+                actor=actor, object_type=CONTACT_TYPE, values=value, current=contact.custom
+            )
         setattr(contact, field, value)
     contact.phone_key = phone_key(contact.phone)
     full_clean_or_raise(contact)

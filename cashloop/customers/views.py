@@ -13,11 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
+from cashloop.core.fieldrules import fields_hidden
 from cashloop.core.scoping import may, require
-from cashloop.customers import selectors, services
+from cashloop.customers import imports, selectors, services
 from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.forms import (
@@ -29,8 +31,18 @@ from cashloop.customers.forms import (
     PoolSettingsForm,
 )
 from cashloop.customers.hooks import OPPORTUNITIES
-from cashloop.customers.models import Customer, Interaction, PoolSettings
+from cashloop.customers.models import Contact, Customer, Interaction, PoolSettings
 from cashloop.customers.overview import LIST_SIZE, customer_360_get
+from cashloop.customers.selectors import CUSTOMER_TYPE
+from cashloop.customfields.exports import list_export
+from cashloop.customfields.forms import service_custom
+from cashloop.customfields.selectors import (
+    column_cells,
+    export_columns,
+    fields_for,
+    filters_from,
+)
+from cashloop.customfields.views import list_custom
 from cashloop.receivables.models import Invoice
 from cashloop.sales.models import Opportunity
 from cashloop.web.forms import form_add_domain_error
@@ -48,13 +60,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     }
     if filters["status"] not in CustomerStatus.values:
         filters["status"] = ""
-    page = Paginator(selectors.customer_list(user=request.user, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows, custom = list_custom(request, selectors.customer_list(user=request.user, **filters))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.customer_contact_counts(customers=page.object_list)
     for customer in page.object_list:
         customer.contact_count = counts.get(customer.pk, 0)
+    column_cells(custom["custom_columns"], page.object_list)
     context = {
+        **custom,
         "page": page,
         "filters": filters,
         "statuses": CustomerStatus.choices,
@@ -72,22 +85,39 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         page_error(exc)
     rows = selectors.customer_list(
-        user=request.user, q=request.GET.get("q", ""), action="export"
+        user=request.user,
+        q=request.GET.get("q", ""),
+        action="export",
+        custom=filters_from(request.GET),
     ).iterator(chunk_size=2000)
+    custom_header, custom_cells = export_columns(
+        user=request.user, object_type=CUSTOMER_TYPE, include_retired="retired" in request.GET
+    )
 
     class Echo:
         def write(self, value: str) -> str:
             return value
 
     writer = csv.writer(Echo())
-    header = [_("Code"), _("Name"), _("Legal name"), _("Tax ID"), _("Currency"), _("Owner")]
+    columns = [
+        ("code", _("Code")),
+        ("name", _("Name")),
+        ("legal_name", _("Legal name")),
+        ("tax_id", _("Tax ID")),
+        ("currency", _("Currency")),
+    ]
+    # Rows come masked from the read path; a hidden field loses its whole column.
+    hidden = fields_hidden(request.user, Customer)
+    columns = [(name, label) for name, label in columns if name not in hidden]
 
     def lines():  # type: ignore[no-untyped-def]
         yield "\ufeff"  # Excel opens UTF-8 Chinese correctly only with a BOM
-        yield writer.writerow(header)
+        yield writer.writerow([label for _name, label in columns] + [_("Owner"), *custom_header])
         for c in rows:
             owner = str(c.owner) if c.owner_id else ""
-            yield writer.writerow([c.code, c.name, c.legal_name, c.tax_id, c.currency, owner])
+            yield writer.writerow(
+                [getattr(c, name) for name, _label in columns] + [owner, *custom_cells(c.custom)]
+            )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="customers.csv"'
@@ -207,7 +237,10 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     need(request.user, "add", Customer)
     owners = selectors.customer_owner_choices(user=request.user)
     form = CustomerForm(
-        request.POST or None, owners=owners, initial={"owner": request.user, "currency": "CNY"}
+        request.POST or None,
+        owners=owners,
+        initial={"owner": request.user, "currency": "CNY"},
+        custom_user=request.user,
     )
     duplicates = None
     if request.method == "POST" and form.is_valid():
@@ -249,7 +282,9 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     except DomainError as exc:
         page_error(exc)
     owners = selectors.customer_owner_choices(user=request.user)
-    form = CustomerForm(request.POST or None, instance=customer, owners=owners)
+    form = CustomerForm(
+        request.POST or None, instance=customer, owners=owners, custom_user=request.user
+    )
     duplicates = None
     if request.method == "POST" and form.is_valid():
         changed = {
@@ -257,6 +292,8 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             for field, value in form.service_data().items()
             if field.removesuffix("_id") in form.changed_data or field in form.changed_data
         }
+        if custom := form.custom_data(changed_only=True):
+            changed["custom"] = service_custom(custom)
         try:
             services.customer_update(
                 actor=request.user,
@@ -286,11 +323,14 @@ def contact_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         page_error(exc)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, custom_user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_create(
-                actor=request.user, customer_id=customer.pk, **form.cleaned_data
+                actor=request.user,
+                customer_id=customer.pk,
+                custom=service_custom(form.custom_data()),
+                **form.strip_custom(form.cleaned_data),
             )
         except DomainError as exc:
             form_add_domain_error(form, exc)
@@ -306,9 +346,11 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
         contact = selectors.contact_get(user=request.user, contact_id=contact_id, action="change")
     except DomainError as exc:
         page_error(exc)
-    form = ContactForm(request.POST or None, instance=contact)
+    form = ContactForm(request.POST or None, instance=contact, custom_user=request.user)
     if request.method == "POST" and form.is_valid():
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = form.strip_custom({f: form.cleaned_data[f] for f in form.changed_data})
+        if custom := form.custom_data(changed_only=True):
+            changes["custom"] = service_custom(custom)
         try:
             services.contact_update(actor=request.user, contact_id=contact.pk, changes=changes)
         except DomainError as exc:
@@ -531,3 +573,49 @@ def customer_merge(request: HttpRequest, customer_id: int) -> HttpResponse:
         "customers/merge.html",
         {"customer": duplicate, "form": form, "preview": preview, "q": q},
     )
+
+
+@login_required
+def customer_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV or Excel file of customers; every bad row is listed, none imported."""
+    need(request.user, "add", Customer)
+    rows: list[dict] = []
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(CustomerError.IMPORT_UNREADABLE, reason=_("no file chosen"))
+            created = imports.customer_import(
+                actor=request.user,
+                file_name=upload.name or "",
+                content=upload.read(imports.MAX_BYTES + 1),
+            )
+        except DomainError as exc:
+            refuse_or_show(exc)
+            error, rows = exc.message, list(exc.details.get("rows", []))
+        else:
+            messages.success(request, _("%(n)d customers imported.") % {"n": len(created)})
+            return redirect("customers:list")
+    custom_keys = [f.key for f in fields_for(CUSTOMER_TYPE)]
+    return render(
+        request,
+        "customers/import.html",
+        {"rows": rows, "error": error, "columns": [*imports.COLUMNS, *custom_keys]},
+    )
+
+
+@login_required
+def contact_export(request: HttpRequest) -> HttpResponse:
+    """Contacts (of the customers you may export) as CSV, or Excel with `?format=xlsx`."""
+    need(request.user, "export", Contact)
+    rows = selectors.contact_list(user=request.user, q=request.GET.get("q", ""), action="export")
+    columns = [
+        (_("Customer code"), lambda p: p.customer.code),
+        (_("Customer"), lambda p: p.customer.name),
+        (_("Name"), lambda p: p.name),
+        (pgettext("contact", "Title"), lambda p: p.title),
+        (_("Phone"), lambda p: p.phone),
+        (_("Email"), lambda p: p.email),
+    ]
+    return list_export(request, rows, columns=columns, filename="contacts")

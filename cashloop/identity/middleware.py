@@ -3,6 +3,7 @@
 It runs before the idempotency middleware and the API, so that both see the token's
 user in `request.user` and the token itself in `request.api_token`.  A wrong token is
 not an error here: the request simply stays anonymous and the API answers 401.
+It also names the requesting user as the one whose field rules writes must obey.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 
+from cashloop.core.fieldrules import acting_user
 from cashloop.identity.tokens import token_lookup
 
 
@@ -28,4 +30,6 @@ class BearerTokenMiddleware:
             request.user = token.user if token else AnonymousUser()
             # A token request is not a browser session: CSRF does not apply to it.
             request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
-        return self.get_response(request)
+        # Rows written while answering obey the requesting user's field rules (decision 034).
+        with acting_user(request.user):
+            return self.get_response(request)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from cashloop.core.scoping import ALL, OWN, SCOPE_ORDER, TEAM, ScopedQuerySet
+from cashloop.core.fieldrules import FIELD_RULE_ORDER, HIDE, SHOW
+from cashloop.core.scoping import ALL, OWN, SCOPE_ORDER, TEAM, TEAM_ONLY, ScopedQuerySet
 from cashloop.identity.roles import BUILTIN_ROLES
 
 
 class DataScope(models.TextChoices):
     OWN = OWN, _("Own records")
+    TEAM_ONLY = TEAM_ONLY, _("Own team only")
     TEAM = TEAM, _("Team and sub-teams")
     ALL = ALL, _("All records")
 
@@ -56,6 +59,11 @@ class Team(models.Model):
         return ids
 
 
+def _untranslated(name: Any) -> str:
+    with translation.override("en"):
+        return str(name)
+
+
 class Role(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -63,6 +71,11 @@ class Role(models.Model):
         _("data scope"), max_length=10, choices=DataScope.choices, default=DataScope.OWN
     )
     grants = models.JSONField(_("grants"), default=dict, blank=True)
+    # {object type: {field name: "mask" | "hide"}}; a field not named is shown.
+    field_rules = models.JSONField(_("field rules"), default=dict, blank=True)
+    # What the role migrations last installed from roles.py (built-in roles only), so a
+    # later install adds only what roles.py gained and never undoes an admin's edit.
+    installed_grants = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("role")
@@ -70,8 +83,11 @@ class Role(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
+        # A built-in role shows its translated name until an admin renames it.
         builtin = BUILTIN_ROLES.get(self.code)
-        return str(builtin["name"]) if builtin else self.name
+        if builtin and self.name == _untranslated(builtin["name"]):
+            return str(builtin["name"])
+        return self.name
 
     def allows(self, object_type: str, action: str) -> bool:
         for key in (object_type, "*"):
@@ -105,6 +121,7 @@ class User(AbstractUser):
     scope_owner_field = "pk"
     scope_team_field = "team"
     audit_exclude = ("password", "last_login")
+    audit_m2m = ("roles",)
 
     class Meta:
         verbose_name = _("user")
@@ -131,8 +148,49 @@ class User(AbstractUser):
     def _team_ids(self) -> list[int]:
         return self.team.subtree_ids() if self.team is not None else []
 
-    def scope_team_ids(self) -> Collection[int]:
+    def scope_team_ids(self, subteams: bool = True) -> Collection[int]:
+        if not subteams:
+            return [self.team_id] if self.team_id is not None else []
         return self._team_ids
+
+    def shared_customer_ids(self, write: bool = False) -> models.QuerySet[RecordShare, Any]:
+        """Ids of customers shared, unexpired, with the user or the user's team; `write`
+        keeps only read-write shares.  A subquery, not a list: `restrict()` pays no extra
+        query, and a share made or expired counts at once."""
+        who = models.Q(user=self)
+        if self.team_id is not None:
+            who |= models.Q(team_id=self.team_id)
+        shares = RecordShare.objects.filter(who).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
+        if write:
+            shares = shares.filter(access=ShareAccess.READ_WRITE)
+        return shares.values("customer_id")
+
+    def field_rule(self, object_type: str, field: str) -> str:
+        """How this user sees `field` of `object_type`: `show`, `mask` or `hide`.
+
+        Roles add up: the most open rule among the roles that let the user see the object
+        type at all wins, so one role hiding a field does not take it from another that
+        shows it.
+        """
+        if self.is_superuser:
+            return SHOW
+        rules = [
+            r.field_rules.get(object_type, {}).get(field, SHOW)
+            for r in self._roles
+            if r.allows(object_type, "view")
+        ]
+        return min(rules, key=FIELD_RULE_ORDER.__getitem__) if rules else HIDE
+
+    def field_rules_for(self, object_type: str) -> dict[str, str]:
+        """Every field of `object_type` this user does not see whole, with its rule."""
+        cache = self.__dict__.setdefault("_field_rules_cache", {})
+        if object_type not in cache:
+            named = {f for r in self._roles for f in r.field_rules.get(object_type, {})}
+            rules = {f: self.field_rule(object_type, f) for f in sorted(named)}
+            cache[object_type] = {f: rule for f, rule in rules.items() if rule != SHOW}
+        return cache[object_type]
 
     def role_codes(self) -> list[str]:
         return sorted(r.code for r in self._roles)
@@ -179,3 +237,66 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ShareAccess(models.TextChoices):
+    READ = "read", _("Read")
+    READ_WRITE = "read_write", _("Read and write")
+
+
+class RecordShare(models.Model):
+    """One customer (and what hangs off it) shared with a user or a team (decision 034)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="shares",
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="shares_received",
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="shares_received",
+    )
+    access = models.CharField(
+        _("access"), max_length=10, choices=ShareAccess.choices, default=ShareAccess.READ
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("shared by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record share")
+        verbose_name_plural = _("record shares")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, team__isnull=True)
+                | models.Q(user__isnull=True, team__isnull=False),
+                name="recordshare_user_xor_team",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.user or self.team}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.expires_at is None or self.expires_at > timezone.now()

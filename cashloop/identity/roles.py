@@ -23,12 +23,20 @@ def _on(types: tuple[str, ...], actions: list[str]) -> dict[str, list[str]]:
     return dict.fromkeys(types, actions)
 
 
+# Everyone reads the knowledge base and announcements; which documents each one sees is
+# decided by the folders' and documents' own access rules (decision 035).
+KNOWLEDGE_READ = _on(("knowledge.document", "knowledge.folder", "knowledge.announcement"), ["view"])
+
+
 BUILTIN_ROLES: dict[str, dict] = {
     "admin": {"name": _("Administrator"), "data_scope": ALL, "grants": {"*": ["*"]}},
     "sales_manager": {
         "name": _("Sales manager"),
         "data_scope": TEAM,
         "grants": {
+            "knowledge.document": ["view", "add", "change", "delete"],
+            "knowledge.folder": ["view", "add", "change", "delete"],
+            "knowledge.announcement": ["view"],
             **_on(CUSTOMER_TYPES, [*WRITE, "delete"]),
             "customers.customer": [*WRITE, "delete", "claim", "hand_over"],
             "customers.interaction": WRITE,
@@ -46,6 +54,8 @@ BUILTIN_ROLES: dict[str, dict] = {
         "name": _("Sales rep"),
         "data_scope": OWN,
         "grants": {
+            **KNOWLEDGE_READ,
+            "knowledge.document": ["view", "add", "change"],
             "customers.customer": [*WRITE, "claim"],
             "customers.contact": [*WRITE, "delete"],
             "customers.interaction": WRITE,
@@ -62,6 +72,7 @@ BUILTIN_ROLES: dict[str, dict] = {
         "name": _("Finance / AR clerk"),
         "data_scope": ALL,
         "grants": {
+            **KNOWLEDGE_READ,
             **_on(CUSTOMER_TYPES, ["view", "change", "export"]),
             "customers.customer": ["view", "change", "export", "merge"],
             "customers.interaction": ["view"],
@@ -83,6 +94,7 @@ BUILTIN_ROLES: dict[str, dict] = {
         "name": _("Collector"),
         "data_scope": ALL,
         "grants": {
+            **KNOWLEDGE_READ,
             **_on(CUSTOMER_TYPES, READ),
             **_on(AR_TYPES, READ),
             "customers.interaction": ["view", "add"],
@@ -92,6 +104,7 @@ BUILTIN_ROLES: dict[str, dict] = {
         "name": _("Treasurer"),
         "data_scope": ALL,
         "grants": {
+            **KNOWLEDGE_READ,
             **_on(CUSTOMER_TYPES, READ),
             "customers.interaction": ["view"],
             **_on(LEDGER_TYPES, READ),
@@ -106,6 +119,7 @@ BUILTIN_ROLES: dict[str, dict] = {
         "name": _("Service agent"),
         "data_scope": ALL,
         "grants": {
+            **KNOWLEDGE_READ,
             **_on(CUSTOMER_TYPES, ["view"]),
             **_on(AR_TYPES, ["view"]),
             "customers.interaction": ["view", "add"],
@@ -115,6 +129,7 @@ BUILTIN_ROLES: dict[str, dict] = {
         "name": _("Viewer"),
         "data_scope": ALL,
         "grants": {
+            **KNOWLEDGE_READ,
             **_on(CUSTOMER_TYPES, ["view"]),
             "customers.interaction": ["view"],
             **_on(LEDGER_TYPES, ["view"]),
@@ -126,3 +141,12 @@ BUILTIN_ROLES: dict[str, dict] = {
         },
     },
 }
+
+# Everyone who signs in files their own expense claims and work plans; each role's data
+# scope decides whose else they see.  Approval flows stay the admin's (through "*").
+APPROVAL_DOCUMENTS = _on(
+    ("approvals.expenseclaim", "approvals.workplan"), ["view", "add", "change"]
+)
+for _role in BUILTIN_ROLES.values():
+    if "*" not in _role["grants"]:
+        _role["grants"].update(APPROVAL_DOCUMENTS)

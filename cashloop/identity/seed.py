@@ -21,6 +21,8 @@ DEMO_USERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("feng.yan", "冯艳", "finance", ("treasurer",)),
     ("chen.jing", "陈静", "service", ("service_agent",)),
     ("auditor", "Audit Viewer", "company", ("viewer",)),
+    # The company's own administrator (not a superuser): builds flows, fields and roles.
+    ("it.admin", "系统管理员 IT Admin", "company", ("admin",)),
 )
 
 # (key, name, parent key)
@@ -68,3 +70,13 @@ def seed_people(*, rng: random.Random, size: str) -> dict[str, list[User]]:
         if "sales_manager" in roles and teams[team_key].manager_id is None:
             Team.objects.filter(pk=teams[team_key].pk).update(manager=user)
     return sellers
+
+
+def seed_field_rules(*, admin: User) -> None:
+    """Service agents see contacts' phone numbers masked: they call through the hotline."""
+    from cashloop.identity.models import Role
+    from cashloop.identity.services import role_update
+
+    agent = Role.objects.get(code="service_agent")
+    rules = {**agent.field_rules, "customers.contact": {"phone": "mask"}}
+    role_update(actor=admin, role_id=agent.pk, changes={"field_rules": rules})

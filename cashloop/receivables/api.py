@@ -15,7 +15,9 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.core.schemas import AuditEntryOut
+from cashloop.customfields.selectors import custom_filtered
 from cashloop.receivables import selectors, services
+from cashloop.receivables.models import HeldPosting
 from cashloop.receivables.schemas import (
     AllocationIn,
     AllocationOut,
@@ -25,6 +27,7 @@ from cashloop.receivables.schemas import (
     CreditNoteIn,
     CreditNoteOut,
     CustomerMoneyOut,
+    HeldPostingOut,
     InvoiceBatchIn,
     InvoiceDetailOut,
     InvoiceFilter,
@@ -54,7 +57,8 @@ router = Router(tags=["receivables"])
 def invoice_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> Any:
     data = filters.dict()
     data["status"] = data["status"] or ""
-    return selectors.invoice_list(user=request.user, **data)
+    rows = selectors.invoice_list(user=request.user, **data)
+    return custom_filtered(rows, user=request.user, params=request.GET)
 
 
 @router.post("/invoices", response={201: InvoiceDetailOut})
@@ -132,9 +136,12 @@ def credit_note_list(request: HttpRequest, filters: Query[CreditNoteFilter]) -> 
     return selectors.credit_note_list(user=request.user, **filters.dict())
 
 
-@router.post("/credit-notes", response={201: CreditNoteDetailOut})
+@router.post("/credit-notes", response={201: CreditNoteDetailOut, 202: HeldPostingOut})
 def credit_note_create(request: HttpRequest, payload: CreditNoteIn) -> Any:
-    """A red-letter invoice: against an invoice it is applied to it at once."""
+    """A red-letter invoice: against an invoice it is applied to it at once.
+
+    When an approval flow applies, nothing is issued yet: 202 with the held posting.
+    """
     note = services.credit_note_create(
         actor=request.user,
         lines=[line.to_service() for line in payload.lines],
@@ -145,6 +152,8 @@ def credit_note_create(request: HttpRequest, payload: CreditNoteIn) -> Any:
         currency=payload.currency,
         rate=payload.rate,
     )
+    if isinstance(note, HeldPosting):
+        return Status(202, note)
     return Status(201, selectors.credit_note_get(user=request.user, credit_note_id=note.pk))
 
 
@@ -241,9 +250,12 @@ def allocation_undo(request: HttpRequest, allocation_id: int) -> Any:
     return services.allocation_undo(actor=request.user, allocation_id=allocation_id)
 
 
-@router.post("/write-offs", response={201: AllocationOut})
+@router.post("/write-offs", response={201: AllocationOut, 202: HeldPostingOut})
 def write_off_create(request: HttpRequest, payload: WriteOffIn) -> Any:
-    """A small residual (within finance's tolerance) or a bad debt (needs a reason)."""
+    """A small residual (within finance's tolerance) or a bad debt (needs a reason).
+
+    A bad debt an approval flow applies to is held: 202 with the held posting.
+    """
     row = services.write_off_create(
         actor=request.user,
         installment_id=payload.installment_id,
@@ -252,7 +264,7 @@ def write_off_create(request: HttpRequest, payload: WriteOffIn) -> Any:
         amount=payload.amount,
         write_off_date=payload.date,
     )
-    return Status(201, row)
+    return Status(202 if isinstance(row, HeldPosting) else 201, row)
 
 
 # --- a customer's money ------------------------------------------------------------------

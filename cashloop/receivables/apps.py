@@ -26,3 +26,7 @@ class ReceivablesConfig(AppConfig):
                 move=receivables_merge,
             )
         )
+
+        from cashloop.receivables.approval_types import register_approval_types
+
+        register_approval_types()

@@ -42,3 +42,15 @@ class OpenItemKind(models.TextChoices):
 class WriteOffKind(models.TextChoices):
     SMALL_RESIDUAL = "small_residual", _("Small residual")
     BAD_DEBT = "bad_debt", _("Bad debt")
+
+
+class HeldPostingKind(models.TextChoices):
+    WRITE_OFF = "write_off", _("Bad-debt write-off")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+
+
+class HoldStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    POSTED = "posted", _("Approved and posted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -86,6 +86,21 @@ class ReceivableError(ErrorCode):
         _("The period must start on or before its end."),
     )
     ALLOCATION_NOT_FOUND = ("allocation.not_found", 404, _("No such allocation."))
+    APPROVAL_PENDING = (
+        "receivables.approval_pending",
+        409,
+        _("A write-off of this installment is already waiting for approval."),
+    )
+    HOLD_NOT_PENDING = (
+        "receivables.hold_not_pending",
+        409,
+        _("This posting is no longer waiting for approval."),
+    )
+    HOLD_STALE = (
+        "receivables.hold_stale",
+        409,
+        _("It can no longer be posted as requested: {problem}"),
+    )
     ALREADY_UNALLOCATED = (
         "allocation.already_unallocated",
         409,

@@ -24,6 +24,8 @@ from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from cashloop.core.scoping import ScopedQuerySet
 from cashloop.receivables.choices import (
     DueRule,
+    HeldPostingKind,
+    HoldStatus,
     InvoiceStatus,
     OpenItemKind,
     PaymentMethod,
@@ -77,9 +79,13 @@ class Invoice(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
 
+    # Values of the custom fields an admin defined (see cashloop.customfields).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+
     objects = ScopedQuerySet.as_manager()
     scope_owner_field = "customer__owner"
     scope_team_field = "customer__team"
+    scope_customer_field = "customer"
 
     class Meta:
         verbose_name = _("invoice")
@@ -183,6 +189,7 @@ class CreditSourceBase(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_owner_field = "customer__owner"
     scope_team_field = "customer__team"
+    scope_customer_field = "customer"
 
     class Meta:
         abstract = True
@@ -351,3 +358,91 @@ class CustomerBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.currency}: {self.receivable} / {self.advance}"
+
+
+class HeldPosting(models.Model):
+    """A write-off or credit note waiting for approval: nothing is posted until it is approved.
+
+    It keeps the service's arguments (`payload`) and the figures the approvers decide on;
+    approval runs the real posting with them (checked again then), rejection or withdrawal
+    only closes the hold.  One pending write-off per installment at a time.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=HeldPostingKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=HoldStatus.choices, default=HoldStatus.PENDING
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="held_postings",
+    )
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_postings",
+    )
+    installment = models.ForeignKey(
+        Installment,
+        verbose_name=_("installment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_postings",
+    )
+    amount = money(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    base_amount = money(_("amount in base currency"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    payload = models.JSONField(_("arguments"), default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    approval_request = models.ForeignKey(
+        "approvals.ApprovalRequest",
+        verbose_name=_("approval request"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    allocation = models.OneToOneField(
+        Allocation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    credit_note = models.OneToOneField(
+        CreditNote, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_owner_field = "customer__owner"
+    scope_team_field = "customer__team"
+
+    class Meta:
+        verbose_name = _("posting waiting for approval")
+        verbose_name_plural = _("postings waiting for approval")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["installment"],
+                condition=models.Q(status="pending", kind="write_off"),
+                name="receivables_one_pending_write_off",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency}"
+
+    @property
+    def audit_subject(self) -> models.Model:
+        # The hold shows in the history of what it would change.
+        return self.invoice or self.customer

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from cashloop.core.schemas import InSchema
+from cashloop.customfields.schemas import custom_out
 from cashloop.ledger.schemas import money_resolver, money_str
 from cashloop.receivables import services
 from cashloop.receivables.choices import DueRule, InvoiceStatus, PaymentMethod, WriteOffKind
@@ -83,6 +84,7 @@ class InvoiceIn(InSchema):
     installments: list[InstallmentIn] | None = Field(
         None, max_length=60, description="Default: one, due after the customer's terms."
     )
+    custom: dict[str, Any] = Field(default_factory=dict)
 
     def to_service(self) -> services.InvoiceIn:
         return services.InvoiceIn(
@@ -95,6 +97,7 @@ class InvoiceIn(InSchema):
             currency=self.currency,
             rate=self.rate,
             memo=self.memo,
+            custom=self.custom,
         )
 
 
@@ -118,6 +121,7 @@ class InvoicePatch(InSchema):
     memo: str | None = Field(None, max_length=500)
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=200)
     installments: list[InstallmentIn] | None = Field(None, min_length=1, max_length=60)
+    custom: dict[str, Any] | None = None
 
 
 class InvoiceFilter(Schema):
@@ -373,6 +377,11 @@ class InvoiceOut(Schema):
     journal_entry_id: int | None
     created_at: dt.datetime
     issued_at: dt.datetime | None
+    custom: dict[str, Any] = {}
+
+    @staticmethod
+    def resolve_custom(obj: Any, context: Any) -> dict[str, Any]:
+        return custom_out(obj, context)
 
     @staticmethod
     def resolve_status_label(obj: Any) -> str:
@@ -716,3 +725,25 @@ class StatementOut(Schema):
             }
             for line in obj.lines
         ]
+
+
+class HeldPostingOut(Schema):
+    """A write-off or credit note waiting for approval (answered with 202): nothing posted."""
+
+    id: int
+    kind: str
+    status: str
+    customer_id: int
+    invoice_id: int | None
+    installment_id: int | None
+    currency: str
+    amount: str
+    base_amount: str
+    reason: str
+    approval_request_id: int | None
+    allocation_id: int | None
+    credit_note_id: int | None
+    created_at: dt.datetime
+
+    resolve_amount = money_resolver("amount")
+    resolve_base_amount = money_resolver("base_amount", None)

@@ -43,12 +43,13 @@ from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
 from cashloop.ledger.models import JournalEntry
-from cashloop.receivables.choices import InvoiceStatus, OpenItemKind
+from cashloop.receivables.choices import HoldStatus, InvoiceStatus, OpenItemKind
 from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.models import (
     Allocation,
     CreditNote,
     CustomerBalance,
+    HeldPosting,
     Installment,
     Invoice,
     Payment,
@@ -96,6 +97,7 @@ def invoice_list(
     date_to: date | None = None,
     currency: str = "",
     today: date | None = None,
+    action: str = "view",
 ) -> QuerySet[Invoice]:
     """Invoices the user may see, newest first, with `next_due` and `is_overdue`.
 
@@ -103,7 +105,7 @@ def invoice_list(
     date; `overdue_only` keeps open invoices with an installment past due today.
     """
     today = today or timezone.localdate()
-    qs = Invoice.objects.restrict(user, "view")
+    qs = Invoice.objects.restrict(user, action)
     if status:
         qs = qs.filter(status=status)
     if customer_id is not None:
@@ -528,3 +530,22 @@ def customer_balance_get(*, user: User, customer_id: int) -> CustomerMoney:
     money = customer_money(user=user, customer=customer)
     assert money is not None
     return money
+
+
+def held_posting_pending(
+    *, user: User, invoice_id: int | None = None, customer_id: int | None = None
+) -> list[HeldPosting]:
+    """Write-offs and credit notes waiting for approval, of an invoice or a customer.
+
+    They are seen as the invoices are: the caller has fetched the invoice or customer
+    through its own scoped selector, so only the right to read invoices is checked here.
+    """
+    if not may(user, "view", Invoice):
+        return []
+    holds = HeldPosting.objects.filter(status=HoldStatus.PENDING)
+    if invoice_id is not None:
+        holds = holds.filter(invoice_id=invoice_id)
+    if customer_id is not None:
+        holds = holds.filter(customer_id=customer_id)
+    holds = holds.select_related("invoice", "installment", "requested_by")
+    return list(holds.order_by("created_at", "pk"))

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cashloop.approvals.choices import RequestStatus
+from cashloop.approvals.models import ApprovalRequest
+from cashloop.approvals.services import approval_request_submit
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
 from cashloop.core.errors import DomainError, full_clean_or_raise
@@ -32,6 +36,8 @@ from cashloop.core.scoping import get_scoped, require
 from cashloop.core.sequences import sequence_next, sequence_next_many
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Customer
+from cashloop.customfields.selectors import fields_for
+from cashloop.customfields.services import custom_values_validate
 from cashloop.identity.models import User
 from cashloop.ledger.choices import AccountRole, PostingReason
 from cashloop.ledger.services import (
@@ -44,6 +50,8 @@ from cashloop.ledger.services import (
 )
 from cashloop.receivables.choices import (
     DueRule,
+    HeldPostingKind,
+    HoldStatus,
     InvoiceStatus,
     OpenItemKind,
     PaymentMethod,
@@ -54,6 +62,7 @@ from cashloop.receivables.models import (
     Allocation,
     CreditNote,
     CustomerBalance,
+    HeldPosting,
     Installment,
     Invoice,
     InvoiceLine,
@@ -66,6 +75,10 @@ TAX_RATES = frozenset(Decimal(r) for r in ("0", "0.01", "0.03", "0.05", "0.06", 
 INVOICE_SERIES = "INV"
 PAYMENT_SERIES = "RCV"
 CREDIT_NOTE_SERIES = "CN"
+# Document types of the approval registry (see receivables.approval_types).
+WRITE_OFF_TYPE = "receivables.writeoff"
+CREDIT_NOTE_TYPE = "receivables.creditnote"
+INVOICE_TYPE = "receivables.invoice"
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 
 
@@ -101,6 +114,7 @@ class InvoiceIn:
     currency: str | None = None
     rate: Decimal | None = None
     memo: str = ""
+    custom: Mapping[str, Any] | None = None
 
 
 def _exact(amount: Decimal | int | str, currency: str) -> Decimal:
@@ -248,9 +262,10 @@ def invoice_create(
     currency: str | None = None,
     rate: Decimal | None = None,
     memo: str = "",
+    custom: Mapping[str, Any] | None = None,
 ) -> Invoice:
     """Create a draft invoice; without installments, one due after the customer's terms."""
-    draft = InvoiceIn(customer_id, issue_date, lines, installments, currency, rate, memo)
+    draft = InvoiceIn(customer_id, issue_date, lines, installments, currency, rate, memo, custom)
     return invoice_create_many(actor=actor, invoices=[draft])[0]
 
 
@@ -265,6 +280,7 @@ def invoice_create_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[I
         {draft.customer_id for draft in invoices}
     )
     built: list[tuple[Invoice, list[InvoiceLine], list[Installment]]] = []
+    custom_fields = fields_for(INVOICE_TYPE, include_retired=True)
     for position, draft in enumerate(invoices, 1):
         try:
             customer = customers.get(draft.customer_id)
@@ -278,6 +294,9 @@ def invoice_create_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[I
                 issue_date=draft.issue_date,
                 memo=draft.memo,
                 created_by=actor,
+                custom=custom_values_validate(
+                    actor=actor, object_type=INVOICE_TYPE, values=draft.custom, fields=custom_fields
+                ),
             )
             schedule_in = draft.installments or [
                 InstallmentIn(due_days=customer.payment_terms_days)
@@ -320,6 +339,7 @@ def invoice_update(
     installments: Sequence[InstallmentIn] | None = None,
     rate: Decimal | None = None,
     memo: str | None = None,
+    custom: Mapping[str, Any] | None = None,
 ) -> Invoice:
     """Change a draft; what is given replaces what was there (lines and installments whole)."""
     invoice = _invoice_locked(actor, invoice_id, "change")
@@ -344,6 +364,10 @@ def invoice_update(
         invoice.rate = _rate(invoice.currency, rate)
     if memo is not None:
         invoice.memo = memo
+    if custom is not None:
+        invoice.custom = custom_values_validate(
+            actor=actor, object_type=INVOICE_TYPE, values=custom, current=invoice.custom
+        )
     current_lines = lines or [
         LineIn(
             description=line.description,
@@ -1056,13 +1080,41 @@ def credit_note_create(
     customer_id: int | None = None,
     currency: str | None = None,
     rate: Decimal | None = None,
-) -> CreditNote:
+) -> CreditNote | HeldPosting:
     """Issue a credit note (红字发票): Dr revenue + output VAT / Cr advances.
 
     Against an invoice it takes the invoice's customer, currency and rate and is applied to
     that invoice at once (oldest installment first); what exceeds the invoice's residual
     stays as credit.  Standalone, all of it is credit to apply later.
+
+    When an approval flow applies to it, nothing is posted yet: the credit note is held
+    and the `HeldPosting` returned; approval issues it then (decision 031).
     """
+    return _credit_note(
+        actor=actor,
+        lines=lines,
+        reason=reason,
+        credit_date=credit_date,
+        invoice_id=invoice_id,
+        customer_id=customer_id,
+        currency=currency,
+        rate=rate,
+        held=None,
+    )
+
+
+def _credit_note(
+    *,
+    actor: User,
+    lines: Sequence[LineIn],
+    reason: str,
+    credit_date: date,
+    invoice_id: int | None,
+    customer_id: int | None,
+    currency: str | None,
+    rate: Decimal | None,
+    held: HeldPosting | None,
+) -> CreditNote | HeldPosting:
     require(actor, "credit", Invoice)
     if not reason.strip():
         raise DomainError(ReceivableError.REASON_REQUIRED)
@@ -1090,6 +1142,32 @@ def credit_note_create(
         raise DomainError(ReceivableError.TOTAL_NOT_POSITIVE)
     base = base_currency()
     base_total = quantize(total * exchange, base)
+    if held is None:
+        hold = _hold(
+            actor=actor,
+            document_type=CREDIT_NOTE_TYPE,
+            hold=HeldPosting(
+                kind=HeldPostingKind.CREDIT_NOTE,
+                customer=customer,
+                invoice=invoice,
+                amount=total,
+                currency=code,
+                base_amount=base_total,
+                reason=reason.strip()[:500],
+                payload={
+                    "lines": [_line_plain(line) for line in lines],
+                    "reason": reason,
+                    "credit_date": credit_date.isoformat(),
+                    "invoice_id": invoice_id,
+                    "customer_id": customer.pk,
+                    "currency": code,
+                    "rate": str(exchange),
+                },
+                requested_by=actor,
+            ),
+        )
+        if hold is not None:
+            return hold
     note = CreditNote(
         customer=customer,
         invoice=invoice,
@@ -1152,12 +1230,36 @@ def write_off_create(
     reason: str = "",
     amount: Decimal | None = None,
     write_off_date: date | None = None,
-) -> Allocation:
+) -> Allocation | HeldPosting:
     """Give up (part of) an installment's residual.
 
     A small residual (at most the tolerance finance set) goes to the small-differences
     account; a bad debt (大额坏账) needs a reason and goes to credit impairment losses.
+    A bad debt an approval flow applies to is held, not posted: the `HeldPosting` is
+    returned, and approval posts it (decision 031).  While one is held, the installment
+    takes no other write-off.
     """
+    return _write_off(
+        actor=actor,
+        installment_id=installment_id,
+        kind=kind,
+        reason=reason,
+        amount=amount,
+        write_off_date=write_off_date,
+        held=None,
+    )
+
+
+def _write_off(
+    *,
+    actor: User,
+    installment_id: int,
+    kind: WriteOffKind,
+    reason: str,
+    amount: Decimal | None,
+    write_off_date: date | None,
+    held: HeldPosting | None,
+) -> Allocation | HeldPosting:
     require(actor, "write_off", Invoice)
     installment = _installments_locked([installment_id]).get(installment_id)
     if (
@@ -1169,6 +1271,13 @@ def write_off_create(
         raise DomainError(ReceivableError.INVOICE_NOT_FOUND)
     if installment.invoice.status not in OPEN_STATUSES:
         raise DomainError(ReceivableError.INSTALLMENT_NOT_OPEN)
+    others_held = HeldPosting.objects.filter(
+        installment=installment, kind=HeldPostingKind.WRITE_OFF, status=HoldStatus.PENDING
+    )
+    if held is not None:
+        others_held = others_held.exclude(pk=held.pk)
+    if others_held.exists():
+        raise DomainError(ReceivableError.APPROVAL_PENDING)
     value = installment.residual if amount is None else _exact(amount, installment.invoice.currency)
     if value <= 0:
         raise DomainError(ReceivableError.AMOUNT_NOT_POSITIVE)
@@ -1188,6 +1297,32 @@ def write_off_create(
     on = write_off_date or timezone.localdate()
     if on < installment.invoice.issue_date:
         raise DomainError(ReceivableError.ALLOCATION_DATE)
+    if kind == WriteOffKind.BAD_DEBT and held is None:
+        invoice = installment.invoice
+        hold = _hold(
+            actor=actor,
+            document_type=WRITE_OFF_TYPE,
+            hold=HeldPosting(
+                kind=HeldPostingKind.WRITE_OFF,
+                customer=invoice.customer,
+                invoice=invoice,
+                installment=installment,
+                amount=value,
+                currency=invoice.currency,
+                base_amount=quantize(value * invoice.rate, base_currency()),
+                reason=reason.strip()[:500],
+                payload={
+                    "installment_id": installment.pk,
+                    "kind": str(kind),
+                    "reason": reason,
+                    "amount": str(value),
+                    "write_off_date": on.isoformat(),
+                },
+                requested_by=actor,
+            ),
+        )
+        if hold is not None:
+            return hold
     return _settle(
         actor=actor,
         installment=installment,
@@ -1199,6 +1334,88 @@ def write_off_create(
         write_off_kind=kind,
         note=reason,
     )
+
+
+def _line_plain(line: LineIn) -> dict[str, str]:
+    return {
+        "description": line.description,
+        "quantity": str(line.quantity),
+        "unit_price": str(line.unit_price),
+        "tax_rate": str(line.tax_rate),
+        "discount_percent": str(line.discount_percent),
+    }
+
+
+def _hold(*, actor: User, document_type: str, hold: HeldPosting) -> HeldPosting | None:
+    """Ask approval for a posting: the saved hold when a flow applies, else None (post now)."""
+    request = approval_request_submit(actor=actor, document=hold, document_type=document_type)
+    if request is None:
+        return None
+    hold.approval_request = request
+    hold.save(update_fields=["approval_request"])
+    audit_record(actor=actor, instance=hold, action=AuditAction.CREATE)
+    return hold
+
+
+@transaction.atomic
+def held_posting_post(request: ApprovalRequest, actor: User) -> None:
+    """`on_approved` of write-offs and credit notes: post what was held, checked again.
+
+    The posting is made as the person who asked for it (their rights and scope still
+    count).  If it no longer fits (say a payment shrank the residual meanwhile) the
+    approval fails with the reason and the request stays pending.
+    """
+    hold = HeldPosting.objects.select_for_update().get(pk=request.document_id)
+    if hold.status != HoldStatus.PENDING:
+        raise DomainError(ReceivableError.HOLD_NOT_PENDING)
+    before = audit_snapshot(hold)
+    args = hold.payload
+    try:
+        if hold.kind == HeldPostingKind.WRITE_OFF:
+            row = _write_off(
+                actor=hold.requested_by,
+                installment_id=args["installment_id"],
+                kind=WriteOffKind(args["kind"]),
+                reason=args["reason"],
+                amount=Decimal(args["amount"]),
+                write_off_date=date.fromisoformat(args["write_off_date"]),
+                held=hold,
+            )
+            assert isinstance(row, Allocation)  # a held posting is never held again
+            hold.allocation = row
+        else:
+            note = _credit_note(
+                actor=hold.requested_by,
+                lines=[LineIn(**line) for line in args["lines"]],
+                reason=args["reason"],
+                credit_date=date.fromisoformat(args["credit_date"]),
+                invoice_id=args["invoice_id"],
+                customer_id=args["customer_id"],
+                currency=args["currency"],
+                rate=Decimal(args["rate"]),
+                held=hold,
+            )
+            assert isinstance(note, CreditNote)
+            hold.credit_note = note
+    except DomainError as exc:
+        raise DomainError(
+            ReceivableError.HOLD_STALE, problem=exc.message, details={"cause": exc.code.code}
+        ) from exc
+    hold.status, hold.decided_at = HoldStatus.POSTED, timezone.now()
+    hold.save(update_fields=["status", "decided_at", "allocation", "credit_note"])
+    audit_record(actor=actor, instance=hold, action=AuditAction.UPDATE, before=before)
+
+
+@transaction.atomic
+def held_posting_release(request: ApprovalRequest, actor: User) -> None:
+    """`on_rejected` of write-offs and credit notes: close the hold; nothing was posted."""
+    hold = HeldPosting.objects.select_for_update().get(pk=request.document_id)
+    before = audit_snapshot(hold)
+    withdrawn = request.status == RequestStatus.WITHDRAWN
+    hold.status = HoldStatus.WITHDRAWN if withdrawn else HoldStatus.REJECTED
+    hold.decided_at = timezone.now()
+    hold.save(update_fields=["status", "decided_at"])
+    audit_record(actor=actor, instance=hold, action=AuditAction.UPDATE, before=before)
 
 
 def write_off_tolerance() -> Decimal:

@@ -5,6 +5,7 @@ from cashloop.receivables import views
 app_name = "receivables"
 urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice_list"),
+    path("invoices/export/", views.invoice_export, name="invoice_export"),
     path("invoices/new/", views.invoice_create, name="invoice_create"),
     path("invoices/preview/", views.invoice_preview, name="invoice_preview"),
     path("invoices/<int:invoice_id>/", views.invoice_detail, name="invoice_detail"),

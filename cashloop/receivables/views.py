@@ -31,6 +31,9 @@ from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may
 from cashloop.customers import selectors as customer_selectors
+from cashloop.customfields.exports import list_export
+from cashloop.customfields.selectors import column_cells
+from cashloop.customfields.views import list_custom
 from cashloop.ledger.models import JournalEntry
 from cashloop.receivables import selectors, services
 from cashloop.receivables.choices import DueRule, InvoiceStatus, WriteOffKind
@@ -48,7 +51,7 @@ from cashloop.receivables.forms import (
     WriteOffForm,
     filled,
 )
-from cashloop.receivables.models import CreditNote, Invoice, Payment
+from cashloop.receivables.models import CreditNote, HeldPosting, Invoice, Payment
 from cashloop.receivables.statement import default_period, statement_get, statement_pdf
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, page_error, refuse_or_show
@@ -99,19 +102,40 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 def invoice_list(request: HttpRequest) -> HttpResponse:
     need(request.user, "view", Invoice)
     filters = InvoiceFilterForm(request.GET).filters()
-    invoices = selectors.invoice_list(user=request.user, **filters)
+    invoices, custom = list_custom(request, selectors.invoice_list(user=request.user, **filters))
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    column_cells(custom["custom_columns"], page.object_list)
     context = {
+        **custom,
         "page": page,
         "filters": filters,
-        "query": _query(filters),
+        "query": "&".join(q for q in (_query(filters), custom["custom_query"]) if q),
         "statuses": InvoiceStatus.choices,
         "customer": _filter_customer(request, filters["customer_id"]),
         "can_add": may(request.user, "add", Invoice),
+        "can_export": may(request.user, "export", Invoice),
         "active_tab": "invoices",
     }
     template = "receivables/_invoice_rows.html" if request.htmx else "receivables/invoice_list.html"
     return render(request, template, context)
+
+
+@login_required
+def invoice_export(request: HttpRequest) -> HttpResponse:
+    """The invoices of the list's filters as CSV (or Excel with `?format=xlsx`)."""
+    need(request.user, "export", Invoice)
+    filters = InvoiceFilterForm(request.GET).filters()
+    rows = selectors.invoice_list(user=request.user, action="export", **filters)
+    columns = [
+        (_("Number"), lambda i: i.number),
+        (_("Customer"), lambda i: i.customer.name),
+        (_("Invoice date"), lambda i: i.issue_date.isoformat()),
+        (_("Status"), lambda i: i.get_status_display()),
+        (_("Currency"), lambda i: i.currency),
+        (_("Total"), lambda i: quantize(i.total, i.currency)),
+        (_("Residual"), lambda i: quantize(i.residual, i.currency)),
+    ]
+    return list_export(request, rows, columns=columns, filename="invoices")
 
 
 def _draft_forms(
@@ -282,6 +306,7 @@ def _invoice_context(request: HttpRequest, invoice: Invoice) -> dict[str, Any]:
         "can_allocate": may(request.user, "allocate", Payment),
         "can_add_payment": not is_draft and may(request.user, "add", Payment),
         "can_view_entries": may(request.user, "view", JournalEntry),
+        "held": selectors.held_posting_pending(user=request.user, invoice_id=invoice.pk),
         "active_tab": "invoices",
     }
 
@@ -352,10 +377,29 @@ def credit_note_create(request: HttpRequest, invoice_id: int) -> HttpResponse:
             refuse_or_show(exc)
             form_add_domain_error(form, exc)
         else:
-            messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
+            if isinstance(note, HeldPosting):
+                _held_message(request, note)
+            else:
+                messages.success(
+                    request, _("Credit note %(number)s issued.") % {"number": note.number}
+                )
             return redirect("receivables:invoice_detail", invoice_id=invoice.pk)
-    context = {"form": form, "lines": lines, "invoice": invoice, "active_tab": "invoices"}
+    context = {
+        "form": form,
+        "lines": lines,
+        "invoice": invoice,
+        "held": selectors.held_posting_pending(user=request.user, invoice_id=invoice.pk),
+        "active_tab": "invoices",
+    }
     return render(request, "receivables/credit_note_form.html", context)
+
+
+def _held_message(request: HttpRequest, hold: HeldPosting) -> None:
+    messages.info(
+        request,
+        _("Waiting for approval: nothing is posted until the approvers agree (%(what)s).")
+        % {"what": hold},
+    )
 
 
 @login_required
@@ -379,7 +423,7 @@ def write_off_create(request: HttpRequest, installment_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.write_off_create(
+            row = services.write_off_create(
                 actor=request.user,
                 installment_id=item.pk,
                 kind=WriteOffKind(data["kind"]),
@@ -391,7 +435,10 @@ def write_off_create(request: HttpRequest, installment_id: int) -> HttpResponse:
             refuse_or_show(exc)
             form_add_domain_error(form, exc)
         else:
-            messages.success(request, _("Written off."))
+            if isinstance(row, HeldPosting):
+                _held_message(request, row)
+            else:
+                messages.success(request, _("Written off."))
             return redirect("receivables:invoice_detail", invoice_id=invoice.pk)
     context = {
         "form": form,
@@ -399,6 +446,11 @@ def write_off_create(request: HttpRequest, installment_id: int) -> HttpResponse:
         "invoice": invoice,
         "residual": residual,
         "tolerance": tolerance,
+        "held": [
+            h
+            for h in selectors.held_posting_pending(user=request.user, invoice_id=invoice.pk)
+            if h.installment_id == item.pk
+        ],
         "active_tab": "invoices",
     }
     return render(request, "receivables/write_off_form.html", context)
@@ -708,6 +760,7 @@ def customer_money(request: HttpRequest, customer_id: int) -> HttpResponse:
         page_error(exc)
     context = {
         "money": selectors.customer_money(user=request.user, customer=customer),
+        "held": selectors.held_posting_pending(user=request.user, customer_id=customer.pk),
         "customer": customer,
         "can_add_invoice": may(request.user, "add", Invoice),
         "can_add_payment": may(request.user, "add", Payment),

@@ -10,6 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from cashloop.core.errors import DomainError
 from cashloop.core.schemas import AuditEntryOut
 from cashloop.core.scoping import require
+from cashloop.customfields.selectors import custom_filtered
 from cashloop.sales import forecast, funnel, schemas, selectors, services
 from cashloop.sales.errors import SalesError
 from cashloop.sales.models import ForecastAdjustment, Opportunity
@@ -60,9 +61,10 @@ def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilter]) ->
     values = filters.dict()
     sort = values.pop("sort")
     values["status"] = values["status"] or ""
-    return selectors.opportunity_list(
+    rows = selectors.opportunity_list(
         user=request.user, filters=selectors.OpportunityFilters(**values), sort=sort
     )
+    return custom_filtered(rows, user=request.user, params=request.GET)
 
 
 @opportunities_router.post("", response={201: OpportunityOut})
@@ -121,7 +123,8 @@ def opportunity_history(request: HttpRequest, opportunity_id: int) -> Any:
 @leads_router.get("", response=list[LeadOut])
 @paginate(LimitOffsetPagination)
 def lead_list(request: HttpRequest, filters: Query[LeadFilter]) -> Any:
-    return selectors.lead_list(user=request.user, **filters.dict())
+    rows = selectors.lead_list(user=request.user, **filters.dict())
+    return custom_filtered(rows, user=request.user, params=request.GET)
 
 
 @leads_router.post("", response={201: LeadOut})

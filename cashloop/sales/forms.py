@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cashloop.customers.models import Customer
+from cashloop.customfields.forms import CustomFieldsFormMixin, service_custom
 from cashloop.identity.models import Team, User
 from cashloop.sales.choices import (
     ForecastCategory,
@@ -25,7 +26,8 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in (text or "").replace("，", ",").split(",") if part.strip()]
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(CustomFieldsFormMixin, forms.ModelForm):
+    custom_object_type = "sales.opportunity"
     products = forms.CharField(
         label=_("Products of interest"),
         required=False,
@@ -96,7 +98,8 @@ class OpportunityForm(forms.ModelForm):
         pass
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = self.strip_custom(dict(self.cleaned_data))
+        data["custom"] = service_custom(self.custom_data())
         for name in ("customer", "pipeline", "owner"):
             if name in data:
                 value = data.pop(name)
@@ -123,7 +126,9 @@ class ProbabilityForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(CustomFieldsFormMixin, forms.ModelForm):
+    custom_object_type = "sales.lead"
+
     class Meta:
         model = Lead
         fields = [
@@ -157,7 +162,8 @@ class LeadForm(forms.ModelForm):
         pass
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = self.strip_custom(dict(self.cleaned_data))
+        data["custom"] = service_custom(self.custom_data())
         owner = data.pop("owner")
         data["owner_id"] = owner.pk if owner else None
         return data

@@ -165,10 +165,14 @@ class Opportunity(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Values of the custom fields an admin defined (see cashloop.customfields).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+
     objects = ScopedQuerySet.as_manager()
 
     scope_owner_field = "owner"
     scope_team_field = "team"
+    scope_customer_field = "customer"
     # The stage history keeps every move's moment; the audit row keeps the stage itself.
     audit_exclude = ("stage_changed_at",)
 
@@ -321,6 +325,9 @@ class Lead(models.Model):
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Values of the custom fields an admin defined (see cashloop.customfields).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.schemas import InSchema
+from cashloop.customfields.schemas import custom_out
 from cashloop.ledger.schemas import money_resolver
 from cashloop.sales.choices import (
     ForecastCategory,
@@ -113,6 +114,7 @@ class OpportunityIn(InSchema):
     products: TextList = Field(default_factory=list)
     competitors: TextList = Field(default_factory=list)
     lost_reason: str = Field("", max_length=500)
+    custom: dict[str, Any] = Field(default_factory=dict)
 
 
 class OpportunityPatch(InSchema):
@@ -127,6 +129,7 @@ class OpportunityPatch(InSchema):
     competitors: TextList | None = None
     lost_reason: str | None = Field(None, max_length=500)
     forecast_category: ForecastCategory | None = None
+    custom: dict[str, Any] | None = None
 
 
 class MoveIn(InSchema):
@@ -178,9 +181,14 @@ class OpportunityOut(Schema):
     closed_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom: dict[str, Any] = {}
 
     resolve_amount = money_resolver("amount")
     resolve_base_amount = money_resolver("base_amount", None)
+
+    @staticmethod
+    def resolve_custom(obj: Any, context: Any) -> dict[str, Any]:
+        return custom_out(obj, context)
 
     @staticmethod
     def resolve_rate(obj: Any) -> str:
@@ -221,6 +229,7 @@ class LeadIn(InSchema):
     region: str = Field("", max_length=50)
     notes: str = Field("", max_length=5000)
     owner_id: int | None = Field(None, description="Default: the assignment rules decide.")
+    custom: dict[str, Any] = Field(default_factory=dict)
 
 
 class LeadPatch(InSchema):
@@ -233,6 +242,7 @@ class LeadPatch(InSchema):
     notes: str | None = Field(None, max_length=5000)
     owner_id: int | None = None
     status: LeadStatus | None = None
+    custom: dict[str, Any] | None = None
 
 
 class DisqualifyIn(InSchema):
@@ -288,6 +298,11 @@ class LeadOut(Schema):
     converted_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom: dict[str, Any] = {}
+
+    @staticmethod
+    def resolve_custom(obj: Any, context: Any) -> dict[str, Any]:
+        return custom_out(obj, context)
 
 
 # --- forecast and funnel ----------------------------------------------------------------------

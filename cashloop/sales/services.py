@@ -30,6 +30,7 @@ from cashloop.core.scoping import ALL, OWN, get_scoped, require
 from cashloop.customers import selectors as customer_selectors
 from cashloop.customers import services as customer_services
 from cashloop.customers.models import Contact, Customer
+from cashloop.customfields.services import custom_values_validate
 from cashloop.identity.models import Team, User
 from cashloop.sales import forecast
 from cashloop.sales.choices import (
@@ -64,6 +65,7 @@ OPPORTUNITY_FIELDS = frozenset(
         "competitors",
         "lost_reason",
         "forecast_category",
+        "custom",
     }
 )
 LEAD_FIELDS = frozenset(
@@ -77,8 +79,10 @@ LEAD_FIELDS = frozenset(
         "notes",
         "owner_id",
         "status",
+        "custom",
     }
 )
+OPPORTUNITY_TYPE, LEAD_TYPE = "sales.opportunity", "sales.lead"
 PIPELINE_FIELDS = frozenset(
     {"name", "is_default", "active", "best_case_probability", "commit_probability"}
 )
@@ -260,6 +264,7 @@ def opportunity_create(
     products: Iterable[str] = (),
     competitors: Iterable[str] = (),
     lost_reason: str = "",
+    custom: Mapping[str, Any] | None = None,
 ) -> Opportunity:
     """Open an opportunity for a customer the actor may see; by default theirs, first stage."""
     require(actor, "add", Opportunity)
@@ -282,6 +287,7 @@ def opportunity_create(
         source=source,
         products=_text_list(products, "products"),
         competitors=_text_list(competitors, "competitors"),
+        custom=custom_values_validate(actor=actor, object_type=OPPORTUNITY_TYPE, values=custom),
     )
     _price(opportunity)
     _enter_stage(opportunity, stage, lost_reason=lost_reason, at=timezone.now())
@@ -351,6 +357,13 @@ def opportunity_update(
             values["lost_reason"] = ""
     if "forecast_category" in values:
         _check_category(opportunity, values["forecast_category"])
+    if "custom" in values:
+        values["custom"] = custom_values_validate(
+            actor=actor,
+            object_type=OPPORTUNITY_TYPE,
+            values=values["custom"],
+            current=opportunity.custom,
+        )
     for field, value in values.items():
         setattr(opportunity, field, value)
     full_clean_or_raise(opportunity)
@@ -460,6 +473,7 @@ def lead_create(
     region: str = "",
     notes: str = "",
     owner_id: int | None = None,
+    custom: Mapping[str, Any] | None = None,
 ) -> Lead:
     """Record a lead; without an owner the assignment rules choose one, else the actor."""
     require(actor, "add", Lead)
@@ -473,6 +487,7 @@ def lead_create(
         email=email,
         region=region.strip(),
         notes=notes,
+        custom=custom_values_validate(actor=actor, object_type=LEAD_TYPE, values=custom),
     )
     full_clean_or_raise(lead)
     if owner_id is not None:
@@ -520,6 +535,10 @@ def lead_update(*, actor: User, lead_id: int, changes: Mapping[str, Any]) -> Lea
         if owner_id != lead.owner_id:
             owner = _owner_for(actor=actor, model=Lead, action="change", owner_id=owner_id)
             lead.owner, lead.team = owner, owner.team
+    if "custom" in values:
+        values["custom"] = custom_values_validate(
+            actor=actor, object_type=LEAD_TYPE, values=values["custom"], current=lead.custom
+        )
     for field, value in values.items():
         setattr(lead, field, value.strip() if field == "region" else value)
     if not (lead.company_name.strip() or lead.contact_name.strip()):

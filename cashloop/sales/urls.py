@@ -24,6 +24,7 @@ urlpatterns = [
         name="opportunity_probability",
     ),
     path("leads/", views.lead_list, name="lead_list"),
+    path("leads/export/", views.lead_export, name="lead_export"),
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/edit/", views.lead_edit, name="lead_edit"),

@@ -20,6 +20,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     QueryDict,
     StreamingHttpResponse,
 )
@@ -28,12 +29,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may, require
 from cashloop.customers import selectors as customer_selectors
+from cashloop.customfields.exports import list_export
+from cashloop.customfields.forms import service_custom
+from cashloop.customfields.selectors import column_cells, custom_filtered, export_columns
+from cashloop.customfields.views import list_custom
 from cashloop.sales import forecast, funnel, selectors, services
 from cashloop.sales.choices import LeadSource, LeadStatus, OpportunityStatus
 from cashloop.sales.errors import SalesError
@@ -175,16 +181,26 @@ def board_move(request: HttpRequest, opportunity_id: int) -> HttpResponse:
 
 @login_required
 def opportunity_list(request: HttpRequest) -> HttpResponse:
+    need(request.user, "view", Opportunity)
     filters, raw = _filters(request.GET)
-    qs = selectors.opportunity_list(user=request.user, filters=filters, sort=raw["sort"])
+    qs, custom = list_custom(
+        request, selectors.opportunity_list(user=request.user, filters=filters, sort=raw["sort"])
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    column_cells(custom["custom_columns"], page.object_list)
     keep = urlencode({k: v for k, v in raw.items() if v})
+    keep = "&".join(q for q in (keep, custom["custom_query"]) if q)
     context = {
+        **custom,
         "page": page,
         "raw": raw,
         "keep": keep,
         "statuses": OpportunityStatus.choices,
-        "pipelines": selectors.pipeline_list(user=request.user),
+        "pipelines": (
+            selectors.pipeline_list(user=request.user)
+            if may(request.user, "view", Pipeline)
+            else []
+        ),
         "sorts": [
             ("close", _("Close date")),
             ("-close", _("Close date, latest first")),
@@ -214,9 +230,16 @@ def opportunity_export(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         page_error(exc)
     filters, raw = _filters(request.GET)
-    rows = selectors.opportunity_list(
-        user=request.user, filters=filters, sort=raw["sort"], action="export"
+    rows = custom_filtered(
+        selectors.opportunity_list(
+            user=request.user, filters=filters, sort=raw["sort"], action="export"
+        ),
+        user=request.user,
+        params=request.GET,
     ).iterator(chunk_size=2000)
+    custom_header, custom_cells = export_columns(
+        user=request.user, object_type="sales.opportunity", include_retired="retired" in request.GET
+    )
     writer = csv.writer(_Echo())
     base = base_currency()
     header = [
@@ -231,6 +254,7 @@ def opportunity_export(request: HttpRequest) -> HttpResponse:
         _("Expected close date"),
         _("Owner"),
         _("Team"),
+        *custom_header,
     ]
 
     def lines() -> Iterator[str]:
@@ -250,6 +274,7 @@ def opportunity_export(request: HttpRequest) -> HttpResponse:
                     o.expected_close_date.isoformat(),
                     str(o.owner),
                     str(o.team or ""),
+                    *custom_cells(o.custom),
                 ]
             )
 
@@ -302,7 +327,11 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     initial = {"owner": request.user, "customer": _int(request.GET.get("customer"))}
     initial["pipeline"] = selectors.pipeline_get(user=request.user)
     form = OpportunityForm(
-        request.POST or None, customers=customers, owners=_owners(request), initial=initial
+        request.POST or None,
+        customers=customers,
+        owners=_owners(request),
+        initial=initial,
+        custom_user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -322,7 +351,12 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     opportunity = _opportunity(request, opportunity_id, "change")
     if not selectors.opportunity_can_change(user=request.user, opportunity=opportunity):
         raise Http404
-    form = OpportunityForm(request.POST or None, instance=opportunity, owners=_owners(request))
+    form = OpportunityForm(
+        request.POST or None,
+        instance=opportunity,
+        owners=_owners(request),
+        custom_user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         changed = {
@@ -330,6 +364,8 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
             for key, value in data.items()
             if key.removesuffix("_id") in form.changed_data
         }
+        if custom := form.custom_data(changed_only=True):
+            changed["custom"] = service_custom(custom)
         try:
             services.opportunity_update(
                 actor=request.user, opportunity_id=opportunity.pk, changes=changed
@@ -400,20 +436,43 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         if request.GET.get("source") in LeadSource.values
         else "",
     }
-    page = Paginator(selectors.lead_list(user=request.user, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows, custom = list_custom(request, selectors.lead_list(user=request.user, **filters))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    column_cells(custom["custom_columns"], page.object_list)
     context = {
+        **custom,
         "page": page,
         "filters": filters,
-        "keep": urlencode(filters),
+        "keep": "&".join(q for q in (urlencode(filters), custom["custom_query"]) if q),
         "statuses": [("open", _("Open leads")), ("", _("All leads")), *LeadStatus.choices],
         "sources": LeadSource.choices,
         "can_add": may(request.user, "add", Lead),
+        "can_export": may(request.user, "export", Lead),
         "can_rules": may(request.user, "change", AssignmentRule),
     }
     template = "sales/_lead_rows.html" if request.htmx else "sales/lead_list.html"
     return render(request, template, context)
+
+
+@login_required
+def lead_export(request: HttpRequest) -> HttpResponse:
+    """The leads of the list's filters as CSV (or Excel with `?format=xlsx`)."""
+    need(request.user, "export", Lead)
+    filters = {k: request.GET.get(k, "") for k in ("q", "source")}
+    filters["status"] = request.GET.get("status", "open")  # as the list: open leads
+    rows = selectors.lead_list(user=request.user, action="export", **filters)
+    columns = [
+        (_("Company"), lambda lead: lead.company_name),
+        (_("Contact"), lambda lead: lead.contact_name),
+        (_("Phone"), lambda lead: lead.phone),
+        (_("Email"), lambda lead: lead.email),
+        (pgettext("lead", "Source"), lambda lead: lead.get_source_display()),
+        (_("Region"), lambda lead: lead.region),
+        (_("Status"), lambda lead: lead.get_status_display()),
+        (_("Owner"), lambda lead: str(lead.owner or "")),
+        (_("Created"), lambda lead: lead.created_at.date().isoformat()),
+    ]
+    return list_export(request, rows, columns=columns, filename="leads")
 
 
 def _lead(request: HttpRequest, lead_id: int, action: str = "view") -> Lead:
@@ -439,7 +498,7 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 def lead_create(request: HttpRequest) -> HttpResponse:
     need(request.user, "add", Lead)
-    form = LeadForm(request.POST or None, owners=_owners(request, Lead))
+    form = LeadForm(request.POST or None, owners=_owners(request, Lead), custom_user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             lead = services.lead_create(actor=request.user, **form.service_data())
@@ -459,10 +518,17 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id, "change")
-    form = LeadForm(request.POST or None, instance=lead, owners=_owners(request, Lead))
+    form = LeadForm(
+        request.POST or None,
+        instance=lead,
+        owners=_owners(request, Lead),
+        custom_user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         changed = {k: v for k, v in data.items() if k.removesuffix("_id") in form.changed_data}
+        if custom := form.custom_data(changed_only=True):
+            changed["custom"] = service_custom(custom)
         try:
             services.lead_update(actor=request.user, lead_id=lead.pk, changes=changed)
         except DomainError as exc:
@@ -736,8 +802,10 @@ def forecast_adjust(request: HttpRequest) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except DomainError as exc:
-        if exc.code in DENIED or exc.code is SalesError.PERIOD_INVALID:
-            page_error(exc)
+        refuse_or_show(exc)
+        if exc.code is SalesError.PERIOD_INVALID:
+            # No period means no table to answer with: the form was not ours.
+            return HttpResponseBadRequest(exc.message)
         adjust_error = exc.message
     else:
         adjust_error = ""

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "ledger": "ledger",
             "identity": "settings",
             "sales": "pipeline",
+            "approvals": "approvals",
         }.get(match.namespace, match.url_name or "")
         if match.namespace == "web" and match.url_name in {"dashboard", "settings"}:
             active = match.url_name
@@ -28,4 +29,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if match.namespace == "receivables":
             is_payment = (match.url_name or "").startswith("payment")
             active = "payments" if is_payment else "invoices"
-    return {"nav_sections": SECTIONS, "nav_active": active}
+    return {
+        "nav_sections": SECTIONS,
+        "nav_active": active,
+        # A callable, so that fragments that never show the bell never count.
+        "notifications_unread": lambda: _unread(request),
+    }
+
+
+def _unread(request: HttpRequest) -> int:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    from cashloop.notifications.selectors import notification_unread_count
+
+    return notification_unread_count(user=user)

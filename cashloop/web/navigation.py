@@ -38,6 +38,13 @@ SECTIONS: tuple[Section, ...] = (
         _("Open next steps of your customers' interactions, overdue first."),
     ),
     Section(
+        "approvals",
+        _("Approvals"),
+        "approvals:inbox",
+        True,
+        _("Requests waiting for you, your own requests, expense claims and work plans."),
+    ),
+    Section(
         "pool",
         _("Public pool"),
         "customers:pool",
@@ -92,6 +99,13 @@ SECTIONS: tuple[Section, ...] = (
         "web:section",
         False,
         _("Cash position, budgets and the cash forecast."),
+    ),
+    Section(
+        "documents",
+        _("Documents"),
+        "knowledge:document_list",
+        True,
+        _("Knowledge base: folders, pages, files and announcements (公告)."),
     ),
     Section(
         "reports",

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.customers.models import Customer
 from cashloop.customers.seed import SIZES, seed_customers
-from cashloop.identity.seed import seed_people
+from cashloop.identity.seed import seed_field_rules, seed_people
 from cashloop.receivables.bulkseed import seed_bulk
 from cashloop.receivables.seed import seed_receivables
 from cashloop.sales.seed import seed_sales
@@ -85,6 +85,8 @@ class Command(BaseCommand):
                 made = {}
                 invoices = seed_receivables(rng=rng, size=size)
             deals = seed_sales(rng=rng, size=size, opportunities=options["opportunities"])
+            if size == "demo":
+                _seed_workspace(rng)
         if made and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics for the reports' plans
@@ -94,3 +96,19 @@ class Command(BaseCommand):
             f"{rows}"
             f" ({size}, seed {options['seed']}) in {time.monotonic() - started:.1f}s."
         )
+
+
+def _seed_workspace(rng: random.Random) -> None:
+    """What the company's admin set up in Settings: a flow, custom fields, a field rule,
+    a policy document and an announcement, so that the demo shows them at work."""
+    from cashloop.approvals.seed import seed_approvals
+    from cashloop.customfields.seed import seed_custom_fields, seed_custom_values
+    from cashloop.identity.models import User
+    from cashloop.knowledge.seed import seed_knowledge
+
+    admin = User.objects.get(username="it.admin")
+    seed_approvals(admin=admin)
+    seed_custom_fields(admin=admin)
+    seed_custom_values(rng=rng)
+    seed_field_rules(admin=admin)
+    seed_knowledge(admin=admin)

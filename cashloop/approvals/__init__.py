@@ -1,0 +1,1 @@
+"""Approval flows (审批流): configurable, versioned approval of documents of any app."""

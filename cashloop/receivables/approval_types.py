@@ -1,0 +1,84 @@
+"""Receivables' document types for approval flows: bad-debt write-offs and credit notes.
+
+Both are `HeldPosting`s while they wait; the fields a flow may test are the figures the
+approvers decide on, the customer's tags and the submitter's team.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cashloop.approvals.registry import DocumentType, FieldSpec, document_type_register
+from cashloop.core.money import format_money
+from cashloop.receivables.models import HeldPosting
+from cashloop.receivables.services import (
+    CREDIT_NOTE_TYPE,
+    WRITE_OFF_TYPE,
+    held_posting_post,
+    held_posting_release,
+)
+
+COMMON_FIELDS = {
+    "amount": FieldSpec(_("Amount"), "money"),
+    "base_amount": FieldSpec(_("Amount in base currency"), "money"),
+    "currency": FieldSpec(_("Currency"), "text"),
+    "customer.tags": FieldSpec(_("Customer tags"), "tags"),
+    "submitter.team": FieldSpec(_("Submitter's team"), "text"),
+}
+
+
+def held_posting_values(hold: HeldPosting) -> dict[str, Any]:
+    team = hold.requested_by.team
+    values: dict[str, Any] = {
+        "amount": hold.amount,
+        "base_amount": hold.base_amount,
+        "currency": hold.currency,
+        "customer.tags": sorted(tag.name for tag in hold.customer.tags.all()),
+        "submitter.team": team.name if team is not None else "",
+    }
+    if hold.kind == "credit_note":
+        # How much of the invoice this credit takes back: the "discount" of a credit note.
+        total = hold.invoice.total if hold.invoice is not None else None
+        values["invoice_percent"] = (
+            (hold.amount * 100 / total).quantize(Decimal("0.01")) if total else None
+        )
+    return values
+
+
+def _url(hold: HeldPosting) -> str:
+    if hold.invoice_id is not None:
+        return reverse("receivables:invoice_detail", args=[hold.invoice_id])
+    return reverse("customers:detail", args=[hold.customer_id])
+
+
+def _summary(hold: HeldPosting) -> str:
+    where = hold.invoice.number if hold.invoice is not None else hold.customer.name
+    return f"{hold.get_kind_display()} {format_money(hold.amount, hold.currency)} · {where}"
+
+
+def register_approval_types() -> None:
+    for key, label, extra in (
+        (WRITE_OFF_TYPE, _("Bad-debt write-off"), {}),
+        (
+            CREDIT_NOTE_TYPE,
+            _("Credit note"),
+            {"invoice_percent": FieldSpec(_("Percent of the invoice credited"), "decimal")},
+        ),
+    ):
+        document_type_register(
+            DocumentType(
+                key=key,
+                label=label,
+                model=HeldPosting,
+                fields={**COMMON_FIELDS, **extra},
+                values=held_posting_values,
+                on_approved=held_posting_post,
+                on_rejected=held_posting_release,
+                url=_url,
+                summary=_summary,
+            )
+        )
