@@ -12,16 +12,19 @@ The instance remembers what it replaced: saving it puts the real value back when
 placeholder is unchanged and refuses (`permission.field_hidden`) when someone wrote
 over it.  A new row written during a request is checked against the requesting user's
 rules (`acting_user`), so an API payload or form cannot fill a field its author may not see.
+Searches match only the fields their user reads whole (`match_shown`), so typing a hidden
+or masked value cannot confirm it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Protocol
 
 from django.db import models
+from django.db.models import Q
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -142,6 +145,32 @@ def field_visible(user: Any, model: type[models.Model] | str, field: str) -> boo
 def fields_hidden(user: Any, model: type[models.Model]) -> set[str]:
     """Names of the fields of `model` that `user` may not see at all."""
     return {name for name, rule in _rules(user, model).items() if rule == HIDE}
+
+
+def path_rule(user: Any, model: type[models.Model], path: str) -> str:
+    """The rule for `path` (a field, or a lookup path such as `customer__name`) of `model`:
+    the strictest met on the way, each field obeying its own model's rules."""
+    rule = SHOW
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        rule = max(rule, _rules(user, model).get(name, SHOW), key=FIELD_RULE_ORDER.__getitem__)
+        if field.related_model is None:
+            break
+        model = field.related_model
+    return rule
+
+
+def match_shown(user: Any, model: type[models.Model], clauses: Iterable[tuple[str, Q]]) -> Q:
+    """The OR of the `(field, condition)` clauses whose field `user` reads whole.
+
+    A search must not find a record by a value its user may not read (typing a masked
+    tax ID would confirm it); matching nothing when no clause is left, never everything.
+    """
+    match = Q(pk__in=[])
+    for path, clause in clauses:
+        if path_rule(user, model, path) == SHOW:
+            match |= clause
+    return match
 
 
 @contextmanager

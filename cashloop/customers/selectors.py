@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from cashloop.core.errors import DomainError
-from cashloop.core.fieldrules import audit_rows_for
+from cashloop.core.fieldrules import audit_rows_for, match_shown
 from cashloop.core.models import AuditEntry
 from cashloop.core.scoping import ALL, OWN, TEAM, ScopedQuerySet, get_scoped, require
 from cashloop.customers.choices import CustomerStatus
@@ -71,16 +71,21 @@ def customer_list(
     if status != CustomerStatus.MERGED:
         qs = qs.exclude(status=CustomerStatus.MERGED)
     if q := q.strip():
-        contact_hits = Contact.objects.filter(_contact_match(q)).values("customer_id")
-        match = (
-            Q(code__icontains=q)
-            | Q(name__icontains=q)
-            | Q(legal_name__icontains=q)
-            | Q(tax_id__icontains=q)
-            | Q(pk__in=contact_hits)
-        )
+        contact_hits = Contact.objects.filter(_contact_match(user, q)).values("customer_id")
+        name = Q(name__icontains=q)
         if key := name_key(q):  # full-width, spacing and legal suffixes do not matter
-            match |= Q(name_key__contains=key)
+            name |= Q(name_key__contains=key)
+        match = match_shown(
+            user,
+            Customer,
+            [
+                ("code", Q(code__icontains=q)),
+                ("name", name),
+                ("legal_name", Q(legal_name__icontains=q)),
+                ("tax_id", Q(tax_id__icontains=q)),
+            ],
+        )
+        match |= Q(pk__in=contact_hits)
         match |= custom_text_match(user=user, object_type=CUSTOMER_TYPE, q=q)
         qs = qs.filter(match)
     if status:
@@ -98,12 +103,17 @@ def customer_list(
     )
 
 
-def _contact_match(q: str) -> Q:
-    """Contacts by name, email or phone; a phone matches in any format ("+86 138-0013-8000")."""
-    match = Q(name__icontains=q) | Q(phone__icontains=q) | Q(email__icontains=q)
+def _contact_match(user: User, q: str) -> Q:
+    """Contacts by name, email or phone; a phone matches in any format ("+86 138-0013-8000").
+    Only by the fields `user` reads whole."""
+    phone = Q(phone__icontains=q)
     if digits := phone_key(q):
-        match |= Q(phone_key=digits)
-    return match
+        phone |= Q(phone_key=digits)
+    return match_shown(
+        user,
+        Contact,
+        [("name", Q(name__icontains=q)), ("phone", phone), ("email", Q(email__icontains=q))],
+    )
 
 
 def customer_contact_counts(*, customers: Iterable[Customer]) -> dict[int, int]:
@@ -134,7 +144,7 @@ def contact_list(
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if q := q.strip():
-        qs = qs.filter(_contact_match(q))
+        qs = qs.filter(_contact_match(user, q))
     return qs.order_by("name", "id")
 
 
@@ -386,10 +396,12 @@ def pool_list(*, user: User, q: str = "", tag: str = "") -> QuerySet[Customer]:
         .exclude(status=CustomerStatus.MERGED)
     )
     if q := q.strip():
-        match = Q(code__icontains=q) | Q(name__icontains=q) | Q(legal_name__icontains=q)
+        name = Q(name__icontains=q)
         if key := name_key(q):
-            match |= Q(name_key__contains=key)
-        qs = qs.filter(match)
+            name |= Q(name_key__contains=key)
+        clauses = [("code", Q(code__icontains=q)), ("name", name)]
+        clauses.append(("legal_name", Q(legal_name__icontains=q)))
+        qs = qs.filter(match_shown(user, Customer, clauses))
     if tag:
         qs = qs.filter(tags__name=tag)
     return (

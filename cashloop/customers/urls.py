@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("export.csv", views.customer_export, name="export"),
     path("import/", views.customer_import, name="import"),
+    path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/export/", views.contact_export, name="contact_export"),
     path("new/", views.customer_create, name="create"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),

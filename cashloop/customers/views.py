@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -38,9 +38,7 @@ from cashloop.customfields.exports import list_export
 from cashloop.customfields.forms import service_custom
 from cashloop.customfields.selectors import (
     column_cells,
-    export_columns,
     fields_for,
-    filters_from,
 )
 from cashloop.customfields.views import list_custom
 from cashloop.receivables.models import Invoice
@@ -84,44 +82,16 @@ def customer_export(request: HttpRequest) -> HttpResponse:
         require(request.user, "export", Customer)
     except DomainError as exc:
         page_error(exc)
-    rows = selectors.customer_list(
-        user=request.user,
-        q=request.GET.get("q", ""),
-        action="export",
-        custom=filters_from(request.GET),
-    ).iterator(chunk_size=2000)
-    custom_header, custom_cells = export_columns(
-        user=request.user, object_type=CUSTOMER_TYPE, include_retired="retired" in request.GET
-    )
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
+    rows = selectors.customer_list(user=request.user, q=request.GET.get("q", ""), action="export")
     columns = [
-        ("code", _("Code")),
-        ("name", _("Name")),
-        ("legal_name", _("Legal name")),
-        ("tax_id", _("Tax ID")),
-        ("currency", _("Currency")),
+        (_("Code"), lambda c: c.code, "code"),
+        (_("Name"), lambda c: c.name, "name"),
+        (_("Legal name"), lambda c: c.legal_name, "legal_name"),
+        (_("Tax ID"), lambda c: c.tax_id, "tax_id"),
+        (_("Currency"), lambda c: c.currency, "currency"),
+        (_("Owner"), lambda c: str(c.owner) if c.owner_id else "", "owner"),
     ]
-    # Rows come masked from the read path; a hidden field loses its whole column.
-    hidden = fields_hidden(request.user, Customer)
-    columns = [(name, label) for name, label in columns if name not in hidden]
-
-    def lines():  # type: ignore[no-untyped-def]
-        yield "\ufeff"  # Excel opens UTF-8 Chinese correctly only with a BOM
-        yield writer.writerow([label for _name, label in columns] + [_("Owner"), *custom_header])
-        for c in rows:
-            owner = str(c.owner) if c.owner_id else ""
-            yield writer.writerow(
-                [getattr(c, name) for name, _label in columns] + [owner, *custom_cells(c.custom)]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="customers.csv"'
-    return response
+    return list_export(request, rows, columns=columns, filename="customers")
 
 
 @login_required
@@ -606,16 +576,37 @@ def customer_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    """Contacts of the customers the user may see, with their custom columns and filters."""
+    need(request.user, "view", Contact)
+    q = request.GET.get("q", "")
+    rows, custom = list_custom(request, selectors.contact_list(user=request.user, q=q))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    column_cells(custom["custom_columns"], page.object_list)
+    context = {
+        **custom,
+        "page": page,
+        "filters": {"q": q},
+        "query": "&".join(filter(None, [urlencode({"q": q}) if q else "", custom["custom_query"]])),
+        # A field a rule hides from the user loses its whole column, as in the export.
+        "hidden": fields_hidden(request.user, Contact),
+        "can_export": may(request.user, "export", Contact),
+    }
+    template = "customers/_contact_rows.html" if request.htmx else "customers/contact_list.html"
+    return render(request, template, context)
+
+
+@login_required
 def contact_export(request: HttpRequest) -> HttpResponse:
     """Contacts (of the customers you may export) as CSV, or Excel with `?format=xlsx`."""
     need(request.user, "export", Contact)
     rows = selectors.contact_list(user=request.user, q=request.GET.get("q", ""), action="export")
     columns = [
-        (_("Customer code"), lambda p: p.customer.code),
-        (_("Customer"), lambda p: p.customer.name),
-        (_("Name"), lambda p: p.name),
-        (pgettext("contact", "Title"), lambda p: p.title),
-        (_("Phone"), lambda p: p.phone),
-        (_("Email"), lambda p: p.email),
+        (_("Customer code"), lambda p: p.customer.code, "customer__code"),
+        (_("Customer"), lambda p: p.customer.name, "customer__name"),
+        (_("Name"), lambda p: p.name, "name"),
+        (pgettext("contact", "Title"), lambda p: p.title, "title"),
+        (_("Phone"), lambda p: p.phone, "phone"),
+        (_("Email"), lambda p: p.email, "email"),
     ]
     return list_export(request, rows, columns=columns, filename="contacts")

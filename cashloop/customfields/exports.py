@@ -2,7 +2,9 @@
 
 `list_export` takes a list's rows (already scoped with the `export` action), its own
 columns and the object type, adds the custom fields the user may see (retired ones with
-`?retired=1`) and answers with the file; the lists of leads, invoices and contacts use it.
+`?retired=1`) and answers with the file; every list export (customers, contacts, leads,
+opportunities, invoices) uses it.  A column names the model field it prints, so a field
+hidden from the user loses its column (decision 034); masked values come masked already.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
+from cashloop.core.fieldrules import HIDE, path_rule
 from cashloop.core.scoping import object_type_of
 from cashloop.customfields.selectors import custom_filtered, export_columns
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Column = tuple[str, Callable[[Any], Any]]
+# (label, cell) or (label, cell, field path): the path decides whether the column shows.
+Column = tuple[str, Callable[[Any], Any]] | tuple[str, Callable[[Any], Any], str]
 
 
 class _Echo:
@@ -37,15 +41,27 @@ def list_export(
         object_type=object_type_of(rows.model),
         include_retired="retired" in request.GET,
     )
-    header = [str(label) for label, _get in columns] + custom_header
+    shown = shown_columns(request.user, rows.model, columns)
+    header = [str(label) for label, _get in shown] + custom_header
 
     def cells() -> Iterator[list[Any]]:
         for row in rows.iterator(chunk_size=2000):
-            yield [get(row) for _label, get in columns] + custom_cells(row.custom or {})
+            yield [get(row) for _label, get in shown] + custom_cells(row.custom or {})
 
     if request.GET.get("format") == "xlsx":
         return _xlsx(header, cells(), filename)
     return _csv(header, cells(), filename)
+
+
+def shown_columns(
+    user: Any, model: type[Any], columns: Sequence[Column]
+) -> list[tuple[str, Callable[[Any], Any]]]:
+    """The columns whose field `user` may see, as (label, cell)."""
+    shown = []
+    for label, cell, *path in columns:
+        if not path or path_rule(user, model, path[0]) != HIDE:
+            shown.append((label, cell))
+    return shown
 
 
 def _csv(header: list[str], cells: Iterable[list[Any]], filename: str) -> HttpResponse:

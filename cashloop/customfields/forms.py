@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cashloop.core.errors import DomainError
@@ -53,6 +54,13 @@ class MoneyFormField(forms.MultiValueField):
             require_all_fields=False,
             **kwargs,
         )
+
+    def clean(self, value: Any) -> Any:
+        # The currency box comes filled (CNY): without an amount there is no value, not
+        # an incomplete one.
+        if isinstance(value, list | tuple) and value and value[0] in (None, ""):
+            value = ["", ""]
+        return super().clean(value)
 
     def compress(self, data_list: list[Any]) -> dict[str, Any] | None:
         if not data_list or data_list[0] in (None, ""):
@@ -271,6 +279,19 @@ class LayoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One key per line; empty removes the layout."),
     )
+
+    def __init__(self, *args: Any, object_type: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Picking a role reloads the form with the keys that role has saved.
+        self.fields["role"].widget.attrs.update(
+            {
+                "hx-get": reverse("customfields:layouts") + f"?type={object_type}",
+                "hx-target": "#layout-form",
+                "hx-select": "#layout-form",
+                "hx-swap": "outerHTML",
+                "hx-push-url": "true",
+            }
+        )
 
     def keys_list(self) -> list[str]:
         return [k.strip() for k in (self.cleaned_data.get("keys") or "").splitlines() if k.strip()]

@@ -128,7 +128,16 @@ def field_action(request: HttpRequest, field_id: int, action: str) -> HttpRespon
 def layout_edit(request: HttpRequest) -> HttpResponse:
     need(request.user, "change", CustomField)
     object_type = object_type_or_404(request.GET.get("type", ObjectType.CUSTOMER))
-    form = LayoutForm(request.POST or None)
+    layouts = selectors.layout_list(user=request.user, object_type=object_type)
+    # The role picked (`?role=<id>`, none: everyone) starts from the keys it has saved.
+    picked = request.GET.get("role", "")
+    role_id = int(picked) if picked.isdigit() else None
+    saved = next((lay.keys for lay in layouts if lay.role_id == role_id), [])
+    form = LayoutForm(
+        request.POST or None,
+        object_type=object_type,
+        initial={"role": role_id, "keys": "\n".join(saved)},
+    )
     if request.method == "POST" and form.is_valid():
         role = form.cleaned_data["role"]
         try:
@@ -149,7 +158,7 @@ def layout_edit(request: HttpRequest) -> HttpResponse:
         "object_type": object_type,
         "type_label": ObjectType(object_type).label,
         "fields": selectors.fields_for(object_type),
-        "layouts": selectors.layout_list(user=request.user, object_type=object_type),
+        "layouts": layouts,
     }
     return render(request, "customfields/layout.html", context)
 

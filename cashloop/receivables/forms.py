@@ -14,6 +14,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from cashloop.customfields.forms import CustomFieldsFormMixin
 from cashloop.receivables import services
 from cashloop.receivables.choices import DueRule, InvoiceStatus, PaymentMethod, WriteOffKind
 
@@ -43,8 +44,11 @@ TAX_RATE_CHOICES = [
 ]
 
 
-class InvoiceForm(forms.Form):
-    """The header of a draft; an existing draft keeps its customer and currency."""
+class InvoiceForm(CustomFieldsFormMixin, forms.Form):
+    """The header of a draft and its custom fields; an existing draft keeps its customer
+    and currency.  `instance` is the draft being changed (its stored custom values)."""
+
+    custom_object_type = "receivables.invoice"
 
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
     issue_date = forms.DateField(label=_("Invoice date"), widget=_date_input())
@@ -65,13 +69,17 @@ class InvoiceForm(forms.Form):
     )
     memo = forms.CharField(label=_("Memo"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, customers: Any = None, editing: bool = False, **kwargs: Any):
+    def __init__(
+        self, *args: Any, customers: Any = None, instance: Any = None, **kwargs: Any
+    ) -> None:
+        # Set before the mixin runs: it fills and checks the custom fields against it.
+        self.instance = instance
         super().__init__(*args, **kwargs)
         field = self.fields["customer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = customers
         field.label_from_instance = lambda c: f"{c.code} {c.name}"
-        if editing:
+        if instance is not None:
             del self.fields["customer"]
             del self.fields["currency"]
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from cashloop.core.audit import audit_history
 from cashloop.core.errors import DomainError
+from cashloop.core.fieldrules import match_shown
 from cashloop.core.models import AuditEntry
 from cashloop.core.scoping import get_scoped, may, require
 from cashloop.customers.errors import CustomerError
@@ -111,9 +112,12 @@ def invoice_list(
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if q := q.strip():
-        qs = qs.filter(
-            Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__code__iexact=q)
-        )
+        clauses = [
+            ("number", Q(number__icontains=q)),
+            ("customer__name", Q(customer__name__icontains=q)),
+            ("customer__code", Q(customer__code__iexact=q)),
+        ]
+        qs = qs.filter(match_shown(user, Invoice, clauses))
     if date_from is not None:
         qs = qs.filter(issue_date__gte=date_from)
     if date_to is not None:
@@ -342,13 +346,14 @@ def payment_list(
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if q := q.strip():
-        qs = qs.filter(
-            Q(number__icontains=q)
-            | Q(bank_reference__icontains=q)
-            | Q(payer_name__icontains=q)
-            | Q(customer__name__icontains=q)
-            | Q(customer__code__iexact=q)
-        )
+        clauses = [
+            ("number", Q(number__icontains=q)),
+            ("bank_reference", Q(bank_reference__icontains=q)),
+            ("payer_name", Q(payer_name__icontains=q)),
+            ("customer__name", Q(customer__name__icontains=q)),
+            ("customer__code", Q(customer__code__iexact=q)),
+        ]
+        qs = qs.filter(match_shown(user, Payment, clauses))
     if currency:
         qs = qs.filter(currency=currency.upper())
     if date_from is not None:
@@ -407,12 +412,13 @@ def credit_note_list(
     if invoice_id is not None:
         qs = qs.filter(invoice_id=invoice_id)
     if q := q.strip():
-        qs = qs.filter(
-            Q(number__icontains=q)
-            | Q(invoice__number__icontains=q)
-            | Q(reason__icontains=q)
-            | Q(customer__name__icontains=q)
-        )
+        clauses = [
+            ("number", Q(number__icontains=q)),
+            ("invoice__number", Q(invoice__number__icontains=q)),
+            ("reason", Q(reason__icontains=q)),
+            ("customer__name", Q(customer__name__icontains=q)),
+        ]
+        qs = qs.filter(match_shown(user, CreditNote, clauses))
     if date_from is not None:
         qs = qs.filter(date__gte=date_from)
     if date_to is not None:

@@ -32,6 +32,7 @@ from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may
 from cashloop.customers import selectors as customer_selectors
 from cashloop.customfields.exports import list_export
+from cashloop.customfields.forms import service_custom
 from cashloop.customfields.selectors import column_cells
 from cashloop.customfields.views import list_custom
 from cashloop.ledger.models import JournalEntry
@@ -127,13 +128,13 @@ def invoice_export(request: HttpRequest) -> HttpResponse:
     filters = InvoiceFilterForm(request.GET).filters()
     rows = selectors.invoice_list(user=request.user, action="export", **filters)
     columns = [
-        (_("Number"), lambda i: i.number),
-        (_("Customer"), lambda i: i.customer.name),
-        (_("Invoice date"), lambda i: i.issue_date.isoformat()),
-        (_("Status"), lambda i: i.get_status_display()),
-        (_("Currency"), lambda i: i.currency),
-        (_("Total"), lambda i: quantize(i.total, i.currency)),
-        (_("Residual"), lambda i: quantize(i.residual, i.currency)),
+        (_("Number"), lambda i: i.number, "number"),
+        (_("Customer"), lambda i: i.customer.name, "customer__name"),
+        (_("Invoice date"), lambda i: i.issue_date.isoformat(), "issue_date"),
+        (_("Status"), lambda i: i.get_status_display(), "status"),
+        (_("Currency"), lambda i: i.currency, "currency"),
+        (_("Total"), lambda i: quantize(i.total, i.currency), "total"),
+        (_("Residual"), lambda i: quantize(i.residual, i.currency), "residual"),
     ]
     return list_export(request, rows, columns=columns, filename="invoices")
 
@@ -176,7 +177,9 @@ def _draft_forms(
             }
             for item in invoice.installments.all()
         ]
-    form = InvoiceForm(data, customers=customers, editing=invoice is not None, initial=initial)
+    form = InvoiceForm(
+        data, customers=customers, instance=invoice, initial=initial, custom_user=request.user
+    )
     lines = LineFormSet(data, prefix="lines", initial=lines_initial or None)
     if invoice is None and data is None:
         lines.extra = 1
@@ -203,6 +206,7 @@ def _save_draft(
             currency=data["currency"] or None,
             rate=data["rate"],
             memo=data["memo"],
+            custom=service_custom(form.custom_data()),
         )
     return services.invoice_update(
         actor=request.user,
@@ -212,6 +216,8 @@ def _save_draft(
         installments=schedule,
         rate=data["rate"],
         memo=data["memo"],
+        # Only the values changed: one the draft keeps is not checked again.
+        custom=service_custom(form.custom_data(changed_only=True)) or None,
     )
 
 

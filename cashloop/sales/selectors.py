@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from cashloop.core.audit import audit_history
 from cashloop.core.errors import DomainError
+from cashloop.core.fieldrules import match_shown
 from cashloop.core.models import AuditEntry
 from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, base_currency, quantize
 from cashloop.core.scoping import ALL, OWN, get_scoped, object_type_of, require
@@ -133,9 +134,12 @@ def opportunity_list(
     if f.status:
         qs = qs.filter(status=f.status)
     if q := f.q.strip():
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(customer__name__icontains=q) | Q(customer__code__icontains=q)
-        )
+        clauses = [
+            ("name", Q(name__icontains=q)),
+            ("customer__name", Q(customer__name__icontains=q)),
+            ("customer__code", Q(customer__code__icontains=q)),
+        ]
+        qs = qs.filter(match_shown(user, Opportunity, clauses))
     return qs.select_related("customer", "stage", "owner", "team", "pipeline").order_by(
         *OPPORTUNITY_SORTS.get(sort, OPPORTUNITY_SORTS["close"])
     )
@@ -304,12 +308,9 @@ def lead_list(
 ) -> QuerySet[Lead]:
     qs = Lead.objects.restrict(user, action)
     if q := q.strip():
-        qs = qs.filter(
-            Q(company_name__icontains=q)
-            | Q(contact_name__icontains=q)
-            | Q(phone__icontains=q)
-            | Q(email__icontains=q)
-        )
+        fields = ("company_name", "contact_name", "phone", "email")
+        clauses = [(name, Q(**{f"{name}__icontains": q})) for name in fields]
+        qs = qs.filter(match_shown(user, Lead, clauses))
     if status == "open":
         qs = qs.exclude(status__in=[LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED])
     elif status:

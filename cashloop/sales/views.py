@@ -7,8 +7,6 @@ is the whole board again, so totals and weighted totals stay right.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +20,6 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,7 +35,7 @@ from cashloop.core.scoping import may, require
 from cashloop.customers import selectors as customer_selectors
 from cashloop.customfields.exports import list_export
 from cashloop.customfields.forms import service_custom
-from cashloop.customfields.selectors import column_cells, custom_filtered, export_columns
+from cashloop.customfields.selectors import column_cells
 from cashloop.customfields.views import list_custom
 from cashloop.sales import forecast, funnel, selectors, services
 from cashloop.sales.choices import LeadSource, LeadStatus, OpportunityStatus
@@ -218,11 +215,6 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def opportunity_export(request: HttpRequest) -> HttpResponse:
     try:
@@ -230,57 +222,29 @@ def opportunity_export(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         page_error(exc)
     filters, raw = _filters(request.GET)
-    rows = custom_filtered(
-        selectors.opportunity_list(
-            user=request.user, filters=filters, sort=raw["sort"], action="export"
-        ),
-        user=request.user,
-        params=request.GET,
-    ).iterator(chunk_size=2000)
-    custom_header, custom_cells = export_columns(
-        user=request.user, object_type="sales.opportunity", include_retired="retired" in request.GET
+    rows = selectors.opportunity_list(
+        user=request.user, filters=filters, sort=raw["sort"], action="export"
     )
-    writer = csv.writer(_Echo())
     base = base_currency()
-    header = [
-        _("Name"),
-        _("Customer"),
-        _("Stage"),
-        _("Status"),
-        _("Currency"),
-        _("Amount"),
-        _("Amount in base currency"),
-        _("Probability"),
-        _("Expected close date"),
-        _("Owner"),
-        _("Team"),
-        *custom_header,
+    columns = [
+        (_("Name"), lambda o: o.name, "name"),
+        (_("Customer"), lambda o: o.customer.name, "customer__name"),
+        (_("Stage"), lambda o: o.stage.name, "stage"),
+        (_("Status"), lambda o: o.get_status_display(), "status"),
+        (_("Currency"), lambda o: o.currency, "currency"),
+        (_("Amount"), lambda o: quantize(o.amount, o.currency), "amount"),
+        (_("Amount in base currency"), lambda o: quantize(o.base_amount, base), "base_amount"),
+        (_("Probability"), lambda o: o.probability, "probability"),
+        (
+            _("Expected close date"),
+            lambda o: o.expected_close_date.isoformat(),
+            "expected_close_date",
+        ),
+        (_("Owner"), lambda o: str(o.owner), "owner"),
+        (_("Team"), lambda o: str(o.team or ""), "team"),
+        (pgettext("lead", "Source"), lambda o: o.get_source_display(), "source"),
     ]
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # Excel opens UTF-8 Chinese correctly only with a BOM
-        yield writer.writerow(header)
-        for o in rows:
-            yield writer.writerow(
-                [
-                    o.name,
-                    o.customer.name,
-                    o.stage.name,
-                    o.get_status_display(),
-                    o.currency,
-                    quantize(o.amount, o.currency),
-                    quantize(o.base_amount, base),
-                    o.probability,
-                    o.expected_close_date.isoformat(),
-                    str(o.owner),
-                    str(o.team or ""),
-                    *custom_cells(o.custom),
-                ]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="opportunities.csv"'
-    return response
+    return list_export(request, rows, columns=columns, filename="opportunities")
 
 
 def _opportunity(request: HttpRequest, opportunity_id: int, action: str = "view") -> Opportunity:
@@ -462,15 +426,15 @@ def lead_export(request: HttpRequest) -> HttpResponse:
     filters["status"] = request.GET.get("status", "open")  # as the list: open leads
     rows = selectors.lead_list(user=request.user, action="export", **filters)
     columns = [
-        (_("Company"), lambda lead: lead.company_name),
-        (_("Contact"), lambda lead: lead.contact_name),
-        (_("Phone"), lambda lead: lead.phone),
-        (_("Email"), lambda lead: lead.email),
-        (pgettext("lead", "Source"), lambda lead: lead.get_source_display()),
-        (_("Region"), lambda lead: lead.region),
-        (_("Status"), lambda lead: lead.get_status_display()),
-        (_("Owner"), lambda lead: str(lead.owner or "")),
-        (_("Created"), lambda lead: lead.created_at.date().isoformat()),
+        (_("Company"), lambda lead: lead.company_name, "company_name"),
+        (_("Contact"), lambda lead: lead.contact_name, "contact_name"),
+        (_("Phone"), lambda lead: lead.phone, "phone"),
+        (_("Email"), lambda lead: lead.email, "email"),
+        (pgettext("lead", "Source"), lambda lead: lead.get_source_display(), "source"),
+        (_("Region"), lambda lead: lead.region, "region"),
+        (_("Status"), lambda lead: lead.get_status_display(), "status"),
+        (_("Owner"), lambda lead: str(lead.owner or ""), "owner"),
+        (_("Created"), lambda lead: lead.created_at.date().isoformat(), "created_at"),
     ]
     return list_export(request, rows, columns=columns, filename="leads")
 

@@ -82,11 +82,17 @@ def test_admin_adds_fields_and_a_rep_uses_them(page, shoot, live_server, company
     # A layout for reps: the share first, then the industry.
     page.get_by_test_id("edit-layouts").click()
     layout = page.get_by_test_id("layout-form")
-    layout.locator("select[name=role]").select_option(label="Sales rep")
+    # Picking a role reloads the form with that role's saved keys (none yet).
+    with page.expect_response(lambda r: "role=" in r.url):
+        layout.locator("select[name=role]").select_option(label="Sales rep")
+    expect(layout.locator("[name=keys]")).to_have_value("")
     layout.locator("[name=keys]").fill("revenue_share\nindustry")
     layout.locator("button[type=submit]").click()
     expect(page.get_by_test_id("field-table")).to_be_visible()
     page.get_by_test_id("edit-layouts").click()
+    with page.expect_response(lambda r: "role=" in r.url):
+        layout.locator("select[name=role]").select_option(label="Sales rep")
+    expect(layout.locator("[name=keys]")).to_have_value("revenue_share\nindustry")
     shoot("layouts", both=True)
     sign_out(page)
 
@@ -155,3 +161,51 @@ def test_admin_adds_fields_and_a_rep_uses_them(page, shoot, live_server, company
     schema = json.loads(page.goto(f"{base}/api/v1/openapi.json").text())
     custom = schema["components"]["schemas"]["CustomerIn"]["properties"]["custom"]
     assert set(custom["properties"]) == {"industry", "revenue_share"}
+
+
+def test_contacts_list_with_a_custom_column(page, shoot, live_server, company, customers):
+    from cashloop.customers.services import contact_create
+    from cashloop.customfields.services import custom_field_create
+
+    custom_field_create(
+        actor=company.admin,
+        object_type="customers.contact",
+        key="role_in_deal",
+        label="决策角色",
+        label_en="Role in the deal",
+        kind="choice",
+        choices=[{"value": "buyer", "label": "采购"}, {"value": "user", "label": "使用者"}],
+    )
+    for owner, name, role in (
+        ("rep_east", "王采购 Wang", "buyer"),
+        ("rep_east", "李工 Li", "user"),
+        ("rep_south", "南方联系人 South", "buyer"),
+    ):
+        contact_create(
+            actor=company.admin,
+            customer_id=customers[owner].pk,
+            name=name,
+            email=f"{role}@example.com",
+            custom={"role_in_deal": role},
+        )
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    sign_in(page, company.rep_east.username, PASSWORD)
+    page.goto(f"{base}/customers/")
+    page.get_by_test_id("tab-contacts").click()
+    rows = page.locator("#contact-rows tbody tr")
+    expect(rows).to_have_count(2)  # the other team's contact is not listed
+    picker = page.get_by_test_id("columns-picker")
+    picker.locator("summary").click()
+    picker.locator("input[value=role_in_deal]").check()
+    picker.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("col-role_in_deal")).to_be_visible()
+    with page.expect_response(lambda r: "cf_role_in_deal=buyer" in r.url):
+        page.get_by_test_id("filter-role_in_deal").select_option("buyer")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("采购")
+    page.reload()  # the address keeps the filter, and so does the export link
+    expect(page.get_by_test_id("contact-export")).to_have_attribute(
+        "href", "/customers/contacts/export/?cf_role_in_deal=buyer"
+    )
+    shoot("contact-list", both=True)

@@ -2,7 +2,8 @@
 
 `{% if customer|field_visible:"tax_id" %}` drops the row and label of a field hidden from
 whoever read the row (the read path remembers that user, decision 034); the value itself
-is already masked or blank on the instance.
+is already masked or blank on the instance.  Lists ask `{% hidden_fields %}` once for the
+header and every row.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.apps import apps
 
-from cashloop.core.fieldrules import HIDE, field_rule
+from cashloop.core.fieldrules import HIDE, field_rule, fields_hidden
 from cashloop.core.scoping import may
 from cashloop.identity.permissions import ROLE_ADMIN
 
@@ -32,6 +34,18 @@ def field_visible(obj: Any, field: str) -> bool:
     if user is None:
         return True
     return field_rule(user, type(obj), field) != HIDE
+
+
+@register.simple_tag(takes_context=True)
+def hidden_fields(context: dict[str, Any], object_type: str) -> set[str]:
+    """Fields of `object_type` hidden from the requesting user, for a list's columns:
+    `{% hidden_fields "sales.lead" as hidden %}`, then `{% if "phone" not in hidden %}`
+    around the header and the cell alike."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        return set()
+    return fields_hidden(user, apps.get_model(object_type))
 
 
 @register.inclusion_tag("identity/_shares_panel.html", takes_context=True)
