@@ -24,12 +24,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ ! -f node_modules/trix/dist/trix.css ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing front-end packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 mkdir -p cashloop/web/static/vendor
 cp -u node_modules/htmx.org/dist/htmx.min.js cashloop/web/static/vendor/htmx.min.js
+cp -u node_modules/trix/dist/trix.umd.min.js node_modules/trix/dist/trix.css cashloop/web/static/vendor/
 
 # Compiled message catalogues are built here, not committed.  Babel compiles them, so a
 # user's machine needs no GNU gettext (only `make messages` does, to extract strings).

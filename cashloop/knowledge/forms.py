@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cashloop.identity.models import Role, Team
 from cashloop.knowledge.choices import Access, Audience
+from cashloop.web.widgets import RichTextWidget
 
 
 class _AccessFields(forms.Form):
@@ -85,8 +86,7 @@ class PageForm(_DocumentFields):
     body_html = forms.CharField(
         label=_("Text"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=_("HTML is allowed: headings, lists, links, tables, bold. Scripts are removed."),
+        widget=RichTextWidget(),
     )
     field_order = ["title", "folder", "body_html", "tags", "access", "teams", "roles"]
 
@@ -108,8 +108,7 @@ class AnnouncementForm(forms.Form):
     body_html = forms.CharField(
         label=_("Text"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_("HTML is allowed; scripts are removed."),
+        widget=RichTextWidget(),
     )
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
     teams = forms.ModelMultipleChoiceField(

@@ -72,12 +72,16 @@ def test_documents_and_announcements(page, shoot, live_server, company, tmp_path
     page.goto(f"{base}/documents/new/?folder={folder_id}")
     shoot("page-form", both=True)
     page.locator("#id_title").fill("回款说明")
-    page.locator("#id_body_html").fill(
-        "<h2>合同回款计划说明</h2><p>首付款 <b>30%</b>，验收后付清。</p><script>alert(1)</script>"
-    )
+    # Written in the rich-text editor as a person would: a line, then bold text.
+    page.get_by_test_id("rich-text-body_html").click()
+    page.keyboard.type("合同回款计划说明")
+    page.keyboard.press("Enter")
+    page.locator("button[data-trix-attribute=bold]").click()
+    page.keyboard.type("首付款 30%")
+    shoot("page-form-filled")
     page.locator("[data-testid=document-form] button[type=submit]").click()
     expect(page.get_by_test_id("document-body")).to_contain_text("合同回款计划说明")
-    expect(page.get_by_test_id("document-body").locator("script")).to_have_count(0)
+    expect(page.get_by_test_id("document-body").locator("strong")).to_have_text("首付款 30%")
     shoot("page-detail", both=True)
 
     # Finds it by a Chinese word.
@@ -117,7 +121,8 @@ def test_documents_and_announcements(page, shoot, live_server, company, tmp_path
     page.get_by_test_id("new-announcement").click()
     shoot("announcement-form", both=True)
     page.locator("#id_title").fill("四季度回款冲刺")
-    page.locator("#id_body_html").fill("<p>请各位在月底前完成<b>回款计划</b>。</p>")
+    page.get_by_test_id("rich-text-body_html").click()
+    page.keyboard.type("请各位在月底前完成回款计划。")
     page.locator("#id_audience").select_option("teams")
     page.get_by_label("East", exact=True).check()
     page.locator("#id_pinned").check()
