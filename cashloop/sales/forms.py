@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cashloop.customers.models import Customer
+from cashloop.customfields.forms import PREFIX as CUSTOM_PREFIX
 from cashloop.customfields.forms import CustomFieldsFormMixin, service_custom
 from cashloop.identity.models import Team, User
 from cashloop.sales.choices import (
@@ -173,8 +174,11 @@ class DisqualifyForm(forms.Form):
     reason = forms.CharField(label=_("Why is the lead disqualified?"), max_length=500)
 
 
-class ConvertForm(forms.Form):
-    """Convert a lead: link a customer the user picked, or create one with a code."""
+class ConvertForm(CustomFieldsFormMixin, forms.Form):
+    """Convert a lead: link a customer the user picked, or create one with a code (and
+    the customer's custom fields, which only a new customer needs)."""
+
+    custom_object_type = "customers.customer"
 
     existing = forms.TypedChoiceField(
         label=_("Customer"), coerce=int, required=False, widget=forms.RadioSelect, empty_value=None
@@ -204,6 +208,10 @@ class ConvertForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.get("existing") is not None:
+            # Linking to a customer that exists: its custom fields are not asked for.
+            for name in [n for n in self.errors if n.startswith(CUSTOM_PREFIX)]:
+                del self.errors[name]
         if data.get("existing") is None and not data.get("customer_code"):
             self.add_error("customer_code", _("A new customer needs a code."))
         if data.get("create_opportunity"):

@@ -270,6 +270,9 @@ class ConvertIn(InSchema):
     confirm_duplicate: bool = Field(
         False, description="Create the customer even though it looks like an existing one."
     )
+    customer_custom: dict[str, Any] | None = Field(
+        None, description="A new customer's custom field values, by key."
+    )
 
 
 class LeadFilter(Schema):

@@ -599,6 +599,7 @@ def lead_convert(
     currency: str | None = None,
     opportunity: OpportunitySpec | None = None,
     confirm_duplicate: bool = False,
+    customer_custom: Mapping[str, Any] | None = None,
 ) -> Lead:
     """Turn a lead into a customer (new, or an existing one picked by the user), its
     contact and, when asked, an opportunity: all of it or nothing.
@@ -622,6 +623,7 @@ def lead_convert(
             currency=currency or base_currency(),
             owner_id=owner_id,
             confirm_duplicate=confirm_duplicate,
+            custom=customer_custom,
         )
     contact = _matching_contact(customer, lead) if customer_id is not None else None
     if contact is None and lead.contact_name.strip():

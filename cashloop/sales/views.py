@@ -533,7 +533,9 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
         "create_opportunity": True,
         "currency": "CNY",
     }
-    form = ConvertForm(request.POST or None, candidates=candidates, initial=initial)
+    form = ConvertForm(
+        request.POST or None, candidates=candidates, initial=initial, custom_user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         deal = None
@@ -553,6 +555,7 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
                 currency=data["currency"].upper(),
                 opportunity=deal,
                 confirm_duplicate=data.get("confirm_duplicate", False),
+                customer_custom=service_custom(form.custom_data()),
             )
         except DomainError as exc:
             if exc.code in DENIED:

@@ -220,3 +220,29 @@ def test_convert_refuses_a_likely_duplicate_unless_confirmed(client, company, ne
     )
     assert confirmed.status_code == 200, confirmed.content
     assert Customer.objects.filter(code="NB-2").exists()
+
+
+def test_convert_validates_the_new_customers_custom_fields(client, company):
+    from cashloop.customfields.services import custom_field_create
+
+    custom_field_create(
+        actor=company.admin,
+        object_type="customers.customer",
+        key="employees",
+        label="Employees",
+        kind="number",
+        required=True,
+        min_value="1",
+    )
+    client.force_login(company.rep_east)
+    lead = post(client, "/api/v1/leads", {"source": "website", "company_name": "温州瓯江阀门"})
+    url = f"/api/v1/leads/{lead.json()['id']}/convert"
+    for bad in (None, {}, {"employees": 0}, {"employees": "many"}):
+        refused = post(client, url, {"customer_code": "WZ-OJ", "customer_custom": bad})
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"]["code"] == "custom_field.invalid"
+        assert not Customer.objects.filter(code="WZ-OJ").exists()
+        assert Lead.objects.get().status == "new"
+    done = post(client, url, {"customer_code": "WZ-OJ", "customer_custom": {"employees": 40}})
+    assert done.status_code == 200, done.content
+    assert Customer.objects.get(code="WZ-OJ").custom == {"employees": 40}

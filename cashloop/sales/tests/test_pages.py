@@ -276,3 +276,40 @@ def test_other_reps_pages_are_not_found(client, company, make_opportunity):
         f"/sales/leads/{lead.pk}/convert/",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_convert_asks_for_a_new_customers_required_custom_fields(client, company, pipeline):
+    from cashloop.customers.models import Customer
+    from cashloop.customfields.services import custom_field_create
+
+    custom_field_create(
+        actor=company.admin,
+        object_type="customers.customer",
+        key="industry",
+        label="Industry",
+        kind="choice",
+        choices=[{"value": "retail", "label": "Retail"}],
+        required=True,
+    )
+    client.force_login(company.rep_east)
+    lead = services.lead_create(
+        actor=company.rep_east, source="website", company_name="成都天成机械", contact_name="刘洋"
+    )
+    form = {"existing": "", "customer_code": "CD-TC", "currency": "CNY"}
+    page = client.get(f"/sales/leads/{lead.pk}/convert/")
+    assert "cf_industry" in page.context["form"].fields
+    refused = client.post(f"/sales/leads/{lead.pk}/convert/", form)
+    assert refused.status_code == 200 and "cf_industry" in refused.context["form"].errors
+    assert not Customer.objects.filter(code="CD-TC").exists()
+    done = client.post(f"/sales/leads/{lead.pk}/convert/", {**form, "cf_industry": "retail"})
+    assert done.status_code == 302
+    assert Customer.objects.get(code="CD-TC").custom == {"industry": "retail"}
+    # Linking a lead to a customer that exists asks for none of it.
+    mine = Customer.objects.get(code="CD-TC")
+    again = services.lead_create(
+        actor=company.rep_east, source="website", company_name="成都天成机械", contact_name="王"
+    )
+    linked = client.post(
+        f"/sales/leads/{again.pk}/convert/", {"existing": mine.pk, "currency": "CNY"}
+    )
+    assert linked.status_code == 302, linked.context["form"].errors
