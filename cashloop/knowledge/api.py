@@ -15,6 +15,7 @@ from cashloop.core.errors import CoreError, DomainError
 from cashloop.knowledge import selectors, services
 from cashloop.knowledge.downloads import file_response
 from cashloop.knowledge.schemas import (
+    AnnouncementChangeIn,
     AnnouncementIn,
     AnnouncementOut,
     DocumentIn,
@@ -193,6 +194,23 @@ def announcement_unread_count(request: HttpRequest) -> Any:
 def announcement_detail(request: HttpRequest, announcement_id: int) -> Any:
     """One announcement; reading it here does not count as opened (POST …/read does)."""
     return selectors.announcement_get(user=request.user, announcement_id=announcement_id)
+
+
+@announcements_router.put("/{announcement_id}", response=AnnouncementOut)
+def announcement_update(
+    request: HttpRequest, announcement_id: int, payload: AnnouncementChangeIn
+) -> Any:
+    """Correct an announcement (its author, or an admin); read receipts stay."""
+    services.announcement_update(
+        actor=request.user, announcement_id=announcement_id, **payload.dict()
+    )
+    return selectors.announcement_get(user=request.user, announcement_id=announcement_id)
+
+
+@announcements_router.delete("/{announcement_id}", response={204: None})
+def announcement_withdraw(request: HttpRequest, announcement_id: int) -> Any:
+    services.announcement_withdraw(actor=request.user, announcement_id=announcement_id)
+    return Status(204, None)
 
 
 @announcements_router.post("/{announcement_id}/read", response=AnnouncementOut)

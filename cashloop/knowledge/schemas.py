@@ -166,12 +166,15 @@ class LinkOut(Schema):
     created_at: datetime
 
 
-class AnnouncementIn(InSchema):
+class AnnouncementChangeIn(InSchema):
     title: str = Field(..., min_length=1, max_length=200)
     body_html: str = Field("", max_length=200_000)
     audience: Audience = Audience.ALL
     team_ids: list[int] = Field(default_factory=list, max_length=50)
     pinned: bool = False
+
+
+class AnnouncementIn(AnnouncementChangeIn):
     published_at: datetime | None = None
 
 

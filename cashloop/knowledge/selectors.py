@@ -185,11 +185,11 @@ def _for_me(user: Any) -> QuerySet[Announcement]:
     return announcement_list(user=user).filter(pk__in=meant)
 
 
-def announcement_get(*, user: Any, announcement_id: int) -> Announcement:
+def announcement_get(*, user: Any, announcement_id: int, action: str = "view") -> Announcement:
     return get_scoped(
         Announcement.objects.select_related("author").prefetch_related("teams"),
         user=user,
-        action="view",
+        action=action,
         pk=announcement_id,
         not_found=AnnouncementError.NOT_FOUND,
     )

@@ -463,9 +463,7 @@ def announcement_publish(
 ) -> Announcement:
     """Publish an announcement to everyone or to teams (and their sub-teams)."""
     require(actor, "add", Announcement)
-    teams = _teams(team_ids, AnnouncementError.UNKNOWN_TEAM)
-    if audience == Audience.TEAMS and not teams:
-        raise DomainError(AnnouncementError.NO_TEAMS, details={"field": "team_ids"})
+    teams = _audience_teams(audience, team_ids)
     announcement = Announcement(
         title=title.strip(),
         body_html=sanitize_html(body_html),
@@ -476,9 +474,66 @@ def announcement_publish(
     )
     full_clean_or_raise(announcement, exclude=("author",))
     announcement.save()
-    announcement.teams.set(teams if audience == Audience.TEAMS else [])
+    announcement.teams.set(teams)
     audit_record(actor=actor, instance=announcement, action=AuditAction.CREATE)
     return announcement
+
+
+def _audience_teams(audience: str, team_ids: Collection[int]) -> list[Team]:
+    teams = _teams(team_ids, AnnouncementError.UNKNOWN_TEAM)
+    if audience == Audience.TEAMS and not teams:
+        raise DomainError(AnnouncementError.NO_TEAMS, details={"field": "team_ids"})
+    return teams if audience == Audience.TEAMS else []
+
+
+def _announcement_for(actor: User, announcement_id: int, action: str) -> Announcement:
+    return get_scoped(
+        Announcement.objects.all(),
+        user=actor,
+        action=action,
+        pk=announcement_id,
+        lock=True,
+        not_found=AnnouncementError.NOT_FOUND,
+    )
+
+
+@transaction.atomic
+def announcement_update(
+    *,
+    actor: User,
+    announcement_id: int,
+    title: str,
+    body_html: str = "",
+    audience: str = Audience.ALL,
+    team_ids: Collection[int] = (),
+    pinned: bool = False,
+) -> Announcement:
+    """Correct an announcement; read receipts stay (who opened it still opened it)."""
+    announcement = _announcement_for(actor, announcement_id, "change")
+    before = audit_snapshot(announcement)
+    teams = _audience_teams(audience, team_ids)
+    announcement.title = title.strip()
+    announcement.body_html = sanitize_html(body_html)
+    announcement.audience = audience
+    announcement.pinned = pinned
+    full_clean_or_raise(announcement, exclude=("author",))
+    announcement.save()
+    announcement.teams.set(teams)
+    audit_record(actor=actor, instance=announcement, action=AuditAction.UPDATE, before=before)
+    return announcement
+
+
+@transaction.atomic
+def announcement_withdraw(*, actor: User, announcement_id: int) -> None:
+    """Take an announcement down, with its read receipts; the audit trail keeps it."""
+    announcement = _announcement_for(actor, announcement_id, "delete")
+    audit_record(
+        actor=actor,
+        instance=announcement,
+        action=AuditAction.DELETE,
+        before=audit_snapshot(announcement),
+    )
+    announcement.delete()
 
 
 @transaction.atomic

@@ -27,4 +27,14 @@ urlpatterns = [
         views.announcement_detail,
         name="announcement_detail",
     ),
+    path(
+        "announcements/<int:announcement_id>/edit/",
+        views.announcement_edit,
+        name="announcement_edit",
+    ),
+    path(
+        "announcements/<int:announcement_id>/withdraw/",
+        views.announcement_withdraw,
+        name="announcement_withdraw",
+    ),
 ]

@@ -354,23 +354,68 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def announcement_create(request: HttpRequest) -> HttpResponse:
     need(request.user, "add", Announcement)
-    form = AnnouncementForm(request.POST or None, initial={"audience": "all"})
+    return _announcement_form(request, None)
+
+
+@login_required
+def announcement_edit(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    need(request.user, "change", Announcement)
+    try:
+        announcement = selectors.announcement_get(
+            user=request.user, announcement_id=announcement_id, action="change"
+        )
+    except DomainError as exc:
+        page_error(exc)
+    return _announcement_form(request, announcement)
+
+
+def _announcement_form(request: HttpRequest, announcement: Announcement | None) -> HttpResponse:
+    """Publish a new announcement, or correct one (the same form and checks)."""
+    if announcement is None:
+        initial: dict[str, Any] = {"audience": "all"}
+    else:
+        initial = {
+            "title": announcement.title,
+            "body_html": announcement.body_html,
+            "audience": announcement.audience,
+            "teams": list(announcement.teams.all()),
+            "pinned": announcement.pinned,
+        }
+    form = AnnouncementForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                announcement = services.announcement_publish(
-                    actor=request.user, **form.service_data()
-                )
+                if announcement is None:
+                    announcement = services.announcement_publish(
+                        actor=request.user, **form.service_data()
+                    )
+                    messages.success(request, _("Announcement published."))
+                else:
+                    services.announcement_update(
+                        actor=request.user, announcement_id=announcement.pk, **form.service_data()
+                    )
+                    messages.success(request, _("Announcement saved."))
             except DomainError as exc:
                 _form_refusal(form, exc)
                 status = exc.status
             else:
-                messages.success(request, _("Announcement published."))
                 return redirect("knowledge:announcement_detail", announcement_id=announcement.pk)
         else:
             status = 422
-    return render(request, "knowledge/announcement_form.html", {"form": form}, status=status)
+    context = {"form": form, "announcement": announcement}
+    return render(request, "knowledge/announcement_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def announcement_withdraw(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    try:
+        services.announcement_withdraw(actor=request.user, announcement_id=announcement_id)
+    except DomainError as exc:
+        page_error(exc)
+    messages.success(request, _("Announcement withdrawn."))
+    return redirect("knowledge:announcement_list")
 
 
 @login_required
@@ -384,10 +429,20 @@ def announcement_detail(request: HttpRequest, announcement_id: int) -> HttpRespo
     except DomainError as exc:
         page_error(exc)
     readers = selectors.announcement_can_see_readers(user=request.user, announcement=announcement)
-    context: dict[str, Any] = {"announcement": announcement, "show_readers": readers}
+    context: dict[str, Any] = {
+        "announcement": announcement,
+        "show_readers": readers,
+        "can_change": _may_on(request.user, "change", announcement),
+        "can_withdraw": _may_on(request.user, "delete", announcement),
+    }
     if readers:
         context["unread_by"] = list(
             selectors.announcement_unread_by(user=request.user, announcement=announcement)
         )
         context["reads"] = list(selectors.announcement_reads(announcement=announcement))
     return render(request, "knowledge/announcement_detail.html", context)
+
+
+def _may_on(user: Any, action: str, announcement: Announcement) -> bool:
+    """Whether `user` may `action` this very announcement (the right and the scope)."""
+    return Announcement.objects.restrict(user, action).filter(pk=announcement.pk).exists()

@@ -218,3 +218,38 @@ def test_delete_removes_versions_links_and_files_after_commit(
     assert not Document.objects.exists()
     assert not DocumentLink.objects.exists()
     assert not stored.exists()
+
+
+def test_announcement_is_corrected_and_withdrawn_by_its_publisher_only(client, company):
+    note = services.announcement_publish(
+        actor=company.admin, title="放假通知", body_html="<p>初稿</p>"
+    )
+    services.announcement_read(actor=company.rep_east, announcement_id=note.pk)
+    url = f"/api/v1/announcements/{note.pk}"
+    client.force_login(company.rep_east)
+    denied = client.put(url, {"title": "改"}, content_type="application/json")
+    assert denied.status_code == 403
+    assert client.delete(url).status_code == 403
+    client.force_login(company.admin)
+    bad = client.put(
+        url, {"title": "x", "audience": "teams", "team_ids": []}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and error_code(bad) == "announcement.no_teams"
+    note.refresh_from_db()
+    assert note.title == "放假通知" and note.audience == "all"
+    fixed = client.put(
+        url,
+        {
+            "title": "放假通知（更正）",
+            "body_html": "<p>定稿</p><script>x()</script>",
+            "pinned": True,
+        },
+        content_type="application/json",
+    )
+    assert fixed.status_code == 200, fixed.content
+    assert fixed.json()["title"] == "放假通知（更正）" and fixed.json()["pinned"] is True
+    note.refresh_from_db()
+    assert "script" not in note.body_html and note.reads.count() == 1  # receipts stay
+    assert client.delete(url).status_code == 204
+    assert not Announcement.objects.exists()
+    assert client.delete(url).status_code == 404

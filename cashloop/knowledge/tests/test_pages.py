@@ -283,3 +283,28 @@ def test_documents_panel_costs_the_same_with_more_links(company, rf):
     html, many = render()
     assert html.count('data-testid="linked-document"') == 6
     assert many == few <= 7
+
+
+def test_announcement_edit_and_withdraw_pages(client, company):
+    note = services.announcement_publish(
+        actor=company.admin, title="季度会议", body_html="<p>周五</p>"
+    )
+    client.force_login(company.rep_east)
+    page = client.get(f"/announcements/{note.pk}/").content.decode()
+    assert "announcement-edit" not in page and "announcement-withdraw" not in page
+    assert client.get(f"/announcements/{note.pk}/edit/").status_code == 403
+    assert client.post(f"/announcements/{note.pk}/withdraw/").status_code == 403
+    client.force_login(company.admin)
+    page = client.get(f"/announcements/{note.pk}/").content.decode()
+    assert "announcement-edit" in page and "announcement-withdraw" in page
+    form = client.get(f"/announcements/{note.pk}/edit/")
+    assert form.context["form"].initial["title"] == "季度会议"
+    saved = client.post(
+        f"/announcements/{note.pk}/edit/",
+        {"title": "季度会议改到周六", "body_html": "<p>周六</p>", "audience": "all"},
+    )
+    assert saved.status_code == 302
+    note.refresh_from_db()
+    assert note.title == "季度会议改到周六"
+    assert client.post(f"/announcements/{note.pk}/withdraw/").status_code == 302
+    assert not type(note).objects.filter(pk=note.pk).exists()
