@@ -157,6 +157,14 @@ def may(user: ScopedUser | None, action: str, model: type[models.Model]) -> bool
     return True
 
 
+def may_on(user: ScopedUser | None, action: str, row: models.Model) -> bool:
+    """Whether `user` may `action` this very row: some role grants it, and the row is
+    within that role's scope (or shared).  For buttons on a record's own page."""
+    model = type(row)
+    scoped = model._default_manager.restrict(user, action)  # type: ignore[attr-defined]
+    return bool(scoped.filter(pk=row.pk).exists())
+
+
 def get_scoped(
     queryset: ScopedQuerySet[_M],
     *,

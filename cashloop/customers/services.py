@@ -19,7 +19,7 @@ from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import currency_check
-from cashloop.core.scoping import ALL, OWN, SCOPE_ORDER, TEAM, get_scoped, require
+from cashloop.core.scoping import ALL, OWN, SCOPE_ORDER, TEAM, get_scoped, may_on, require
 from cashloop.customers import selectors as customer_selectors
 from cashloop.customers.choices import CustomerStatus, PoolEventKind
 from cashloop.customers.errors import (
@@ -351,9 +351,7 @@ def _participants_set(
             InteractionError.CONTACT_OF_OTHER_CUSTOMER, details={"contact_ids": strangers}
         )
     users = list(User.objects.filter(pk__in=set(user_ids), is_active=True))
-    allowed = {
-        u.pk for u in users if Customer.objects.restrict(u, "view").filter(pk=customer.pk).exists()
-    }
+    allowed = {u.pk for u in users if may_on(u, "view", customer)}
     if outsiders := sorted(set(user_ids) - allowed):
         raise DomainError(
             InteractionError.USER_CANNOT_VIEW_CUSTOMER, details={"user_ids": outsiders}

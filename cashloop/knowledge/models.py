@@ -129,16 +129,9 @@ class DocumentQuerySet(_AccessQuerySet):
         return models.Q(owner_id=user.pk) | (in_folder & own_rule)
 
 
-class Folder(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent folder"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+class AccessControlled(models.Model):
+    """What folders and documents share: who may see them (decision 035) and who owns them."""
+
     access = models.CharField(
         _("who may see it"), max_length=10, choices=Access.choices, default=Access.INHERIT
     )
@@ -162,12 +155,28 @@ class Folder(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    scope_owner_field = "owner"
+    scope_team_field = "team"
+
+    class Meta:
+        abstract = True
+
+
+class Folder(AccessControlled):
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent folder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = FolderQuerySet.as_manager()
 
-    scope_owner_field = "owner"
-    scope_team_field = "team"
     audit_m2m = ("teams", "roles")
 
     class Meta:
@@ -198,7 +207,7 @@ class DocumentTag(models.Model):
         return self.name
 
 
-class Document(models.Model):
+class Document(AccessControlled):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
     folder = models.ForeignKey(
@@ -209,31 +218,8 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="documents",
     )
-    access = models.CharField(
-        _("who may see it"), max_length=10, choices=Access.choices, default=Access.INHERIT
-    )
-    teams = models.ManyToManyField(
-        "identity.Team", verbose_name=_("teams"), blank=True, related_name="+"
-    )
-    roles = models.ManyToManyField(
-        "identity.Role", verbose_name=_("roles"), blank=True, related_name="+"
-    )
     tags = models.ManyToManyField(
         DocumentTag, verbose_name=_("tags"), blank=True, related_name="documents"
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "identity.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
     )
     current_version = models.ForeignKey(
         "DocumentVersion",
@@ -251,8 +237,6 @@ class Document(models.Model):
 
     objects = DocumentQuerySet.as_manager()
 
-    scope_owner_field = "owner"
-    scope_team_field = "team"
     audit_m2m = ("teams", "roles", "tags")
     audit_exclude = ("search_text",)
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cashloop.core.errors import CoreError, DomainError
-from cashloop.core.scoping import get_scoped, may
+from cashloop.core.scoping import get_scoped, may, may_on
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
 from cashloop.knowledge.choices import Audience
@@ -112,7 +112,7 @@ def document_get(*, user: Any, document_id: int) -> Document:
 
 
 def document_can_change(*, user: Any, document: Document) -> bool:
-    return Document.objects.restrict(user, "change").filter(pk=document.pk).exists()
+    return may_on(user, "change", document)
 
 
 def version_list(*, document: Document) -> QuerySet[DocumentVersion]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
-from cashloop.core.scoping import may
+from cashloop.core.scoping import may, may_on
 from cashloop.knowledge import selectors, services
 from cashloop.knowledge.choices import Access
 from cashloop.knowledge.downloads import file_response
@@ -74,8 +74,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
         "subfolders": [node.folder for node in tree if node.folder.parent_id == parent_id],
         "can_add": may(request.user, "add", Document),
         "can_add_folder": may(request.user, "add", Folder),
-        "can_change_folder": folder is not None
-        and Folder.objects.restrict(request.user, "change").filter(pk=folder.pk).exists(),
+        "can_change_folder": folder is not None and may_on(request.user, "change", folder),
     }
     return render(request, "knowledge/document_list.html", context)
 
@@ -432,8 +431,8 @@ def announcement_detail(request: HttpRequest, announcement_id: int) -> HttpRespo
     context: dict[str, Any] = {
         "announcement": announcement,
         "show_readers": readers,
-        "can_change": _may_on(request.user, "change", announcement),
-        "can_withdraw": _may_on(request.user, "delete", announcement),
+        "can_change": may_on(request.user, "change", announcement),
+        "can_withdraw": may_on(request.user, "delete", announcement),
     }
     if readers:
         context["unread_by"] = list(
@@ -441,8 +440,3 @@ def announcement_detail(request: HttpRequest, announcement_id: int) -> HttpRespo
         )
         context["reads"] = list(selectors.announcement_reads(announcement=announcement))
     return render(request, "knowledge/announcement_detail.html", context)
-
-
-def _may_on(user: Any, action: str, announcement: Announcement) -> bool:
-    """Whether `user` may `action` this very announcement (the right and the scope)."""
-    return Announcement.objects.restrict(user, action).filter(pk=announcement.pk).exists()

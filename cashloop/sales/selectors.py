@@ -32,7 +32,7 @@ from cashloop.core.errors import DomainError
 from cashloop.core.fieldrules import match_shown
 from cashloop.core.models import AuditEntry
 from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, base_currency, quantize
-from cashloop.core.scoping import ALL, OWN, get_scoped, object_type_of, require
+from cashloop.core.scoping import ALL, OWN, get_scoped, may_on, object_type_of, require
 from cashloop.customers.models import Customer
 from cashloop.identity.models import Team, User
 from cashloop.sales.choices import LeadStatus
@@ -174,7 +174,7 @@ def opportunity_get(*, user: User, opportunity_id: int, action: str = "view") ->
 
 
 def opportunity_can_change(*, user: User, opportunity: Opportunity) -> bool:
-    return Opportunity.objects.restrict(user, "change").filter(pk=opportunity.pk).exists()
+    return may_on(user, "change", opportunity)
 
 
 def opportunity_stage_history(*, user: User, opportunity_id: int) -> QuerySet[StageChange]:

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
-from cashloop.core.scoping import may, require
+from cashloop.core.scoping import may, may_on, require
 from cashloop.customers import selectors as customer_selectors
 from cashloop.customfields.exports import list_export
 from cashloop.customfields.forms import service_custom
@@ -452,7 +452,7 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     context = {
         "lead": lead,
         "history": selectors.lead_history(user=request.user, lead_id=lead.pk)[:30],
-        "can_change": Lead.objects.restrict(request.user, "change").filter(pk=lead.pk).exists(),
+        "can_change": may_on(request.user, "change", lead),
         "is_open": lead.status not in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED),
         "disqualify_form": DisqualifyForm(),
     }
@@ -469,7 +469,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
-            if Lead.objects.restrict(request.user, "view").filter(pk=lead.pk).exists():
+            if may_on(request.user, "view", lead):
                 messages.success(request, _("Lead saved."))
                 return redirect("sales:lead_detail", lead_id=lead.pk)
             messages.success(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from cashloop.core.scoping import may_on
 from cashloop.knowledge import selectors
 
 register = template.Library()
@@ -27,7 +28,7 @@ def documents_panel(context: Any, customer: Any = None, opportunity: Any = None)
     # Linking needs the right to change the target; its page has mostly worked that out.
     can_link = context.get("can_change")
     if can_link is None:
-        can_link = type(target).objects.restrict(user, "change").filter(pk=target.pk).exists()
+        can_link = may_on(user, "change", target)
     choices = []
     if can_link:
         linked = [link.document_id for link in links]

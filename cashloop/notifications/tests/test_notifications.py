@@ -66,3 +66,18 @@ def test_bell_counts_unread_and_opening_follows_the_link(client, company):
     assert (
         'data-testid="notifications-unread"' not in client.get("/notifications/").content.decode()
     )
+
+
+def test_the_bell_counts_once_per_page(client, company):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    notification_send(users=[company.rep_east], title="One", email=False)
+    client.force_login(company.rep_east)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/notifications/").content.decode()
+    assert 'data-testid="notifications-unread">1<' in page
+    counts = [
+        q for q in queries if "COUNT" in q["sql"] and "notifications_notification" in q["sql"]
+    ]
+    assert len(counts) == 1
