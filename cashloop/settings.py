@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "cashloop.notifications",
     "cashloop.approvals",
     "cashloop.knowledge",
+    "cashloop.cpq",
+    "cashloop.contracts",
     "cashloop.web",
 ]
 

@@ -34,6 +34,26 @@ class Tag(models.Model):
         return self.name
 
 
+class CustomerGroup(models.Model):
+    """A segment of customers (key accounts, distributors, SMEs ...).
+
+    Price books, discount rules and (later) dunning policies and credit limits apply per
+    group, so a price change for distributors is one edit, not one per customer.
+    """
+
+    code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Customer(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200, db_index=True)
@@ -66,6 +86,14 @@ class Customer(models.Model):
         _("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="+")
+    group = models.ForeignKey(
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_interaction_at = models.DateTimeField(

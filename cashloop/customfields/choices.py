@@ -10,6 +10,7 @@ class ObjectType(models.TextChoices):
     LEAD = "sales.lead", _("Leads")
     OPPORTUNITY = "sales.opportunity", _("Opportunities")
     INVOICE = "receivables.invoice", _("Invoices")
+    CONTRACT = "contracts.contract", _("Contracts")
 
 
 class FieldKind(models.TextChoices):

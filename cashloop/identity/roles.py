@@ -15,6 +15,7 @@ CUSTOMER_TYPES = ("customers.customer", "customers.contact")
 LEDGER_TYPES = ("ledger.account", "ledger.journalentry", "ledger.accountingperiod")
 AR_TYPES = ("receivables.invoice", "receivables.payment", "receivables.creditnote")
 SALES_TYPES = ("sales.opportunity", "sales.lead")
+CATALOG_TYPES = ("cpq.product", "cpq.pricebook", "cpq.discountrule", "cpq.customerprice")
 READ = ["view", "export"]
 WRITE = ["view", "add", "change", "export"]
 
@@ -26,6 +27,10 @@ def _on(types: tuple[str, ...], actions: list[str]) -> dict[str, list[str]]:
 # Everyone reads the knowledge base and announcements; which documents each one sees is
 # decided by the folders' and documents' own access rules (decision 035).
 KNOWLEDGE_READ = _on(("knowledge.document", "knowledge.folder", "knowledge.announcement"), ["view"])
+# Quotes and contracts (decision 036): reps draft and submit, managers activate, amend and
+# renew, finance bills and recognises; everyone who sells or counts money reads the catalog.
+CATALOG_READ = {**_on(CATALOG_TYPES, ["view"]), "customers.customergroup": ["view"]}
+CONTRACT_READ = {"cpq.quote": ["view"], "contracts.contract": ["view"]}
 
 
 BUILTIN_ROLES: dict[str, dict] = {
@@ -48,6 +53,12 @@ BUILTIN_ROLES: dict[str, dict] = {
             "sales.pipeline": ["view"],
             "sales.forecastadjustment": ["view", "add"],
             "sales.forecastsnapshot": ["view"],
+            **CATALOG_READ,
+            **_on(CATALOG_TYPES, [*WRITE, "delete"]),
+            "cpq.quote": [*WRITE, "send"],
+            "contracts.contract": [
+                *[*WRITE, "submit", "activate", "milestone", "amend", "renew", "terminate"],
+            ],
         },
     },
     "sales_rep": {
@@ -66,6 +77,9 @@ BUILTIN_ROLES: dict[str, dict] = {
             "sales.pipeline": ["view"],
             "sales.forecastadjustment": ["view"],
             "sales.forecastsnapshot": ["view"],
+            **CATALOG_READ,
+            "cpq.quote": [*WRITE, "send"],
+            "contracts.contract": [*WRITE, "submit", "milestone"],
         },
     },
     "finance": {
@@ -88,6 +102,11 @@ BUILTIN_ROLES: dict[str, dict] = {
             "sales.pipeline": ["view"],
             "sales.forecastadjustment": ["view"],
             "sales.forecastsnapshot": ["view"],
+            **CATALOG_READ,
+            "cpq.quote": READ,
+            "contracts.contract": [
+                *[*READ, "change", "activate", "milestone", "bill", "recognise", "terminate"],
+            ],
         },
     },
     "collector": {
@@ -98,6 +117,7 @@ BUILTIN_ROLES: dict[str, dict] = {
             **_on(CUSTOMER_TYPES, READ),
             **_on(AR_TYPES, READ),
             "customers.interaction": ["view", "add"],
+            **CONTRACT_READ,
         },
     },
     "treasurer": {
@@ -113,6 +133,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             "sales.pipeline": ["view"],
             "sales.forecastadjustment": ["view"],
             "sales.forecastsnapshot": ["view"],
+            **CATALOG_READ,
+            **_on(("cpq.quote", "contracts.contract"), READ),
         },
     },
     "service_agent": {
@@ -123,6 +145,7 @@ BUILTIN_ROLES: dict[str, dict] = {
             **_on(CUSTOMER_TYPES, ["view"]),
             **_on(AR_TYPES, ["view"]),
             "customers.interaction": ["view", "add"],
+            **CONTRACT_READ,
         },
     },
     "viewer": {
@@ -138,6 +161,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             "sales.pipeline": ["view"],
             "sales.forecastadjustment": ["view"],
             "sales.forecastsnapshot": ["view"],
+            **CATALOG_READ,
+            **CONTRACT_READ,
         },
     },
 }
