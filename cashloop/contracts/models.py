@@ -399,3 +399,6 @@ class KeyDateReminder(models.Model):
                 fields=["contract", "key", "date", "user"], name="key_date_reminded_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.key} {self.date}"
