@@ -251,6 +251,8 @@ class ContractLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Derived balances: the line's net amount billed so far, and its revenue earned.
+    invoiced = money(_("invoiced"), default=0)
     recognised = money(_("revenue recognised"), default=0)
 
     class Meta:

@@ -10,6 +10,7 @@ DEFAULT_CHART: tuple[tuple[str, str, str, str, str, str | None], ...] = (
     ("1122", "应收账款", "Accounts receivable", "asset", "ar", None),
     ("1231", "坏账准备", "Allowance for bad debts", "asset", "bad_debt_allowance", None),
     ("2203", "预收账款", "Advances from customers", "liability", "advance", None),
+    ("2204", "合同负债", "Contract liabilities", "liability", "deferred_revenue", None),
     ("2221", "应交税费", "Taxes payable", "liability", "", None),
     ("2221.01", "应交税费-应交增值税(销项税额)", "Output VAT", "liability", "vat_output", "2221"),
     ("4001", "实收资本", "Paid-in capital", "equity", "", None),

@@ -19,6 +19,7 @@ class AccountRole(models.TextChoices):
     BANK = "bank", _("Bank deposits")
     AR = "ar", _("Accounts receivable")
     ADVANCE = "advance", _("Advances from customers")
+    DEFERRED_REVENUE = "deferred_revenue", _("Contract liabilities (deferred revenue)")
     REVENUE = "revenue", _("Revenue")
     VAT_OUTPUT = "vat_output", _("Output VAT")
     FX = "fx", _("Exchange gains and losses")
