@@ -1,0 +1,1 @@
+"""Background tasks of contracts; each idempotent (running it twice changes nothing)."""
