@@ -356,6 +356,9 @@ class Quote(models.Model):
     )
     rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Who the quote was sent to, and when the email actually left (the task sets it once).
+    emailed_to = models.CharField(_("sent to"), max_length=500, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

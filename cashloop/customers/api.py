@@ -46,15 +46,17 @@ class CustomerFilter(Schema):
     status: str = ""
     owner_id: int | None = None
     tag: str = ""
+    group_id: int | None = None
 
 
 @customers_router.get("", response=list[CustomerOut])
 @paginate(LimitOffsetPagination)
 def customer_list(request: HttpRequest, filters: Query[CustomerFilter]) -> Any:
     """Customers you may see; custom fields filter as `cf_<key>=` and `cf_<key>__gte/lte=`."""
-    return selectors.customer_list(
-        user=request.user, custom=filters_from(request.GET), **filters.dict()
-    )
+    wanted = filters.dict()
+    group_id = wanted.pop("group_id")
+    rows = selectors.customer_list(user=request.user, custom=filters_from(request.GET), **wanted)
+    return rows if group_id is None else rows.filter(group_id=group_id)
 
 
 @customers_router.post("", response={201: CustomerOut})

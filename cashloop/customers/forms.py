@@ -40,6 +40,7 @@ class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
             "owner",
             "team",
             "status",
+            "group",
         ]
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
@@ -65,6 +66,8 @@ class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
         owner, team = data.pop("owner"), data.pop("team")
         data["owner_id"] = owner.pk if owner else None
         data["team_id"] = team.pk if team else None
+        group = data.pop("group", None)
+        data["group_id"] = group.pk if group else None
         data["tags"] = [t.strip() for t in (data.get("tags") or "").split(",") if t.strip()]
         return data
 

@@ -29,6 +29,7 @@ class CustomerIn(InSchema):
     tags: list[str] = Field(default_factory=list, max_length=20)
     confirm_duplicate: bool = False
     custom: dict[str, Any] = Field(default_factory=dict)
+    group_id: int | None = None
 
 
 class CustomerPatch(InSchema):
@@ -44,6 +45,7 @@ class CustomerPatch(InSchema):
     tags: list[str] | None = Field(None, max_length=20)
     confirm_duplicate: bool = False
     custom: dict[str, Any] | None = None
+    group_id: int | None = None
 
 
 class UserRef(Schema):
@@ -73,6 +75,7 @@ class CustomerOut(Schema):
     status: str
     tags: list[str]
     merged_into_id: int | None = None
+    group_id: int | None = None
     created_at: datetime
     updated_at: datetime
     custom: dict[str, Any] = {}

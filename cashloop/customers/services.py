@@ -60,6 +60,7 @@ CUSTOMER_FIELDS = frozenset(
         "status",
         "tags",
         "custom",
+        "group_id",
     }
 )
 CONTACT_FIELDS = frozenset({"name", "title", "phone", "email", "custom"})
@@ -156,6 +157,7 @@ def customer_create(
     tags: Iterable[str] = (),
     confirm_duplicate: bool = False,
     custom: Mapping[str, Any] | None = None,
+    group_id: int | None = None,
 ) -> Customer:
     """Create a customer; without an owner it belongs to the acting user.
 
@@ -175,6 +177,7 @@ def customer_create(
         team_id=team_id if team_id is not None else (owner.team_id if owner else None),
         status=status,
         custom=custom_values_validate(actor=actor, object_type=CUSTOMER_TYPE, values=custom),
+        group_id=group_id,
     )
     full_clean_or_raise(customer)
     if not confirm_duplicate:
