@@ -181,7 +181,7 @@ class Milestone(models.Model):
     )
     planned_date = models.DateField(_("planned date"))
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
-    percent_delivered = percent_field(_("% delivered"), default=0)
+    percent_delivered = percent_field(_("delivered (%)"), default=0)
     status = models.CharField(
         _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
     )
@@ -200,6 +200,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_subject(self) -> Contract:
+        # A milestone's acceptance belongs in its contract's history.
+        return self.contract
 
 
 class ContractLine(models.Model):
@@ -381,6 +386,10 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract} / {self.number}"
+
+    @property
+    def audit_subject(self) -> Contract:
+        return self.contract
 
 
 class KeyDateReminder(models.Model):

@@ -4,7 +4,7 @@
 app's own scoped selectors, so the 360 never shows more than the list pages do: a
 section the user has no grant for comes back as None and is left off, not refused.
 This is the one module of customers that reads the apps built on it (receivables,
-reports, sales); nothing in those apps imports it (decision 029).
+reports, sales, cpq, contracts); nothing in those apps imports it (decision 029).
 
 Its cost does not grow with the customer's history: every list is cut to `LIST_SIZE`
 rows (with a window count of all of them, and a link to the filtered list page) and
@@ -42,10 +42,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cashloop.contracts import selectors as contract_selectors
+from cashloop.contracts.models import Contract
 from cashloop.core.models import AuditEntry
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may
 from cashloop.core.verify import MONEY, money_exact, money_sum
+from cashloop.cpq import selectors as cpq_selectors
+from cashloop.cpq.models import Quote
 from cashloop.customers import selectors
 from cashloop.customers.models import Contact, Customer, Interaction
 from cashloop.identity.models import User
@@ -127,6 +131,8 @@ class Customer360:
     invoices: Section | None = None
     payments: Section | None = None
     aging: report_selectors.AgingSummary | None = None
+    quotes: Section | None = None
+    contracts: Section | None = None
     today: date = field(default_factory=timezone.localdate)
 
 
@@ -258,5 +264,13 @@ def customer_360_get(*, user: User, customer_id: int) -> Customer360:
     if may(user, "view", Payment):
         overview.payments = _section(
             receivable_selectors.payment_list(user=user, customer_id=customer.pk)
+        )
+    if may(user, "view", Quote):
+        overview.quotes = _section(
+            cpq_selectors.quote_list(user=user, customer_id=customer.pk, latest=True)
+        )
+    if may(user, "view", Contract):
+        overview.contracts = _section(
+            contract_selectors.contract_list(user=user, customer_id=customer.pk)
         )
     return overview

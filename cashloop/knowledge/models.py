@@ -319,6 +319,15 @@ class DocumentLink(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # The signed scan of a contract, a milestone's acceptance report (issue #6).
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("linked by"),
@@ -334,8 +343,15 @@ class DocumentLink(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(customer__isnull=False, opportunity__isnull=True)
-                    | models.Q(customer__isnull=True, opportunity__isnull=False)
+                    models.Q(
+                        customer__isnull=False, opportunity__isnull=True, contract__isnull=True
+                    )
+                    | models.Q(
+                        customer__isnull=True, opportunity__isnull=False, contract__isnull=True
+                    )
+                    | models.Q(
+                        customer__isnull=True, opportunity__isnull=True, contract__isnull=False
+                    )
                 ),
                 name="knowledge_link_one_target",
             ),
@@ -349,10 +365,15 @@ class DocumentLink(models.Model):
                 condition=models.Q(opportunity__isnull=False),
                 name="knowledge_link_unique_opportunity",
             ),
+            models.UniqueConstraint(
+                fields=["document", "contract"],
+                condition=models.Q(contract__isnull=False),
+                name="knowledge_link_unique_contract",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.document} → {self.customer or self.opportunity}"
+        return f"{self.document} → {self.customer or self.opportunity or self.contract}"
 
     @property
     def audit_subject(self) -> Document:

@@ -155,6 +155,7 @@ class DocumentListOut(Schema):
 class LinkIn(InSchema):
     customer_id: int | None = None
     opportunity_id: int | None = None
+    contract_id: int | None = None
 
 
 class LinkOut(Schema):
@@ -162,6 +163,7 @@ class LinkOut(Schema):
     document_id: int
     customer_id: int | None
     opportunity_id: int | None
+    contract_id: int | None
     created_by: UserRef
     created_at: datetime
 

@@ -137,6 +137,7 @@ def link_list(
     user: Any,
     customer_id: int | None = None,
     opportunity_id: int | None = None,
+    contract_id: int | None = None,
     visible: QuerySet[Document] | None = None,
 ) -> QuerySet[DocumentLink]:
     """Links on a customer or opportunity, to documents the user may see (`visible`, when
@@ -150,16 +151,24 @@ def link_list(
         qs = qs.filter(customer_id=customer_id)
     if opportunity_id is not None:
         qs = qs.filter(opportunity_id=opportunity_id)
+    if contract_id is not None:
+        qs = qs.filter(contract_id=contract_id)
     return qs.order_by("document__title", "pk")
 
 
 def document_links(*, user: Any, document: Document) -> list[DocumentLink]:
-    """Where a document is linked, keeping only the customers and opportunities the user sees."""
+    """Where a document is linked, keeping only the customers, opportunities and contracts
+    the user sees."""
+    from cashloop.contracts.models import Contract
+
     customers = Customer.objects.restrict(user, "view")
     opportunities = Opportunity.objects.restrict(user, "view")
+    contracts = Contract.objects.restrict(user, "view")
     return list(
-        document.links.filter(Q(customer__in=customers) | Q(opportunity__in=opportunities))
-        .select_related("customer", "opportunity")
+        document.links.filter(
+            Q(customer__in=customers) | Q(opportunity__in=opportunities) | Q(contract__in=contracts)
+        )
+        .select_related("customer", "opportunity", "contract")
         .order_by("-created_at", "-pk")
     )
 

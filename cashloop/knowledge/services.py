@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from cashloop.contracts.models import Contract
 from cashloop.core.audit import audit_record, audit_snapshot
 from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
@@ -403,17 +404,21 @@ def document_link(
     document_id: int,
     customer_id: int | None = None,
     opportunity_id: int | None = None,
+    contract_id: int | None = None,
 ) -> DocumentLink:
-    """Show a document the actor may see on a customer or opportunity the actor may change."""
+    """Show a document the actor may see on a customer, opportunity or contract the actor
+    may change."""
     # Who may touch the document first, so that a stranger learns nothing from the body.
     document = _document_for(actor, document_id, "view")
-    if (customer_id is None) == (opportunity_id is None):
+    if [customer_id, opportunity_id, contract_id].count(None) != 2:
         raise DomainError(DocumentError.LINK_TARGET)
     link = DocumentLink(document=document, created_by=actor)
     if customer_id is not None:
         link.customer = _target(actor, Customer, customer_id)
-    else:
+    elif opportunity_id is not None:
         link.opportunity = _target(actor, Opportunity, opportunity_id)
+    else:
+        link.contract = _target(actor, Contract, contract_id)
     try:
         with transaction.atomic():
             link.save()
@@ -442,8 +447,10 @@ def document_unlink(*, actor: User, link_id: int) -> None:
     try:
         if link.customer_id is not None:
             _target(actor, Customer, link.customer_id)
-        else:
+        elif link.opportunity_id is not None:
             _target(actor, Opportunity, link.opportunity_id)
+        else:
+            _target(actor, Contract, link.contract_id)
     except DomainError as exc:
         raise DomainError(DocumentError.LINK_NOT_FOUND) from exc
     audit_record(actor=actor, instance=link, action=AuditAction.DELETE, before=audit_snapshot(link))

@@ -313,6 +313,7 @@ def link_create(request: HttpRequest) -> HttpResponse:
     """Link a document from the Documents panel of a customer's or opportunity's page."""
     customer_id = _int(request.POST.get("customer_id"))
     opportunity_id = _int(request.POST.get("opportunity_id"))
+    contract_id = _int(request.POST.get("contract_id"))
     document_id = _int(request.POST.get("document"))
     try:
         services.document_link(
@@ -320,6 +321,7 @@ def link_create(request: HttpRequest) -> HttpResponse:
             document_id=document_id or 0,
             customer_id=customer_id,
             opportunity_id=opportunity_id,
+            contract_id=contract_id,
         )
     except DomainError as exc:
         refuse_or_show(exc)

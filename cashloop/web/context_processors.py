@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "identity": "settings",
             "sales": "pipeline",
             "approvals": "approvals",
+            "contracts": "contracts",
         }.get(match.namespace, match.url_name or "")
         if match.namespace == "web" and match.url_name in {"dashboard", "settings"}:
             active = match.url_name

@@ -17,12 +17,21 @@ LINK_CHOICES = 100
 
 
 @register.inclusion_tag("knowledge/_documents_panel.html", takes_context=True)
-def documents_panel(context: Any, customer: Any = None, opportunity: Any = None) -> dict:
-    """The documents linked to `customer` or `opportunity` that the user may see."""
+def documents_panel(
+    context: Any, customer: Any = None, opportunity: Any = None, contract: Any = None
+) -> dict:
+    """The documents linked to `customer`, `opportunity` or `contract` the user may see."""
     request = context["request"]
     user = request.user
-    target = customer if customer is not None else opportunity
-    field = "customer_id" if customer is not None else "opportunity_id"
+    field, target = next(
+        (name, row)
+        for name, row in (
+            ("customer_id", customer),
+            ("opportunity_id", opportunity),
+            ("contract_id", contract),
+        )
+        if row is not None
+    )
     visible = selectors.document_list(user=user)
     links = list(selectors.link_list(user=user, visible=visible, **{field: target.pk}))
     # Linking needs the right to change the target; its page has mostly worked that out.

@@ -1,0 +1,1276 @@
+"""Writes of contracts (合同): draft, change, activate, accept milestones, terminate, renew.
+
+A contract is drafted (directly or from an accepted quote), changed freely while it is a
+draft, and activated once its payment plan sums exactly to its total; activation may go
+through an approval flow.  Activation gives each plan item its due date where the rule
+can tell one; an item waiting for a milestone gets its date when the milestone is
+accepted.  From then on billing (`billing.py`) turns due items into invoices.  An active
+contract changes only through an amendment (`amendment_create`), which never touches
+what is invoiced already.
+
+Line amounts are computed as invoices compute theirs (`receivables.services`), so an
+invoice billing a whole contract gives the same net, tax and total.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.template import Context, Engine, TemplateSyntaxError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cashloop.approvals.models import ApprovalRequest
+from cashloop.approvals.services import approval_request_submit
+from cashloop.contracts.choices import (
+    AmendmentStatus,
+    ContractStatus,
+    MilestoneKind,
+    MilestoneStatus,
+    PlanDueRule,
+    PlanItemStatus,
+)
+from cashloop.contracts.errors import ContractError
+from cashloop.contracts.models import (
+    Amendment,
+    Contract,
+    ContractLine,
+    ContractTemplate,
+    Milestone,
+    PlanItem,
+)
+from cashloop.core.audit import audit_record, audit_snapshot
+from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
+from cashloop.core.models import AuditAction
+from cashloop.core.money import (
+    base_currency,
+    currency_check,
+    format_money,
+    quantize,
+    split,
+    to_decimal,
+)
+from cashloop.core.scoping import get_scoped, require
+from cashloop.core.sequences import sequence_next
+from cashloop.cpq.choices import QuoteStatus, Recognition
+from cashloop.cpq.models import Product, Quote
+from cashloop.customers.errors import CustomerError
+from cashloop.customers.models import Customer
+from cashloop.customers.services import _owner_for
+from cashloop.customfields.services import custom_values_validate
+from cashloop.identity.models import User
+from cashloop.receivables.services import LineIn, _exact, _line_amounts, _rate
+
+CONTRACT_SERIES = "CON"
+# Document types of the approval registry (see contracts.approval_types).
+CONTRACT_TYPE = "contracts.contract"
+AMENDMENT_TYPE = "contracts.amendment"
+# Plan items billing has not touched yet: they may still be changed or cancelled.
+OPEN_PLAN_STATUSES = (PlanItemStatus.WAITING, PlanItemStatus.SCHEDULED)
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class ContractLineIn:
+    """A contract line as typed or copied from a quote; `milestone_position` names the
+    milestone (1-based, in the order given) whose acceptance earns an AT_MILESTONE line."""
+
+    product_id: int | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+    discount_percent: Decimal = Decimal(0)
+    unit: str = ""
+    recognition: str = Recognition.AT_INVOICING
+    service_start: date | None = None
+    service_end: date | None = None
+    milestone_position: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanItemIn:
+    """An installment: a percent of the total or a fixed amount (exactly one), and its rule."""
+
+    label: str
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    due_rule: str = PlanDueRule.ON_SIGNING
+    due_days: int = 0
+    fixed_date: date | None = None
+    milestone_position: int | None = None
+    discount_percent: Decimal = Decimal(0)
+    discount_days: int = 0
+
+
+@dataclass(frozen=True)
+class MilestoneIn:
+    name: str
+    kind: str = MilestoneKind.ACCEPTANCE
+    planned_date: date | None = None
+
+
+# --- building a draft ----------------------------------------------------------------------
+
+
+def _milestones_build(contract: Contract, milestones: Sequence[MilestoneIn]) -> list[Milestone]:
+    built = []
+    for n, spec in enumerate(milestones, 1):
+        if not spec.name.strip():
+            raise DomainError(ContractError.BAD_MILESTONE, n=n, reason=_("name it"))
+        if spec.kind not in MilestoneKind.values:
+            raise DomainError(ContractError.BAD_MILESTONE, n=n, reason=_("unknown kind"))
+        built.append(
+            Milestone(
+                contract=contract,
+                position=n,
+                name=spec.name.strip()[:200],
+                kind=spec.kind,
+                # Without a plan, a milestone is expected on the contract's first day.
+                planned_date=spec.planned_date or contract.start_date,
+            )
+        )
+    return built
+
+
+def _milestone_at(milestones: list[Milestone], position: int | None, error: Any, n: int) -> Any:
+    if position is None:
+        return None
+    if not 1 <= position <= len(milestones):
+        raise DomainError(
+            error, n=n, line=n, reason=_("no milestone {position}").format(position=position)
+        )
+    return milestones[position - 1]
+
+
+def _lines_build(
+    contract: Contract, lines: Sequence[ContractLineIn], milestones: list[Milestone]
+) -> list[ContractLine]:
+    if not lines:
+        raise DomainError(ContractError.NO_LINES)
+    wanted = {spec.product_id for spec in lines if spec.product_id is not None}
+    known = set(Product.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    built = []
+    for n, spec in enumerate(lines, 1):
+        amounts = _line_amounts(
+            LineIn(
+                description=spec.description,
+                quantity=spec.quantity,
+                unit_price=spec.unit_price,
+                tax_rate=spec.tax_rate,
+                discount_percent=spec.discount_percent,
+            ),
+            contract.currency,
+            n,
+        )
+        if spec.recognition not in Recognition.values:
+            raise DomainError(ContractError.BAD_LINE, line=n, reason=_("unknown recognition"))
+        if spec.product_id is not None and spec.product_id not in known:
+            raise DomainError(ContractError.BAD_LINE, line=n, reason=_("no such product"))
+        milestone = _milestone_at(milestones, spec.milestone_position, ContractError.BAD_LINE, n)
+        if spec.recognition == Recognition.AT_MILESTONE and milestone is None:
+            raise DomainError(
+                ContractError.BAD_LINE, line=n, reason=_("name the milestone that earns it")
+            )
+        start, end = spec.service_start, spec.service_end
+        # A ratable line without a period of its own is served over the contract's term.
+        own_period = start is not None and end is not None and start <= end
+        term = start is None and end is None and contract.end_date is not None
+        if spec.recognition == Recognition.RATABLY and not (own_period or term):
+            raise DomainError(
+                ContractError.BAD_LINE, line=n, reason=_("give the service period (start to end)")
+            )
+        built.append(
+            ContractLine(
+                contract=contract,
+                position=n,
+                product_id=spec.product_id,
+                description=amounts.description,
+                unit=spec.unit.strip()[:20],
+                quantity=amounts.quantity,
+                unit_price=amounts.unit_price,
+                discount_percent=amounts.discount_percent,
+                tax_rate=amounts.tax_rate,
+                net=amounts.net,
+                tax=amounts.tax,
+                total=amounts.total,
+                recognition=spec.recognition,
+                service_start=start if spec.recognition == Recognition.RATABLY else None,
+                service_end=end if spec.recognition == Recognition.RATABLY else None,
+                milestone=milestone if spec.recognition == Recognition.AT_MILESTONE else None,
+            )
+        )
+    return built
+
+
+def _plan_build(
+    contract: Contract, plan: Sequence[PlanItemIn], milestones: list[Milestone]
+) -> list[PlanItem]:
+    """Plan items with their amounts: percents become amounts by largest remainder over the
+    percent part of the total, so a plan of percents summing to 100 gives the total exactly;
+    fixed amounts stay as typed.  Whether the whole sums to the total is activation's check.
+    """
+    currency = contract.currency
+    for n, spec in enumerate(plan, 1):
+        if not spec.label.strip():
+            raise DomainError(ContractError.BAD_PLAN, n=n, reason=_("label it"))
+        if (spec.percent is None) == (spec.amount is None):
+            raise DomainError(ContractError.BAD_PLAN, n=n, reason=_("give a percent or an amount"))
+        if spec.percent is not None and not 0 < to_decimal(spec.percent) <= HUNDRED:
+            raise DomainError(ContractError.BAD_PLAN, n=n, reason=_("percent from 0 to 100"))
+        if spec.amount is not None and _exact(spec.amount, currency) <= 0:
+            raise DomainError(ContractError.BAD_PLAN, n=n, reason=_("the amount must be positive"))
+        if spec.due_rule not in PlanDueRule.values:
+            raise DomainError(ContractError.BAD_PLAN, n=n, reason=_("unknown due rule"))
+        if spec.due_rule == PlanDueRule.FIXED_DATE and spec.fixed_date is None:
+            raise DomainError(ContractError.BAD_PLAN, n=n, reason=_("give the fixed date"))
+        if not 0 <= spec.due_days <= 3650:
+            raise DomainError(ContractError.BAD_PLAN, n=n, reason=_("days from 0 to 3650"))
+        if not 0 <= to_decimal(spec.discount_percent) < HUNDRED or spec.discount_days < 0:
+            raise DomainError(ContractError.BAD_PLAN, n=n, reason=_("early-payment discount"))
+    percents = [to_decimal(spec.percent) for spec in plan if spec.percent is not None]
+    by_percent = iter(
+        split(contract.total * sum(percents, Decimal(0)) / HUNDRED, percents, currency)
+        if percents
+        else []
+    )
+    built = []
+    for n, spec in enumerate(plan, 1):
+        on_milestone = spec.due_rule == PlanDueRule.ON_MILESTONE
+        milestone = _milestone_at(
+            milestones, spec.milestone_position if on_milestone else None, ContractError.BAD_PLAN, n
+        )
+        built.append(
+            PlanItem(
+                contract=contract,
+                sequence=n,
+                label=spec.label.strip()[:100],
+                percent=to_decimal(spec.percent) if spec.percent is not None else None,
+                amount=next(by_percent) if spec.percent is not None else to_decimal(spec.amount),  # type: ignore[arg-type]
+                due_rule=spec.due_rule,
+                due_days=spec.due_days,
+                fixed_date=spec.fixed_date if spec.due_rule == PlanDueRule.FIXED_DATE else None,
+                milestone=milestone,
+                discount_percent=to_decimal(spec.discount_percent),
+                discount_days=spec.discount_days,
+            )
+        )
+    return built
+
+
+def _content_save(
+    contract: Contract,
+    lines: Sequence[ContractLineIn],
+    plan: Sequence[PlanItemIn],
+    milestones: Sequence[MilestoneIn],
+) -> None:
+    """(Re)write a saved draft's milestones, lines and plan, and its totals from the lines."""
+    contract.plan.all().delete()
+    contract.lines.all().delete()
+    contract.milestones.all().delete()
+    built_milestones = _milestones_build(contract, milestones)
+    built_lines = _lines_build(contract, lines, built_milestones)
+    contract.subtotal = sum((line.net for line in built_lines), Decimal(0))
+    contract.tax_total = sum((line.tax for line in built_lines), Decimal(0))
+    contract.total = contract.subtotal + contract.tax_total
+    if contract.total <= 0:
+        raise DomainError(ContractError.TOTAL_NOT_POSITIVE)
+    built_plan = _plan_build(contract, plan, built_milestones)
+    for milestone in built_milestones:
+        milestone.save()
+    ContractLine.objects.bulk_create(_relinked(built_lines))
+    PlanItem.objects.bulk_create(_relinked(built_plan))
+    contract.save(update_fields=["subtotal", "tax_total", "total", "updated_at"])
+
+
+def _relinked(rows: list[Any]) -> list[Any]:
+    # Milestones were saved after the rows pointing at them were built.
+    for row in rows:
+        if row.milestone is not None:
+            row.milestone_id = row.milestone.pk
+    return rows
+
+
+def _template(template_id: int | None) -> ContractTemplate | None:
+    if template_id is None:
+        return None
+    template = ContractTemplate.objects.filter(pk=template_id, active=True).first()
+    if template is None:
+        raise DomainError(ContractError.TEMPLATE_NOT_FOUND)
+    return template
+
+
+def _dates_check(contract: Contract) -> None:
+    if contract.end_date is not None and contract.end_date < contract.start_date:
+        raise DomainError(ContractError.DATES, details={"end_date": ["before start"]})
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    actor: User,
+    customer_id: int,
+    title: str,
+    start_date: date,
+    lines: Sequence[ContractLineIn],
+    plan: Sequence[PlanItemIn] = (),
+    milestones: Sequence[MilestoneIn] = (),
+    end_date: date | None = None,
+    signing_date: date | None = None,
+    currency: str | None = None,
+    rate: Decimal | None = None,
+    template_id: int | None = None,
+    owner_id: int | None = None,
+    custom: Mapping[str, Any] | None = None,
+    quote: Quote | None = None,
+) -> Contract:
+    """A draft contract for a customer the actor may see; it belongs to the actor unless
+    `owner_id` names someone within the actor's scope."""
+    scope = require(actor, "add", Contract)
+    customer = get_scoped(
+        Customer.objects.all(),
+        user=actor,
+        action="view",
+        pk=customer_id,
+        not_found=CustomerError.NOT_FOUND,
+    )
+    if quote is not None:
+        # The quote's people stay on the deal, whoever pressed "accept".
+        owner = quote.owner or actor
+        team_id = quote.team_id if quote.owner else actor.team_id
+    else:
+        owner = _owner_for(actor=actor, scope=scope, owner_id=owner_id or actor.pk) or actor
+        team_id = owner.team_id
+    code = currency_check(currency or customer.currency)
+    contract = Contract(
+        title=title,
+        customer=customer,
+        quote=quote,
+        start_date=start_date,
+        end_date=end_date,
+        signing_date=signing_date,
+        currency=code,
+        rate=_rate(code, rate),
+        template=_template(template_id),
+        owner=owner,
+        team_id=team_id,
+        created_by=actor,
+        custom=custom_values_validate(actor=actor, object_type=CONTRACT_TYPE, values=custom),
+    )
+    return _draft_save(actor, contract, lines, plan, milestones)
+
+
+def _draft_save(
+    actor: User,
+    contract: Contract,
+    lines: Sequence[ContractLineIn],
+    plan: Sequence[PlanItemIn],
+    milestones: Sequence[MilestoneIn],
+) -> Contract:
+    contract.title = contract.title.strip()[:200]
+    _dates_check(contract)
+    full_clean_or_raise(contract, exclude=["created_by", "number", "approval_request", "owner"])
+    contract.save()
+    _content_save(contract, lines, plan, milestones)
+    _terms_render(contract)
+    audit_record(actor=actor, instance=contract, action=AuditAction.CREATE)
+    return contract
+
+
+CONTRACT_FIELDS = frozenset(
+    {
+        "title",
+        "start_date",
+        "end_date",
+        "signing_date",
+        "currency",
+        "rate",
+        "template_id",
+        "owner_id",
+        "renewal_notice_days",
+        "custom",
+        "lines",
+        "plan",
+        "milestones",
+    }
+)
+
+
+def _locked(actor: User, action: str, contract_id: int) -> Contract:
+    return get_scoped(
+        Contract.objects.select_related("customer"),
+        user=actor,
+        action=action,
+        pk=contract_id,
+        lock=True,
+        not_found=ContractError.NOT_FOUND,
+    )
+
+
+def _status_is(contract: Contract, *statuses: str) -> None:
+    if contract.status not in statuses:
+        raise DomainError(ContractError.WRONG_STATUS, status=contract.get_status_display())
+
+
+def _lines_in(contract: Contract) -> list[ContractLineIn]:
+    positions = {m.pk: m.position for m in contract.milestones.all()}
+    return [
+        ContractLineIn(
+            product_id=line.product_id,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            tax_rate=line.tax_rate,
+            discount_percent=line.discount_percent,
+            unit=line.unit,
+            recognition=line.recognition,
+            service_start=line.service_start,
+            service_end=line.service_end,
+            milestone_position=positions.get(line.milestone_id) if line.milestone_id else None,
+        )
+        for line in contract.lines.all()
+    ]
+
+
+def _plan_in(contract: Contract) -> list[PlanItemIn]:
+    positions = {m.pk: m.position for m in contract.milestones.all()}
+    return [
+        PlanItemIn(
+            label=item.label,
+            percent=item.percent,
+            amount=item.amount if item.percent is None else None,
+            due_rule=item.due_rule,
+            due_days=item.due_days,
+            fixed_date=item.fixed_date,
+            milestone_position=positions.get(item.milestone_id) if item.milestone_id else None,
+            discount_percent=item.discount_percent,
+            discount_days=item.discount_days,
+        )
+        for item in contract.plan.all()
+    ]
+
+
+def _milestones_in(contract: Contract) -> list[MilestoneIn]:
+    return [MilestoneIn(m.name, m.kind, m.planned_date) for m in contract.milestones.all()]
+
+
+@transaction.atomic
+def contract_update(*, actor: User, contract_id: int, changes: Mapping[str, Any]) -> Contract:
+    """Change a draft: its fields, and its lines, plan or milestones (each given whole).
+
+    Lines refer to milestones and plan items to milestones by position, so whatever of the
+    three is not given is kept as it is and renumbered with the rest.
+    """
+    for field in changes:
+        if field not in CONTRACT_FIELDS:
+            raise DomainError(CoreError.UNKNOWN_FIELD, field=field, details={"field": field})
+    contract = _locked(actor, "change", contract_id)
+    _status_is(contract, ContractStatus.DRAFT)
+    before = audit_snapshot(contract)
+    for field in ("title", "start_date", "end_date", "signing_date", "renewal_notice_days"):
+        if field in changes:
+            setattr(contract, field, changes[field])
+    contract.title = contract.title.strip()[:200]
+    if "currency" in changes or "rate" in changes:
+        contract.currency = currency_check(changes.get("currency") or contract.currency)
+        contract.rate = _rate(contract.currency, changes.get("rate", contract.rate))
+    if "template_id" in changes:
+        contract.template = _template(changes["template_id"])
+    if "owner_id" in changes and changes["owner_id"] != contract.owner_id:
+        scope = require(actor, "change", Contract)
+        owner = _owner_for(actor=actor, scope=scope, owner_id=changes["owner_id"])
+        contract.owner, contract.team_id = owner, owner.team_id if owner else None
+    if "custom" in changes:
+        contract.custom = custom_values_validate(
+            actor=actor,
+            object_type=CONTRACT_TYPE,
+            values=changes["custom"],
+            current=contract.custom,
+        )
+    _dates_check(contract)
+    full_clean_or_raise(contract, exclude=["created_by", "number", "approval_request"])
+    contract.save()
+    if {"lines", "plan", "milestones", "currency", "rate"} & set(changes):
+        _content_save(
+            contract,
+            changes.get("lines", None) or _lines_in(contract),
+            changes["plan"] if "plan" in changes else _plan_in(contract),
+            changes["milestones"] if "milestones" in changes else _milestones_in(contract),
+        )
+    _terms_render(contract)
+    audit_record(actor=actor, instance=contract, action=AuditAction.UPDATE, before=before)
+    return contract
+
+
+# --- from a quote ----------------------------------------------------------------------------
+
+
+def _quote_plan(quote: Quote) -> tuple[list[PlanItemIn], list[MilestoneIn]]:
+    """The quote's proposed plan as plan items; each milestone it names becomes one."""
+    names: list[str] = []
+    plan = []
+    for item in quote.payment_plan:
+        name = (item.get("milestone") or "").strip()
+        position = None
+        if item["due_rule"] == PlanDueRule.ON_MILESTONE and name:
+            if name not in names:
+                names.append(name)
+            position = names.index(name) + 1
+        plan.append(
+            PlanItemIn(
+                label=item["label"],
+                percent=Decimal(item["percent"]) if item.get("percent") else None,
+                amount=Decimal(item["amount"]) if item.get("amount") else None,
+                due_rule=item["due_rule"],
+                due_days=item.get("due_days") or 0,
+                fixed_date=date.fromisoformat(item["fixed_date"])
+                if item.get("fixed_date")
+                else None,
+                milestone_position=position,
+                discount_percent=Decimal(item.get("discount_percent") or 0),
+                discount_days=item.get("discount_days") or 0,
+            )
+        )
+    return plan, [MilestoneIn(name, MilestoneKind.ACCEPTANCE) for name in names]
+
+
+def _one_year(start: date) -> date:
+    """The day before the first anniversary (29 Feb rolls to 28 Feb)."""
+    try:
+        return start.replace(year=start.year + 1) - timedelta(days=1)
+    except ValueError:
+        return start.replace(year=start.year + 1, day=28)
+
+
+@transaction.atomic
+def contract_create_from_quote(*, actor: User, quote_id: int) -> Contract:
+    """The draft contract of an accepted quote (one per quote version: asking again
+    answers the contract made the first time).
+
+    Included lines with an amount are copied (a bundle priced as one line keeps its
+    components out: they carry no money); the proposed plan becomes plan items and each
+    milestone it names a milestone.  The contract runs a year from today until edited.
+    """
+    require(actor, "add", Contract)
+    quote = get_scoped(
+        Quote.objects.select_related("customer"), user=actor, action="view", pk=quote_id
+    )
+    existing = Contract.objects.filter(quote=quote).order_by("pk").first()
+    if existing is not None:
+        return existing
+    if quote.status != QuoteStatus.ACCEPTED:
+        raise DomainError(ContractError.QUOTE_NOT_ACCEPTED, status=quote.get_status_display())
+    if quote.customer_id is None:
+        raise DomainError(ContractError.QUOTE_WITHOUT_CUSTOMER)
+    plan, milestones = _quote_plan(quote)
+    start = timezone.localdate()
+    end = _one_year(start)
+    quote_lines = quote.lines.filter(included=True).select_related("product").order_by("position")
+    lines = []
+    for line in quote_lines:
+        if line.unit_price == 0:
+            continue
+        recognition = line.product.recognition if line.product else Recognition.AT_INVOICING
+        if recognition == Recognition.AT_MILESTONE and not milestones:
+            milestones.append(MilestoneIn(_("Acceptance"), MilestoneKind.ACCEPTANCE))
+        lines.append(
+            ContractLineIn(
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+                discount_percent=line.discount_percent,
+                unit=line.unit,
+                recognition=recognition,
+                service_start=start if recognition == Recognition.RATABLY else None,
+                service_end=end if recognition == Recognition.RATABLY else None,
+                # Earned when the last milestone (the final acceptance) is accepted.
+                milestone_position=len(milestones)
+                if recognition == Recognition.AT_MILESTONE
+                else None,
+            )
+        )
+    assert quote.customer is not None
+    return contract_create(
+        actor=actor,
+        customer_id=quote.customer_id,
+        title=_("%(customer)s · quote %(quote)s")
+        % {"customer": quote.customer.name, "quote": quote},
+        start_date=start,
+        end_date=end,
+        lines=lines,
+        plan=plan,
+        milestones=milestones,
+        currency=quote.currency,
+        quote=quote,
+    )
+
+
+# --- terms -----------------------------------------------------------------------------------
+
+_TERMS_ENGINE = Engine(autoescape=True)
+
+
+def plan_table_text(contract: Contract) -> str:
+    """The payment plan as plain text lines, for the terms (rendered escaped)."""
+    rows = []
+    for item in contract.plan.all().select_related("milestone"):
+        share = f"{item.percent.normalize():f}% " if item.percent is not None else ""
+        rows.append(
+            f"{item.sequence}. {item.label}: {share}{format_money(item.amount, contract.currency)}"
+            f" — {due_rule_text(item)}"
+        )
+    return "\n".join(rows)
+
+
+def due_rule_text(item: PlanItem) -> str:
+    """When an installment falls due, in words."""
+    if item.due_rule == PlanDueRule.FIXED_DATE:
+        return str(item.fixed_date)
+    if item.due_rule == PlanDueRule.ON_MILESTONE:
+        name = item.milestone.name if item.milestone else "?"
+        return _("%(days)s days after “%(milestone)s” is accepted") % {
+            "days": item.due_days,
+            "milestone": name,
+        }
+    if item.due_rule == PlanDueRule.END_OF_MONTH:
+        return _("end of the signing month + %(days)s days") % {"days": item.due_days}
+    return _("signing + %(days)s days") % {"days": item.due_days}
+
+
+def terms_preview(*, body: str, contract: Contract) -> str:
+    """Render a template body for a contract: placeholders filled with plain values only."""
+    try:
+        template = _TERMS_ENGINE.from_string(body)
+    except TemplateSyntaxError as exc:
+        raise DomainError(ContractError.TEMPLATE_INVALID, reason=str(exc)) from None
+    context = {
+        "customer": {"name": contract.customer.name, "code": contract.customer.code},
+        "contract": {
+            "number": contract.number or _("(number given at activation)"),
+            "title": contract.title,
+            "total": format_money(contract.total, contract.currency),
+            "currency": contract.currency,
+            "start_date": contract.start_date,
+            "end_date": contract.end_date or "",
+            "signing_date": contract.signing_date or "",
+        },
+        "plan_table": plan_table_text(contract),
+    }
+    return template.render(Context(context))
+
+
+def _terms_render(contract: Contract) -> None:
+    if contract.template is None:
+        return
+    contract.terms = terms_preview(body=contract.template.body, contract=contract)
+    contract.save(update_fields=["terms", "updated_at"])
+
+
+@transaction.atomic
+def contract_template_save(
+    *,
+    actor: User,
+    name: str,
+    body: str,
+    language: str = "zh-hans",
+    active: bool = True,
+    template_id: int | None = None,
+) -> ContractTemplate:
+    """Create or change a contract template; a body that does not parse is refused."""
+    require(actor, "change" if template_id else "add", ContractTemplate)
+    try:
+        _TERMS_ENGINE.from_string(body)
+    except TemplateSyntaxError as exc:
+        raise DomainError(ContractError.TEMPLATE_INVALID, reason=str(exc)) from None
+    template, before = ContractTemplate(), None
+    if template_id is not None:
+        found = ContractTemplate.objects.select_for_update().filter(pk=template_id).first()
+        if found is None:
+            raise DomainError(ContractError.TEMPLATE_NOT_FOUND)
+        template, before = found, audit_snapshot(found)
+    template.name, template.body = name.strip(), body
+    template.language, template.active = language, active
+    full_clean_or_raise(template)
+    template.save()
+    audit_record(
+        actor=actor,
+        instance=template,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        before=before,
+    )
+    return template
+
+
+# --- activation ------------------------------------------------------------------------------
+
+
+def _activation_check(contract: Contract) -> list[PlanItem]:
+    if contract.signing_date is None:
+        raise DomainError(
+            ContractError.SIGNING_DATE_REQUIRED, details={"signing_date": ["required"]}
+        )
+    plan = list(contract.plan.all())
+    if not plan:
+        raise DomainError(ContractError.EMPTY_PLAN)
+    planned = sum((item.amount for item in plan), Decimal(0))
+    if planned != contract.total:
+        raise DomainError(
+            ContractError.PLAN_SUM,
+            plan=format_money(planned, contract.currency),
+            total=format_money(contract.total, contract.currency),
+            details={"plan": str(planned), "total": str(contract.total)},
+        )
+    for item in plan:
+        if item.due_rule == PlanDueRule.ON_MILESTONE and item.milestone_id is None:
+            raise DomainError(ContractError.MILESTONE_REQUIRED, n=item.sequence)
+    return plan
+
+
+def plan_due_date(item: PlanItem, signing_date: date) -> date | None:
+    """The due date a rule tells at signing; None for one waiting for its milestone."""
+    if item.due_rule == PlanDueRule.ON_SIGNING:
+        return signing_date + timedelta(days=item.due_days)
+    if item.due_rule == PlanDueRule.END_OF_MONTH:
+        last = calendar.monthrange(signing_date.year, signing_date.month)[1]
+        return signing_date.replace(day=last) + timedelta(days=item.due_days)
+    if item.due_rule == PlanDueRule.FIXED_DATE:
+        return item.fixed_date
+    return None
+
+
+def _activate(contract: Contract) -> None:
+    """Make a checked contract active: its number, and its plan items' dates and states."""
+    plan = _activation_check(contract)
+    assert contract.signing_date is not None
+    for item in plan:
+        item.due_date = plan_due_date(item, contract.signing_date)
+        item.status = PlanItemStatus.WAITING if item.due_date is None else PlanItemStatus.SCHEDULED
+    PlanItem.objects.bulk_update(plan, ["due_date", "status"])
+    if not contract.number:
+        contract.number = sequence_next(series=CONTRACT_SERIES, year=contract.signing_date.year)
+    contract.status = ContractStatus.ACTIVE
+    contract.activated_at = timezone.now()
+    contract.save()
+    _terms_render(contract)
+
+
+@transaction.atomic
+def contract_activate(*, actor: User, contract_id: int) -> Contract:
+    """Activate a draft whose plan sums exactly to its total, or send it for approval.
+
+    With an approval flow that applies, the contract waits (PENDING_APPROVAL) and is
+    activated when approved, checked again then; without one it is active at once.
+    """
+    contract = _locked(actor, "activate", contract_id)
+    _status_is(contract, ContractStatus.DRAFT)
+    before = audit_snapshot(contract)
+    _activation_check(contract)
+    if contract.currency != base_currency():
+        _rate(contract.currency, contract.rate)
+    request = approval_request_submit(actor=actor, document=contract, document_type=CONTRACT_TYPE)
+    if request is None:
+        _activate(contract)
+    else:
+        contract.status = ContractStatus.PENDING_APPROVAL
+        contract.approval_request = request
+        contract.save()
+    audit_record(actor=actor, instance=contract, action=AuditAction.UPDATE, before=before)
+    return contract
+
+
+def contract_approved(request: ApprovalRequest, actor: User) -> None:
+    """`on_approved` of a contract: activate it, checked again."""
+    contract = Contract.objects.select_for_update().get(pk=request.document_id)
+    _status_is(contract, ContractStatus.PENDING_APPROVAL)
+    before = audit_snapshot(contract)
+    _activate(contract)
+    audit_record(actor=actor, instance=contract, action=AuditAction.UPDATE, before=before)
+
+
+def contract_rejected(request: ApprovalRequest, actor: User) -> None:
+    """`on_rejected` of a contract: back to a draft to be corrected."""
+    contract = Contract.objects.select_for_update().get(pk=request.document_id)
+    if contract.status != ContractStatus.PENDING_APPROVAL:
+        return
+    before = audit_snapshot(contract)
+    contract.status = ContractStatus.DRAFT
+    contract.save()
+    audit_record(actor=actor, instance=contract, action=AuditAction.UPDATE, before=before)
+
+
+# --- milestones ------------------------------------------------------------------------------
+
+
+def _milestone_locked(actor: User, milestone_id: int) -> tuple[Milestone, Contract]:
+    require(actor, "milestone", Contract)
+    contract_id = Milestone.objects.filter(pk=milestone_id).values_list("contract_id", flat=True)
+    if not contract_id:
+        raise DomainError(ContractError.MILESTONE_NOT_FOUND)
+    contract = get_scoped(
+        Contract.objects.all(),
+        user=actor,
+        action="milestone",
+        pk=contract_id[0],
+        lock=True,
+        not_found=ContractError.MILESTONE_NOT_FOUND,
+    )
+    return Milestone.objects.select_for_update().get(pk=milestone_id), contract
+
+
+@transaction.atomic
+def contract_milestone_accept(*, actor: User, milestone_id: int, actual_date: date) -> Milestone:
+    """The customer accepted a milestone of an active contract: the installments waiting
+    for it fall due `due_days` after `actual_date`."""
+    milestone, contract = _milestone_locked(actor, milestone_id)
+    _status_is(contract, ContractStatus.ACTIVE)
+    if milestone.status == MilestoneStatus.ACCEPTED:
+        raise DomainError(ContractError.MILESTONE_ACCEPTED)
+    before = audit_snapshot(milestone)
+    milestone.actual_date = actual_date
+    milestone.status = MilestoneStatus.ACCEPTED
+    milestone.percent_delivered = HUNDRED
+    milestone.accepted_by = actor
+    milestone.save()
+    waiting = list(milestone.plan_items.select_for_update().filter(status=PlanItemStatus.WAITING))
+    for item in waiting:
+        item.due_date = actual_date + timedelta(days=item.due_days)
+        item.status = PlanItemStatus.SCHEDULED
+    PlanItem.objects.bulk_update(waiting, ["due_date", "status"])
+    audit_record(
+        actor=actor,
+        instance=milestone,
+        action=AuditAction.UPDATE,
+        before=before,
+        reason=_("Milestone accepted"),
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    actor: User,
+    milestone_id: int,
+    planned_date: date | None = None,
+    percent_delivered: Decimal | None = None,
+    note: str | None = None,
+) -> Milestone:
+    """Record progress on a milestone not accepted yet: a new planned date, how much is
+    delivered (all of it marks it delivered), a note."""
+    milestone, contract = _milestone_locked(actor, milestone_id)
+    _status_is(contract, ContractStatus.DRAFT, ContractStatus.ACTIVE)
+    if milestone.status == MilestoneStatus.ACCEPTED:
+        raise DomainError(ContractError.MILESTONE_ACCEPTED)
+    before = audit_snapshot(milestone)
+    if planned_date is not None:
+        milestone.planned_date = planned_date
+    if percent_delivered is not None:
+        delivered = to_decimal(percent_delivered)
+        if not 0 <= delivered <= HUNDRED:
+            raise DomainError(
+                ContractError.BAD_MILESTONE, n=milestone.position, reason=_("percent from 0 to 100")
+            )
+        milestone.percent_delivered = delivered
+        milestone.status = (
+            MilestoneStatus.DELIVERED if delivered == HUNDRED else MilestoneStatus.PLANNED
+        )
+    if note is not None:
+        milestone.note = note.strip()[:500]
+    milestone.save()
+    audit_record(actor=actor, instance=milestone, action=AuditAction.UPDATE, before=before)
+    return milestone
+
+
+# --- the end of a contract -------------------------------------------------------------------
+
+
+@transaction.atomic
+def contract_terminate(*, actor: User, contract_id: int, reason: str) -> Contract:
+    """End an active contract early: its installments not invoiced yet are cancelled;
+    what is invoiced stays owed (credit it separately if it should not be)."""
+    contract = _locked(actor, "terminate", contract_id)
+    if not reason.strip():
+        raise DomainError(ContractError.REASON_REQUIRED, details={"reason": ["required"]})
+    _status_is(contract, ContractStatus.ACTIVE)
+    before = audit_snapshot(contract)
+    contract.plan.filter(status__in=OPEN_PLAN_STATUSES).update(status=PlanItemStatus.CANCELLED)
+    contract.status = ContractStatus.TERMINATED
+    contract.termination_reason = reason.strip()[:500]
+    contract.closed_at = timezone.now()
+    contract.save()
+    audit_record(
+        actor=actor, instance=contract, action=AuditAction.UPDATE, before=before, reason=reason
+    )
+    return contract
+
+
+@transaction.atomic
+def contracts_close(*, on: date) -> int:
+    """The daily close (idempotent): an active contract past its end with every installment
+    invoiced is COMPLETED; a draft nobody activated before its end date EXPIRED.  An active
+    contract with installments still to bill stays active: nothing contracted is forgotten.
+    How many contracts changed."""
+    now = timezone.now()
+    done = (
+        Contract.objects.select_for_update()
+        .filter(status=ContractStatus.ACTIVE, end_date__lt=on)
+        .exclude(plan__status__in=OPEN_PLAN_STATUSES)
+    )
+    completed = done.update(status=ContractStatus.COMPLETED, closed_at=now)
+    expired = Contract.objects.filter(status=ContractStatus.DRAFT, end_date__lt=on).update(
+        status=ContractStatus.EXPIRED, closed_at=now
+    )
+    return completed + expired
+
+
+# --- amendments and renewal ------------------------------------------------------------------
+
+
+def contract_state(
+    contract: Contract,
+    *,
+    lines: Sequence[ContractLine] | None = None,
+    plan: Sequence[PlanItem] | None = None,
+) -> dict[str, Any]:
+    """The parts of a contract an amendment may change, as plain JSON (the before/after):
+    the contract's own, or the `lines` and `plan` proposed for it."""
+    positions: dict[int | None, int] = {m.pk: m.position for m in contract.milestones.all()}
+    rows: Sequence[ContractLine] = list(contract.lines.all()) if lines is None else lines
+    items: Sequence[PlanItem] = list(contract.plan.all()) if plan is None else plan
+
+    def money(amount: Decimal) -> str:
+        return str(quantize(amount, contract.currency))
+
+    return {
+        "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat() if contract.end_date else None,
+        "total": money(contract.total),
+        "lines": [
+            {
+                "product_id": line.product_id,
+                "description": line.description,
+                "unit": line.unit,
+                "quantity": _plain(line.quantity),
+                "unit_price": money(line.unit_price),
+                "discount_percent": _plain(line.discount_percent),
+                "tax_rate": _plain(line.tax_rate),
+                "net": money(line.net),
+                "tax": money(line.tax),
+                "total": money(line.total),
+                "recognition": line.recognition,
+                "service_start": line.service_start.isoformat() if line.service_start else None,
+                "service_end": line.service_end.isoformat() if line.service_end else None,
+                "milestone_position": positions.get(line.milestone_id),
+            }
+            for line in rows
+        ],
+        "plan": [
+            {
+                "sequence": item.sequence,
+                "label": item.label,
+                "percent": _plain(item.percent) if item.percent is not None else None,
+                "amount": money(item.amount),
+                "due_rule": item.due_rule,
+                "due_days": item.due_days,
+                "fixed_date": item.fixed_date.isoformat() if item.fixed_date else None,
+                "milestone_position": positions.get(item.milestone_id),
+                "discount_percent": _plain(item.discount_percent),
+                "discount_days": item.discount_days,
+                "status": item.status,
+            }
+            for item in items
+        ],
+    }
+
+
+def _plain(number: Decimal) -> str:
+    """A quantity or percent without the storage's trailing zeros (10, 0.13, 12.5)."""
+    return f"{number.normalize():f}"
+
+
+def _state_check(contract: Contract, after: Mapping[str, Any]) -> None:
+    """What billing has touched stays as it is: invoiced installments unchanged at their
+    place, no line below what it has billed, the total not below what is invoiced."""
+    after_plan = {item["sequence"]: item for item in after["plan"]}
+    for item in contract.plan.all():
+        if item.status != PlanItemStatus.INVOICED:
+            continue
+        kept = after_plan.get(item.sequence)
+        if kept is None or Decimal(kept["amount"]) != item.amount:
+            raise DomainError(
+                ContractError.AMEND_INVOICED,
+                n=item.sequence,
+                invoiced=format_money(contract.invoiced, contract.currency),
+            )
+    for line in contract.lines.all():
+        later = after["lines"][line.position - 1] if line.position <= len(after["lines"]) else None
+        if line.invoiced and (later is None or Decimal(later["net"]) < line.invoiced):
+            raise DomainError(
+                ContractError.AMEND_INVOICED,
+                n="-",
+                invoiced=format_money(contract.invoiced, contract.currency),
+            )
+    if Decimal(after["total"]) < contract.invoiced:
+        raise DomainError(
+            ContractError.AMEND_INVOICED,
+            n="-",
+            invoiced=format_money(contract.invoiced, contract.currency),
+        )
+
+
+def _proposed_state(
+    contract: Contract,
+    *,
+    lines: Sequence[ContractLineIn] | None,
+    plan: Sequence[PlanItemIn] | None,
+    end_date: date | None,
+) -> dict[str, Any]:
+    """The contract as the amendment would leave it, built without saving anything."""
+    milestones = list(contract.milestones.all())
+    draft = Contract(
+        pk=contract.pk,
+        currency=contract.currency,
+        start_date=contract.start_date,
+        end_date=end_date if end_date is not None else contract.end_date,
+    )
+    _dates_check(draft)
+    built_lines = _lines_build(
+        draft, lines if lines is not None else _lines_in(contract), milestones
+    )
+    draft.total = sum((line.total for line in built_lines), Decimal(0))
+    if draft.total <= 0:
+        raise DomainError(ContractError.TOTAL_NOT_POSITIVE)
+    built_plan = _plan_build(draft, plan if plan is not None else _plan_in(contract), milestones)
+    state = contract_state(draft, lines=built_lines, plan=built_plan)
+    planned = sum((item.amount for item in built_plan), Decimal(0))
+    if planned != draft.total:
+        raise DomainError(
+            ContractError.PLAN_SUM,
+            plan=format_money(planned, contract.currency),
+            total=format_money(draft.total, contract.currency),
+            details={"plan": str(planned), "total": str(draft.total)},
+        )
+    for item in built_plan:
+        if item.due_rule == PlanDueRule.ON_MILESTONE and item.milestone is None:
+            raise DomainError(ContractError.MILESTONE_REQUIRED, n=item.sequence)
+    return state
+
+
+@transaction.atomic
+def amendment_create(
+    *,
+    actor: User,
+    contract_id: int,
+    reason: str,
+    lines: Sequence[ContractLineIn] | None = None,
+    plan: Sequence[PlanItemIn] | None = None,
+    end_date: date | None = None,
+) -> Amendment:
+    """Propose a change to an active contract's lines, plan or end date (变更).
+
+    The amendment keeps the contract as it is and as proposed; it is applied at once
+    unless an approval flow applies, then when approved.  Invoiced installments cannot be
+    changed or removed (credit them instead), nor the total cut below what is invoiced.
+    """
+    contract = _locked(actor, "amend", contract_id)
+    if not reason.strip():
+        raise DomainError(ContractError.REASON_REQUIRED, details={"reason": ["required"]})
+    _status_is(contract, ContractStatus.ACTIVE)
+    if contract.amendments.filter(status=AmendmentStatus.PENDING_APPROVAL).exists():
+        raise DomainError(ContractError.AMENDMENT_PENDING)
+    before = contract_state(contract)
+    after = _proposed_state(contract, lines=lines, plan=plan, end_date=end_date)
+    if _comparable(after) == _comparable(before):
+        raise DomainError(ContractError.AMEND_NOTHING)
+    _state_check(contract, after)
+    last = contract.amendments.aggregate(last=Max("number"))["last"] or 0
+    amendment = Amendment.objects.create(
+        contract=contract,
+        number=last + 1,
+        reason=reason.strip()[:500],
+        before=before,
+        after=after,
+        created_by=actor,
+    )
+    request = approval_request_submit(actor=actor, document=amendment, document_type=AMENDMENT_TYPE)
+    if request is None:
+        _amendment_apply(amendment, contract)
+    else:
+        amendment.status = AmendmentStatus.PENDING_APPROVAL
+        amendment.approval_request = request
+        amendment.save()
+    audit_record(actor=actor, instance=amendment, action=AuditAction.CREATE)
+    return amendment
+
+
+def _comparable(state: Mapping[str, Any]) -> Any:
+    # Plan statuses are billing's, not part of what an amendment proposes.
+    plan = [{k: v for k, v in item.items() if k != "status"} for item in state["plan"]]
+    return {**state, "plan": plan}
+
+
+def _amendment_apply(amendment: Amendment, contract: Contract) -> None:
+    """Write the proposed state onto the contract, in place: lines and installments keep
+    their rows (billing and recognition point at them); rows past the new end go."""
+    after = amendment.after
+    _state_check(contract, after)
+    milestones = {m.position: m for m in contract.milestones.all()}
+    lines = {line.position: line for line in contract.lines.all()}
+    for n, spec in enumerate(after["lines"], 1):
+        line = lines.pop(n, None) or ContractLine(contract=contract, position=n)
+        for field in ("description", "unit", "recognition", "product_id"):
+            setattr(line, field, spec[field])
+        for field in ("quantity", "unit_price", "discount_percent", "tax_rate", "net", "tax"):
+            setattr(line, field, Decimal(spec[field]))
+        line.total = line.net + line.tax
+        line.service_start = _day(spec["service_start"])
+        line.service_end = _day(spec["service_end"])
+        line.milestone = milestones.get(spec["milestone_position"])
+        line.save()
+    for line in lines.values():
+        line.delete()
+    items = {item.sequence: item for item in contract.plan.all()}
+    for spec in after["plan"]:
+        item = items.pop(spec["sequence"], None) or PlanItem(
+            contract=contract, sequence=spec["sequence"]
+        )
+        if item.status == PlanItemStatus.INVOICED:
+            continue
+        item.label = spec["label"]
+        item.percent = Decimal(spec["percent"]) if spec["percent"] is not None else None
+        item.amount = Decimal(spec["amount"])
+        item.due_rule, item.due_days = spec["due_rule"], spec["due_days"]
+        item.fixed_date = _day(spec["fixed_date"])
+        item.milestone = milestones.get(spec["milestone_position"])
+        item.discount_percent = Decimal(spec["discount_percent"])
+        item.discount_days = spec["discount_days"]
+        _redate(item, contract)
+        item.save()
+    for item in items.values():
+        item.delete()
+    contract.subtotal = sum((Decimal(line["net"]) for line in after["lines"]), Decimal(0))
+    contract.tax_total = sum((Decimal(line["tax"]) for line in after["lines"]), Decimal(0))
+    contract.total = contract.subtotal + contract.tax_total
+    contract.end_date = _day(after["end_date"])
+    contract.save()
+    _terms_render(contract)
+    amendment.status = AmendmentStatus.APPLIED
+    amendment.applied_at = timezone.now()
+    amendment.save()
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _redate(item: PlanItem, contract: Contract) -> None:
+    """An open installment's due date and state under its (possibly new) rule."""
+    milestone = item.milestone
+    if item.due_rule == PlanDueRule.ON_MILESTONE:
+        accepted = milestone.actual_date if milestone is not None else None
+        item.due_date = accepted + timedelta(days=item.due_days) if accepted else None
+    else:
+        assert contract.signing_date is not None
+        item.due_date = plan_due_date(item, contract.signing_date)
+    item.status = PlanItemStatus.SCHEDULED if item.due_date else PlanItemStatus.WAITING
+
+
+def amendment_approved(request: ApprovalRequest, actor: User) -> None:
+    """`on_approved` of an amendment: apply it, checked again against billing since."""
+    amendment = Amendment.objects.select_for_update().get(pk=request.document_id)
+    contract = Contract.objects.select_for_update().get(pk=amendment.contract_id)
+    if amendment.status != AmendmentStatus.PENDING_APPROVAL:
+        raise DomainError(ContractError.WRONG_STATUS, status=amendment.get_status_display())
+    _status_is(contract, ContractStatus.ACTIVE)
+    before = audit_snapshot(contract)
+    _amendment_apply(amendment, contract)
+    audit_record(
+        actor=actor,
+        instance=contract,
+        action=AuditAction.UPDATE,
+        before=before,
+        reason=str(amendment.reason),
+    )
+
+
+def amendment_rejected(request: ApprovalRequest, actor: User) -> None:
+    """`on_rejected` of an amendment: nothing changes on the contract."""
+    amendment = Amendment.objects.select_for_update().get(pk=request.document_id)
+    if amendment.status == AmendmentStatus.PENDING_APPROVAL:
+        amendment.status = AmendmentStatus.REJECTED
+        amendment.save()
+
+
+def _shift_maybe(day: date | None, months: int | None, days: int) -> date | None:
+    return _shift(day, months, days) if day is not None else None
+
+
+def _shift(day: date, months: int | None, days: int) -> date:
+    if months is None:
+        return day + timedelta(days=days)
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _term(start: date, end: date) -> tuple[int | None, int]:
+    """A term in whole months when it is one (1 Jan - 31 Dec: 12), and in days."""
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    whole = after.day == start.day and months > 0
+    return (months if whole else None), (after - start).days
+
+
+@transaction.atomic
+def contract_renew(*, actor: User, contract_id: int) -> Contract:
+    """The next contract: a draft following on from this one's end for the same term,
+    with its lines, plan and milestones copied and their dates moved on by the term."""
+    contract = _locked(actor, "renew", contract_id)
+    _status_is(contract, ContractStatus.ACTIVE, ContractStatus.COMPLETED, ContractStatus.EXPIRED)
+    if contract.end_date is None:
+        raise DomainError(ContractError.DATES, details={"end_date": ["required to renew"]})
+    months, days = _term(contract.start_date, contract.end_date)
+    start = contract.end_date + timedelta(days=1)
+    lines = [
+        ContractLineIn(
+            **{
+                **spec.__dict__,
+                "service_start": _shift_maybe(spec.service_start, months, days),
+                "service_end": _shift_maybe(spec.service_end, months, days),
+            }
+        )
+        for spec in _lines_in(contract)
+    ]
+    plan = [
+        PlanItemIn(**{**spec.__dict__, "fixed_date": _shift_maybe(spec.fixed_date, months, days)})
+        for spec in _plan_in(contract)
+    ]
+    milestones = [
+        MilestoneIn(spec.name, spec.kind, _shift_maybe(spec.planned_date, months, days))
+        for spec in _milestones_in(contract)
+    ]
+    renewal = Contract(
+        title=contract.title,
+        customer=contract.customer,
+        previous=contract,
+        start_date=start,
+        end_date=_shift(start, months, days) - timedelta(days=1),
+        renewal_notice_days=contract.renewal_notice_days,
+        currency=contract.currency,
+        rate=contract.rate,
+        template=contract.template,
+        owner=contract.owner,
+        team=contract.team,
+        created_by=actor,
+        custom=contract.custom,
+    )
+    return _draft_save(actor, renewal, lines, plan, milestones)
