@@ -20,8 +20,10 @@ import json
 import os
 import statistics
 import time
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from bench.harness import RESULTS, django_setup, measure
 
@@ -31,16 +33,103 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 DAY = date(2026, 6, 1)
 
 
+def baseline_batch(size: int, *, customers: list[Any], serial: Iterator[int]) -> None:
+    """The final rows `invoice_issue` writes for `size` invoices of 5 lines (invoice, lines,
+    installment, entry, 3 journal lines), inserted in bulk with no checks: the bare posting
+    baseline, also what bench.contract_billing compares with."""
+    from django.db import transaction
+
+    from cashloop.ledger.choices import AccountRole, PostingReason
+    from cashloop.ledger.models import JournalEntry, JournalLine
+    from cashloop.ledger.services import accounts_for_roles
+    from cashloop.receivables.models import Installment, Invoice, InvoiceLine
+
+    accounts = accounts_for_roles(AccountRole.AR, AccountRole.REVENUE, AccountRole.VAT_OUTPUT)
+    with transaction.atomic():
+        batch = [next(serial) for _ in range(size)]
+        invoices = Invoice.objects.bulk_create(
+            [
+                Invoice(
+                    customer=customers[n % len(customers)],
+                    number=f"BASE-{n:08d}",
+                    status="issued",
+                    currency="CNY",
+                    issue_date=DAY,
+                    subtotal=Decimal("1234.50"),
+                    tax_total=Decimal("160.50"),
+                    total=Decimal("1395.00"),
+                    base_total=Decimal("1395.00"),
+                    residual=Decimal("1395.00"),
+                )
+                for n in batch
+            ]
+        )
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=inv,
+                    position=p,
+                    description="item",
+                    quantity=2,
+                    unit_price=Decimal("123.45"),
+                    tax_rate=Decimal("0.13"),
+                    net=Decimal("246.90"),
+                    tax=Decimal("32.10"),
+                    total=Decimal("279.00"),
+                )
+                for inv in invoices
+                for p in range(1, 6)
+            ]
+        )
+        Installment.objects.bulk_create(
+            [
+                Installment(
+                    invoice=inv,
+                    sequence=1,
+                    due_rule="days_after",
+                    due_date=DAY,
+                    amount=inv.total,
+                    base_amount=inv.total,
+                    residual=inv.total,
+                    base_residual=inv.total,
+                )
+                for inv in invoices
+            ]
+        )
+        entries = JournalEntry.objects.bulk_create(
+            [
+                JournalEntry(
+                    number=f"BJE-{n:08d}",
+                    date=DAY,
+                    reason=PostingReason.INVOICE_ISSUE,
+                    idempotency_key=f"base:{n}",
+                    payload_hash="x",
+                )
+                for n in batch
+            ]
+        )
+        JournalLine.objects.bulk_create(
+            [
+                JournalLine(
+                    entry=e, account=accounts[role], currency="CNY", amount=a, base_amount=a
+                )
+                for e in entries
+                for role, a in (
+                    (AccountRole.AR, Decimal("1395.00")),
+                    (AccountRole.REVENUE, Decimal("-1234.50")),
+                    (AccountRole.VAT_OUTPUT, Decimal("-160.50")),
+                )
+            ]
+        )
+
+
 def main() -> None:
     django_setup()
     from django.db import connection, transaction
 
     from cashloop.customers.models import Customer
     from cashloop.identity.models import Role, User
-    from cashloop.ledger.choices import AccountRole, PostingReason
-    from cashloop.ledger.models import JournalEntry, JournalLine
-    from cashloop.ledger.services import accounts_for_roles
-    from cashloop.receivables.models import Installment, Invoice, InvoiceLine
+    from cashloop.receivables.models import Invoice
     from cashloop.receivables.services import (
         InvoiceIn,
         LineIn,
@@ -54,7 +143,6 @@ def main() -> None:
         [Customer(code=f"BI{n:04d}", name=f"客户 {n}", currency="CNY") for n in range(50)]
     )
     lines = [LineIn(f"item {n}", Decimal(2), Decimal("123.45"), Decimal("0.13")) for n in range(5)]
-    accounts = accounts_for_roles(AccountRole.AR, AccountRole.REVENUE, AccountRole.VAT_OUTPUT)
     serial = itertools.count(1)
 
     def subject(total: int = TOTAL) -> None:
@@ -69,88 +157,9 @@ def main() -> None:
                 )
                 invoice_issue_many(actor=finance, invoice_ids=[draft.pk for draft in drafts])
 
-    def baseline_batch(size: int) -> None:
-        # The same final rows the services write, inserted in bulk with no checks.
-        with transaction.atomic():
-            batch = [next(serial) for _ in range(size)]
-            invoices = Invoice.objects.bulk_create(
-                [
-                    Invoice(
-                        customer=customers[n % len(customers)],
-                        number=f"BASE-{n:08d}",
-                        status="issued",
-                        currency="CNY",
-                        issue_date=DAY,
-                        subtotal=Decimal("1234.50"),
-                        tax_total=Decimal("160.50"),
-                        total=Decimal("1395.00"),
-                        base_total=Decimal("1395.00"),
-                        residual=Decimal("1395.00"),
-                    )
-                    for n in batch
-                ]
-            )
-            InvoiceLine.objects.bulk_create(
-                [
-                    InvoiceLine(
-                        invoice=inv,
-                        position=p,
-                        description="item",
-                        quantity=2,
-                        unit_price=Decimal("123.45"),
-                        tax_rate=Decimal("0.13"),
-                        net=Decimal("246.90"),
-                        tax=Decimal("32.10"),
-                        total=Decimal("279.00"),
-                    )
-                    for inv in invoices
-                    for p in range(1, 6)
-                ]
-            )
-            Installment.objects.bulk_create(
-                [
-                    Installment(
-                        invoice=inv,
-                        sequence=1,
-                        due_rule="days_after",
-                        due_date=DAY,
-                        amount=inv.total,
-                        base_amount=inv.total,
-                        residual=inv.total,
-                        base_residual=inv.total,
-                    )
-                    for inv in invoices
-                ]
-            )
-            entries = JournalEntry.objects.bulk_create(
-                [
-                    JournalEntry(
-                        number=f"BJE-{n:08d}",
-                        date=DAY,
-                        reason=PostingReason.INVOICE_ISSUE,
-                        idempotency_key=f"base:{n}",
-                        payload_hash="x",
-                    )
-                    for n in batch
-                ]
-            )
-            JournalLine.objects.bulk_create(
-                [
-                    JournalLine(
-                        entry=e, account=accounts[role], currency="CNY", amount=a, base_amount=a
-                    )
-                    for e in entries
-                    for role, a in (
-                        (AccountRole.AR, Decimal("1395.00")),
-                        (AccountRole.REVENUE, Decimal("-1234.50")),
-                        (AccountRole.VAT_OUTPUT, Decimal("-160.50")),
-                    )
-                ]
-            )
-
     def baseline() -> None:
         for start in range(0, TOTAL, BATCH):
-            baseline_batch(min(BATCH, TOTAL - start))
+            baseline_batch(min(BATCH, TOTAL - start), customers=customers, serial=serial)
 
     result = measure(
         "invoice-issue",

@@ -107,10 +107,16 @@ def invoice_update(request: HttpRequest, invoice_id: int, payload: InvoicePatch)
     return selectors.invoice_get(user=request.user, invoice_id=invoice_id)
 
 
-@router.post("/invoices/{invoice_id}/issue", response=InvoiceDetailOut)
+@router.post("/invoices/{invoice_id}/issue", response={200: InvoiceDetailOut, 202: HeldPostingOut})
 def invoice_issue(request: HttpRequest, invoice_id: int) -> Any:
-    """Number the draft and post Dr AR / Cr revenue + output VAT."""
-    services.invoice_issue(actor=request.user, invoice_id=invoice_id)
+    """Number the draft and post Dr AR / Cr revenue + output VAT.
+
+    A non-contract sale that an approval flow applies to stays a draft: 202 with the held
+    posting; approval issues it.
+    """
+    issued = services.invoice_issue(actor=request.user, invoice_id=invoice_id)
+    if isinstance(issued, HeldPosting):
+        return Status(202, issued)
     return selectors.invoice_get(user=request.user, invoice_id=invoice_id)
 
 

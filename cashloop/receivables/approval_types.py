@@ -1,6 +1,7 @@
-"""Receivables' document types for approval flows: bad-debt write-offs and credit notes.
+"""Receivables' document types for approval flows: bad-debt write-offs, credit notes and
+non-contract sales (an invoice not billed from a contract, decision 039).
 
-Both are `HeldPosting`s while they wait; the fields a flow may test are the figures the
+All are `HeldPosting`s while they wait; the fields a flow may test are the figures the
 approvers decide on, the customer's tags and the submitter's team.
 """
 
@@ -17,6 +18,7 @@ from cashloop.core.money import format_money
 from cashloop.receivables.models import HeldPosting
 from cashloop.receivables.services import (
     CREDIT_NOTE_TYPE,
+    NON_CONTRACT_TYPE,
     WRITE_OFF_TYPE,
     held_posting_post,
     held_posting_release,
@@ -40,6 +42,9 @@ def held_posting_values(hold: HeldPosting) -> dict[str, Any]:
         "customer.tags": sorted(tag.name for tag in hold.customer.tags.all()),
         "submitter.team": team.name if team is not None else "",
     }
+    if hold.kind == "non_contract_sale":
+        # A sale is judged on the invoice's figures, named as the invoice names them.
+        values["total"], values["base_total"] = hold.amount, hold.base_amount
     if hold.kind == "credit_note":
         # How much of the invoice this credit takes back: the "discount" of a credit note.
         total = hold.invoice.total if hold.invoice is not None else None
@@ -56,8 +61,18 @@ def _url(hold: HeldPosting) -> str:
 
 
 def _summary(hold: HeldPosting) -> str:
-    where = hold.invoice.number if hold.invoice is not None else hold.customer.name
+    # A sale waiting for approval is still a draft, without a number.
+    where = (hold.invoice.number if hold.invoice is not None else "") or hold.customer.name
     return f"{hold.get_kind_display()} {format_money(hold.amount, hold.currency)} · {where}"
+
+
+SALE_FIELDS = {
+    "total": FieldSpec(_("Total"), "money"),
+    "base_total": FieldSpec(_("Total in base currency"), "money"),
+    "currency": COMMON_FIELDS["currency"],
+    "customer.tags": COMMON_FIELDS["customer.tags"],
+    "submitter.team": COMMON_FIELDS["submitter.team"],
+}
 
 
 def register_approval_types() -> None:
@@ -82,3 +97,16 @@ def register_approval_types() -> None:
                 summary=_summary,
             )
         )
+    document_type_register(
+        DocumentType(
+            key=NON_CONTRACT_TYPE,
+            label=_("Non-contract sale"),
+            model=HeldPosting,
+            fields=SALE_FIELDS,
+            values=held_posting_values,
+            on_approved=held_posting_post,
+            on_rejected=held_posting_release,
+            url=_url,
+            summary=_summary,
+        )
+    )

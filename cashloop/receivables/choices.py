@@ -13,6 +13,13 @@ class InvoiceStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class InvoiceOrigin(models.TextChoices):
+    """Where an invoice came from: a contract's payment plan, or a sale outside any contract."""
+
+    CONTRACT = "contract", _("Contract")
+    NON_CONTRACT = "non_contract", _("Non-contract sale")
+
+
 class DueRule(models.TextChoices):
     DAYS_AFTER = "days_after", _("N days after the invoice date")
     END_OF_MONTH = "end_of_month", _("End of month + N days")
@@ -47,6 +54,7 @@ class WriteOffKind(models.TextChoices):
 class HeldPostingKind(models.TextChoices):
     WRITE_OFF = "write_off", _("Bad-debt write-off")
     CREDIT_NOTE = "credit_note", _("Credit note")
+    NON_CONTRACT_SALE = "non_contract_sale", _("Non-contract sale")
 
 
 class HoldStatus(models.TextChoices):

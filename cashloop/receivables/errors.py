@@ -106,3 +106,24 @@ class ReceivableError(ErrorCode):
         409,
         _("This allocation was already undone."),
     )
+    ORIGIN = (
+        "invoice.origin",
+        422,
+        _(
+            "Line {line}: an invoice from a contract bills contract lines only, "
+            "and only such an invoice bills them."
+        ),
+    )
+    SALE_PENDING = (
+        "invoice.sale_pending",
+        409,
+        _(
+            "This non-contract sale is waiting for approval: it cannot be changed or "
+            "issued again until the approvers decide (or the request is withdrawn)."
+        ),
+    )
+    SALE_BATCH = (
+        "invoice.sale_needs_approval",
+        409,
+        _("A non-contract sale needs approval: issue it on its own."),
+    )

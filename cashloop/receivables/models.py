@@ -26,6 +26,7 @@ from cashloop.receivables.choices import (
     DueRule,
     HeldPostingKind,
     HoldStatus,
+    InvoiceOrigin,
     InvoiceStatus,
     OpenItemKind,
     PaymentMethod,
@@ -59,6 +60,14 @@ class Invoice(models.Model):
     number = models.CharField(_("number"), max_length=30, blank=True, db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    # Forced revenue: a contract's invoice comes from its payment plan; any other is a
+    # non-contract sale, which is issued only through approval (decision 039).
+    origin = models.CharField(
+        _("origin"),
+        max_length=20,
+        choices=InvoiceOrigin.choices,
+        default=InvoiceOrigin.NON_CONTRACT,
     )
     currency = models.CharField(_("currency"), max_length=3)
     rate = rate_field()
@@ -118,6 +127,24 @@ class InvoiceLine(models.Model):
     net = money(_("net amount"))
     tax = money(_("tax"))
     total = money(_("total"))
+    # The contract line this line bills a share of (invoices of origin "contract").
+    contract_line = models.ForeignKey(
+        "contracts.ContractLine",
+        verbose_name=_("contract line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_lines",
+    )
+    # Where the net amount is credited when issued; null: the chart's revenue account.
+    revenue_account = models.ForeignKey(
+        "ledger.Account",
+        verbose_name=_("revenue account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("invoice line")
@@ -436,7 +463,12 @@ class HeldPosting(models.Model):
                 fields=["installment"],
                 condition=models.Q(status="pending", kind="write_off"),
                 name="receivables_one_pending_write_off",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=models.Q(status="pending", kind="non_contract_sale"),
+                name="receivables_one_pending_sale",
+            ),
         ]
 
     def __str__(self) -> str:

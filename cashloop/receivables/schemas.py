@@ -240,6 +240,10 @@ class LineOut(Schema):
     net: str
     tax: str
     total: str
+    contract_line_id: int | None = Field(None, description="The contract line billed.")
+    revenue_account_id: int | None = Field(
+        None, description="Credited on issue; null: the revenue account."
+    )
 
     @staticmethod
     def resolve_quantity(obj: Any) -> str | None:
@@ -362,6 +366,9 @@ class InvoiceOut(Schema):
     number: str = Field(..., description="Empty for a draft.")
     status: str
     status_label: str
+    origin: str = Field(
+        ..., description="contract: billed from a payment plan; non_contract: a sale outside."
+    )
     customer: CustomerRef
     currency: str
     rate: str

@@ -7,15 +7,18 @@ the open items and `verify` agree from the first start.
 
 from __future__ import annotations
 
+import importlib
 import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.utils import timezone
 
 from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
+from cashloop.receivables.models import Invoice
 from cashloop.receivables.services import (
     InstallmentIn,
     LineIn,
@@ -25,6 +28,7 @@ from cashloop.receivables.services import (
     payment_create,
 )
 
+SALE_FLOW_MIGRATION = "cashloop.receivables.migrations.0008_default_sale_flow"
 PRODUCTS = [
     ("云平台订阅 Cloud platform subscription", "0.06", (2_000, 20_000)),
     ("实施服务 Implementation services", "0.06", (5_000, 60_000)),
@@ -77,7 +81,10 @@ def seed_receivables(*, rng: random.Random, size: str, today: date | None = None
                 installments=parts,
                 rate=rate,
             )
+            # A year of history from before sales were forced through contracts: issued
+            # as they were, the approval of non-contract sales is installed after them.
             invoice = invoice_issue(actor=finance, invoice_id=draft.pk)
+            assert isinstance(invoice, Invoice)
             count += 1
             for installment in invoice.installments.order_by("due_date"):
                 if rng.random() < never:
@@ -116,4 +123,6 @@ def seed_receivables(*, rng: random.Random, size: str, today: date | None = None
                 rate=rng.choice(USD_RATES) if usd else None,
                 memo="预付款 advance",
             )
+    # From now on a sale outside a contract needs approval, as on any installation.
+    importlib.import_module(SALE_FLOW_MIGRATION).install_sale_flow(apps, None)
     return count

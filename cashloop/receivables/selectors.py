@@ -44,7 +44,7 @@ from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
 from cashloop.ledger.models import JournalEntry
-from cashloop.receivables.choices import HoldStatus, InvoiceStatus, OpenItemKind
+from cashloop.receivables.choices import HeldPostingKind, HoldStatus, InvoiceStatus, OpenItemKind
 from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.models import (
     Allocation,
@@ -541,7 +541,7 @@ def customer_balance_get(*, user: User, customer_id: int) -> CustomerMoney:
 def held_posting_pending(
     *, user: User, invoice_id: int | None = None, customer_id: int | None = None
 ) -> list[HeldPosting]:
-    """Write-offs and credit notes waiting for approval, of an invoice or a customer.
+    """Write-offs, credit notes and sales waiting for approval, of an invoice or a customer.
 
     They are seen as the invoices are: the caller has fetched the invoice or customer
     through its own scoped selector, so only the right to read invoices is checked here.
@@ -555,3 +555,16 @@ def held_posting_pending(
         holds = holds.filter(customer_id=customer_id)
     holds = holds.select_related("invoice", "installment", "requested_by")
     return list(holds.order_by("created_at", "pk"))
+
+
+def sale_rejection(*, invoice_id: int) -> HeldPosting | None:
+    """The last decision on a draft non-contract sale, when it was a rejection.
+
+    The caller fetched the invoice through its scoped selector; this only reads its hold.
+    """
+    last = (
+        HeldPosting.objects.filter(invoice_id=invoice_id, kind=HeldPostingKind.NON_CONTRACT_SALE)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return last if last is not None and last.status == HoldStatus.REJECTED else None

@@ -24,8 +24,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cashloop.approvals.choices import RequestStatus
-from cashloop.approvals.models import ApprovalRequest
+from cashloop.approvals.choices import ActionKind, RequestStatus
+from cashloop.approvals.models import ApprovalFlow, ApprovalRequest
 from cashloop.approvals.services import approval_request_submit
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
@@ -40,6 +40,7 @@ from cashloop.customfields.selectors import fields_for
 from cashloop.customfields.services import custom_values_validate
 from cashloop.identity.models import User
 from cashloop.ledger.choices import AccountRole, PostingReason
+from cashloop.ledger.models import Account
 from cashloop.ledger.services import (
     Posting,
     PostingLine,
@@ -52,6 +53,7 @@ from cashloop.receivables.choices import (
     DueRule,
     HeldPostingKind,
     HoldStatus,
+    InvoiceOrigin,
     InvoiceStatus,
     OpenItemKind,
     PaymentMethod,
@@ -78,17 +80,29 @@ CREDIT_NOTE_SERIES = "CN"
 # Document types of the approval registry (see receivables.approval_types).
 WRITE_OFF_TYPE = "receivables.writeoff"
 CREDIT_NOTE_TYPE = "receivables.creditnote"
+NON_CONTRACT_TYPE = "receivables.noncontract"
 INVOICE_TYPE = "receivables.invoice"
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 
 
 @dataclass(frozen=True)
 class LineIn:
+    """A line as typed, or as a contract bills it.
+
+    `contract_line_id` names the contract line a contract's invoice bills a share of, and
+    `revenue_account_id` the account its net is credited to (None: the revenue account).
+    `tax` fixes the line's tax when the caller split a contract line's tax to the cent
+    (largest remainder over its invoices); otherwise it is computed from the net.
+    """
+
     description: str
     quantity: Decimal
     unit_price: Decimal
     tax_rate: Decimal
     discount_percent: Decimal = Decimal(0)
+    contract_line_id: int | None = None
+    revenue_account_id: int | None = None
+    tax: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +129,7 @@ class InvoiceIn:
     rate: Decimal | None = None
     memo: str = ""
     custom: Mapping[str, Any] | None = None
+    origin: InvoiceOrigin = InvoiceOrigin.NON_CONTRACT
 
 
 def _exact(amount: Decimal | int | str, currency: str) -> Decimal:
@@ -146,7 +161,7 @@ def _line_amounts(line: LineIn, currency: str, n: int) -> InvoiceLine:
     if rate not in TAX_RATES:
         raise DomainError(ReceivableError.TAX_RATE, rate=rate)
     net = quantize(quantity * price * (100 - discount) / 100, currency)
-    tax = quantize(net * rate, currency)
+    tax = quantize(net * rate, currency) if line.tax is None else _exact(line.tax, currency)
     return InvoiceLine(
         position=n,
         description=line.description.strip()[:300],
@@ -157,6 +172,8 @@ def _line_amounts(line: LineIn, currency: str, n: int) -> InvoiceLine:
         net=net,
         tax=tax,
         total=net + tax,
+        contract_line_id=line.contract_line_id,
+        revenue_account_id=line.revenue_account_id,
     )
 
 
@@ -235,6 +252,13 @@ def _save_children(invoice: Invoice, lines: list[InvoiceLine], schedule: list[In
     Installment.objects.bulk_create(schedule)
 
 
+def _origin_check(origin: InvoiceOrigin, lines: Sequence[LineIn]) -> None:
+    """Contract lines are billed by contract invoices only, and those bill nothing else."""
+    for n, line in enumerate(lines, 1):
+        if (line.contract_line_id is None) == (origin == InvoiceOrigin.CONTRACT):
+            raise DomainError(ReceivableError.ORIGIN, line=n)
+
+
 def _customer(actor: User, customer_id: int) -> Customer:
     return get_scoped(
         Customer.objects.all(),
@@ -289,6 +313,7 @@ def invoice_create_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[I
             code = currency_check(draft.currency or customer.currency)
             invoice = Invoice(
                 customer=customer,
+                origin=draft.origin,
                 currency=code,
                 rate=_rate(code, draft.rate),
                 issue_date=draft.issue_date,
@@ -301,6 +326,7 @@ def invoice_create_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[I
             schedule_in = draft.installments or [
                 InstallmentIn(due_days=customer.payment_terms_days)
             ]
+            _origin_check(draft.origin, draft.lines)
             lines, schedule = _fill(invoice, draft.lines, schedule_in)
             full_clean_or_raise(invoice, exclude=("customer", "created_by"))
         except DomainError as error:
@@ -345,6 +371,7 @@ def invoice_update(
     invoice = _invoice_locked(actor, invoice_id, "change")
     if invoice.status != InvoiceStatus.DRAFT:
         raise DomainError(ReceivableError.NOT_DRAFT)
+    _sale_not_pending(invoice)
     before = audit_snapshot(invoice)
     # The schedule is read against the date it was made for, then moved with the invoice.
     current_schedule = installments or [
@@ -375,6 +402,9 @@ def invoice_update(
             unit_price=line.unit_price,
             tax_rate=line.tax_rate,
             discount_percent=line.discount_percent,
+            contract_line_id=line.contract_line_id,
+            revenue_account_id=line.revenue_account_id,
+            tax=line.tax if line.contract_line_id else None,
         )
         for line in invoice.lines.all()
     ]
@@ -395,11 +425,31 @@ def invoice_cancel(*, actor: User, invoice_id: int) -> Invoice:
     invoice = _invoice_locked(actor, invoice_id, "change")
     if invoice.status != InvoiceStatus.DRAFT:
         raise DomainError(ReceivableError.NOT_DRAFT)
+    _sale_not_pending(invoice)
     before = audit_snapshot(invoice)
     invoice.status = InvoiceStatus.CANCELLED
     invoice.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, instance=invoice, action=AuditAction.UPDATE, before=before)
     return invoice
+
+
+def _flows_exist(document_type: str) -> bool:
+    return ApprovalFlow.objects.filter(document_type=document_type, is_active=True).exists()
+
+
+def _revenue_credits(invoices: Sequence[Invoice]) -> dict[int, dict[Account, Decimal]]:
+    """invoice id -> {account: net} of the lines that name their revenue account.
+
+    One query for the batch (none of a plain invoice's lines name one), accounts included.
+    """
+    found: dict[int, dict[Account, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    lines = InvoiceLine.objects.filter(
+        invoice__in=[invoice.pk for invoice in invoices], revenue_account__isnull=False
+    ).select_related("revenue_account")
+    for line in lines.only("invoice_id", "net", "revenue_account"):
+        assert line.revenue_account is not None
+        found[line.invoice_id][line.revenue_account] += line.net
+    return found
 
 
 def _balance_add(
@@ -426,9 +476,49 @@ def _balances_add(changes: dict[tuple[int, str], tuple[Decimal, Decimal]]) -> No
         )
 
 
-def invoice_issue(*, actor: User, invoice_id: int) -> Invoice:
-    """Issue a draft: gapless number, open items, and Dr AR / Cr revenue + output VAT."""
-    return invoice_issue_many(actor=actor, invoice_ids=[invoice_id])[0]
+@transaction.atomic
+def invoice_issue(*, actor: User, invoice_id: int) -> Invoice | HeldPosting:
+    """Issue a draft: gapless number, open items, and Dr AR / Cr revenue + output VAT.
+
+    A non-contract sale (强制收入: revenue comes from contracts) is issued only when no
+    approval flow applies to it; otherwise it stays a draft and the `HeldPosting` that
+    waits for approval is returned, and approval issues it (decision 039).
+    """
+    require(actor, "issue", Invoice)
+    invoice = _invoice_locked(actor, invoice_id, "issue")
+    if invoice.status == InvoiceStatus.DRAFT and invoice.origin == InvoiceOrigin.NON_CONTRACT:
+        hold = _sale_hold(actor, invoice)
+        if hold is not None:
+            return hold
+    return _issue_many(actor=actor, invoice_ids=[invoice_id], gate=False)[0]
+
+
+def _sale_not_pending(invoice: Invoice) -> None:
+    """A sale waiting for approval is not changed, cancelled or submitted again: the
+    approvers decide on what they were shown (withdraw the request first)."""
+    if HeldPosting.objects.filter(
+        invoice=invoice, kind=HeldPostingKind.NON_CONTRACT_SALE, status=HoldStatus.PENDING
+    ).exists():
+        raise DomainError(ReceivableError.SALE_PENDING)
+
+
+def _sale_hold(actor: User, invoice: Invoice) -> HeldPosting | None:
+    """Ask approval for a non-contract sale: the hold when a flow applies, else None."""
+    _sale_not_pending(invoice)
+    return _hold(
+        actor=actor,
+        document_type=NON_CONTRACT_TYPE,
+        hold=HeldPosting(
+            kind=HeldPostingKind.NON_CONTRACT_SALE,
+            customer=invoice.customer,
+            invoice=invoice,
+            amount=invoice.total,
+            currency=invoice.currency,
+            base_amount=invoice.base_total,
+            payload={"invoice_id": invoice.pk},
+            requested_by=actor,
+        ),
+    )
 
 
 @transaction.atomic
@@ -437,8 +527,14 @@ def invoice_issue_many(*, actor: User, invoice_ids: Sequence[int]) -> list[Invoi
 
     Each invoice gets its own entry, as if issued alone; what a batch saves is round
     trips: one lock of the drafts, one counter update per year, one insert of the entries
-    and of their lines, one balance update per customer and currency.
+    and of their lines, one balance update per customer and currency.  A non-contract
+    sale that an approval flow applies to refuses the batch (`invoice.sale_needs_approval`):
+    it is issued on its own, through approval.
     """
+    return _issue_many(actor=actor, invoice_ids=invoice_ids, gate=True)
+
+
+def _issue_many(*, actor: User, invoice_ids: Sequence[int], gate: bool) -> list[Invoice]:
     require(actor, "issue", Invoice)
     wanted = list(dict.fromkeys(invoice_ids))
     found = {
@@ -457,9 +553,16 @@ def invoice_issue_many(*, actor: User, invoice_ids: Sequence[int]) -> list[Invoi
         if invoice.status != InvoiceStatus.DRAFT:
             raise _in_batch(position, len(wanted), DomainError(ReceivableError.NOT_DRAFT))
         invoices.append(invoice)
+    sales = [invoice for invoice in invoices if invoice.origin == InvoiceOrigin.NON_CONTRACT]
+    if gate and sales and _flows_exist(NON_CONTRACT_TYPE):
+        for position, invoice in enumerate(invoices, 1):
+            if invoice in sales and _sale_hold(actor, invoice) is not None:
+                # The request just made goes with the refusal's rollback.
+                raise _in_batch(position, len(wanted), DomainError(ReceivableError.SALE_BATCH))
     befores = [audit_snapshot(invoice) for invoice in invoices]
     base = base_currency()
     accounts = accounts_for_roles(AccountRole.AR, AccountRole.REVENUE, AccountRole.VAT_OUTPUT)
+    credits = _revenue_credits(invoices)
     in_order = sorted(invoices, key=lambda invoice: (invoice.issue_date, invoice.pk))
     for year in sorted({invoice.issue_date.year for invoice in in_order}):
         of_year = [invoice for invoice in in_order if invoice.issue_date.year == year]
@@ -468,7 +571,13 @@ def invoice_issue_many(*, actor: User, invoice_ids: Sequence[int]) -> list[Invoi
             invoice.number = number
     postings = []
     for invoice in in_order:
-        base_net, base_tax = split(invoice.base_total, [invoice.subtotal, invoice.tax_total], base)
+        # Net per revenue account: the lines that name one, the rest to the revenue role.
+        nets = dict(credits.get(invoice.pk, {}))
+        rest = invoice.subtotal - sum(nets.values(), Decimal(0))
+        revenue = accounts[AccountRole.REVENUE]
+        nets[revenue] = nets.get(revenue, Decimal(0)) + rest
+        nets = {account: net for account, net in nets.items() if net} or {revenue: rest}
+        *base_nets, base_tax = split(invoice.base_total, [*nets.values(), invoice.tax_total], base)
         lines = [
             PostingLine(
                 accounts[AccountRole.AR],
@@ -477,8 +586,9 @@ def invoice_issue_many(*, actor: User, invoice_ids: Sequence[int]) -> list[Invoi
                 invoice.base_total,
                 customer_id=invoice.customer_id,
             ),
-            PostingLine(
-                accounts[AccountRole.REVENUE], -invoice.subtotal, invoice.currency, -base_net
+            *(
+                PostingLine(account, -net, invoice.currency, -base_net)
+                for (account, net), base_net in zip(nets.items(), base_nets, strict=True)
             ),
         ]
         if invoice.tax_total:
@@ -1359,7 +1469,8 @@ def _hold(*, actor: User, document_type: str, hold: HeldPosting) -> HeldPosting 
 
 @transaction.atomic
 def held_posting_post(request: ApprovalRequest, actor: User) -> None:
-    """`on_approved` of write-offs and credit notes: post what was held, checked again.
+    """`on_approved` of write-offs, credit notes and non-contract sales: post what was held,
+    checked again.
 
     The posting is made as the person who asked for it (their rights and scope still
     count).  If it no longer fits (say a payment shrank the residual meanwhile) the
@@ -1383,6 +1494,8 @@ def held_posting_post(request: ApprovalRequest, actor: User) -> None:
             )
             assert isinstance(row, Allocation)  # a held posting is never held again
             hold.allocation = row
+        elif hold.kind == HeldPostingKind.NON_CONTRACT_SALE:
+            _issue_many(actor=hold.requested_by, invoice_ids=[args["invoice_id"]], gate=False)
         else:
             note = _credit_note(
                 actor=hold.requested_by,
@@ -1408,13 +1521,20 @@ def held_posting_post(request: ApprovalRequest, actor: User) -> None:
 
 @transaction.atomic
 def held_posting_release(request: ApprovalRequest, actor: User) -> None:
-    """`on_rejected` of write-offs and credit notes: close the hold; nothing was posted."""
+    """`on_rejected` of held postings: close the hold; nothing was posted.
+
+    A rejected non-contract sale stays a draft; its page shows the approvers' reason.
+    """
     hold = HeldPosting.objects.select_for_update().get(pk=request.document_id)
     before = audit_snapshot(hold)
     withdrawn = request.status == RequestStatus.WITHDRAWN
     hold.status = HoldStatus.WITHDRAWN if withdrawn else HoldStatus.REJECTED
     hold.decided_at = timezone.now()
-    hold.save(update_fields=["status", "decided_at"])
+    if hold.kind == HeldPostingKind.NON_CONTRACT_SALE and not withdrawn:
+        # The sale's draft stays; the approvers' reason is what its page shows.
+        rejection = request.actions.filter(kind=ActionKind.REJECT).order_by("-pk").first()
+        hold.reason = rejection.comment[:500] if rejection is not None else ""
+    hold.save(update_fields=["status", "decided_at", "reason"])
     audit_record(actor=actor, instance=hold, action=AuditAction.UPDATE, before=before)
 
 

@@ -37,7 +37,7 @@ from cashloop.customfields.selectors import column_cells
 from cashloop.customfields.views import list_custom
 from cashloop.ledger.models import JournalEntry
 from cashloop.receivables import selectors, services
-from cashloop.receivables.choices import DueRule, InvoiceStatus, WriteOffKind
+from cashloop.receivables.choices import DueRule, HeldPostingKind, InvoiceStatus, WriteOffKind
 from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.forms import (
     CreditNoteForm,
@@ -298,13 +298,16 @@ def invoice_preview(request: HttpRequest) -> HttpResponse:
 
 def _invoice_context(request: HttpRequest, invoice: Invoice) -> dict[str, Any]:
     is_draft = invoice.status == InvoiceStatus.DRAFT
+    held = selectors.held_posting_pending(user=request.user, invoice_id=invoice.pk)
+    # A sale waiting for approval is neither changed nor issued again: approval issues it.
+    waiting = any(h.kind == HeldPostingKind.NON_CONTRACT_SALE for h in held)
     return {
         "invoice": invoice,
         "history": selectors.invoice_history(user=request.user, invoice_id=invoice.pk)[:50],
         "base_currency": base_currency(),
         "is_foreign": invoice.currency != base_currency(),
-        "can_change": is_draft and may(request.user, "change", Invoice),
-        "can_issue": is_draft and may(request.user, "issue", Invoice),
+        "can_change": is_draft and not waiting and may(request.user, "change", Invoice),
+        "can_issue": is_draft and not waiting and may(request.user, "issue", Invoice),
         "can_credit": invoice.status in (*services.OPEN_STATUSES, InvoiceStatus.PAID)
         and may(request.user, "credit", Invoice),
         "can_write_off": invoice.status in services.OPEN_STATUSES
@@ -312,7 +315,8 @@ def _invoice_context(request: HttpRequest, invoice: Invoice) -> dict[str, Any]:
         "can_allocate": may(request.user, "allocate", Payment),
         "can_add_payment": not is_draft and may(request.user, "add", Payment),
         "can_view_entries": may(request.user, "view", JournalEntry),
-        "held": selectors.held_posting_pending(user=request.user, invoice_id=invoice.pk),
+        "held": held,
+        "sale_rejected": is_draft and selectors.sale_rejection(invoice_id=invoice.pk),
         "active_tab": "invoices",
     }
 
@@ -335,6 +339,9 @@ def invoice_issue(request: HttpRequest, invoice_id: int) -> HttpResponse:
         refuse_or_show(exc)
         messages.error(request, f"{exc.message} ({exc.code.code})")
     else:
+        if isinstance(invoice, HeldPosting):
+            _held_message(request, invoice)
+            return redirect("receivables:invoice_detail", invoice_id=invoice_id)
         messages.success(
             request, _("Invoice %(number)s issued and posted.") % {"number": invoice.number}
         )
