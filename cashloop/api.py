@@ -15,8 +15,18 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cashloop.approvals.api import router as approvals_router
+from cashloop.contracts.api import contracts_router
+from cashloop.contracts.billing_api import billing_router, reconciliation_router
+from cashloop.contracts.recognition_api import keydates_router, recognition_router
 from cashloop.core.api import router as core_router
 from cashloop.core.errors import CoreError, DomainError
+from cashloop.cpq.api import (
+    customer_groups_router,
+    discount_rules_router,
+    price_books_router,
+    products_router,
+    quotes_router,
+)
 from cashloop.customers.api import contacts_router, customers_router, interactions_router
 from cashloop.customfields.api import router as customfields_router
 from cashloop.identity.api import router as identity_router
@@ -128,3 +138,13 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/documents", documents_router)
 api.add_router("/announcements", announcements_router)
 api.add_router("/approvals", approvals_router)
+api.add_router("/contracts", contracts_router)
+api.add_router("/billing", billing_router)
+api.add_router("/contract-reconciliation", reconciliation_router)
+api.add_router("/revenue-recognition", recognition_router)
+api.add_router("/key-dates", keydates_router)
+api.add_router("/products", products_router)
+api.add_router("/price-books", price_books_router)
+api.add_router("/discount-rules", discount_rules_router)
+api.add_router("/quotes", quotes_router)
+api.add_router("/customer-groups", customer_groups_router)

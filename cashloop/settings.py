@@ -227,6 +227,8 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cashloop@localhost")
 # Where people reach this installation; emails link back to it.
 CASHLOOP_BASE_URL = env.str("CASHLOOP_BASE_URL", default="http://localhost:8000").rstrip("/")
+# Contract owners are reminded of a key date this many days ahead, and again on the day.
+CASHLOOP_KEY_DATE_REMINDER_DAYS = env.int("CASHLOOP_KEY_DATE_REMINDER_DAYS", default=7)
 
 TASKS = {
     "default": {

@@ -18,6 +18,10 @@ urlpatterns = [
     path("settings/custom-fields/", include("cashloop.customfields.urls")),
     path("notifications/", include("cashloop.notifications.urls")),
     path("approvals/", include("cashloop.approvals.urls")),
+    path("contracts/", include("cashloop.contracts.urls")),
+    path("", include("cashloop.cpq.urls")),
+    path("revenue/", include("cashloop.contracts.recognition_urls")),
+    path("billing/", include("cashloop.contracts.billing_urls")),
     path("", include("cashloop.knowledge.urls")),
     path("", include("cashloop.web.urls")),
 ]

@@ -43,6 +43,7 @@ class PostingReason(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
     MANUAL = "manual", _("Manual entry")
     CUSTOMER_MERGE = "customer_merge", _("Customers merged")
+    REVENUE_RECOGNITION = "revenue_recognition", _("Revenue recognised")
 
 
 class PeriodStatus(models.TextChoices):

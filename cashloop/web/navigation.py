@@ -58,12 +58,37 @@ SECTIONS: tuple[Section, ...] = (
         True,
         _("Leads, opportunities, stages and the weighted sales forecast."),
     ),
+    # The key is the quote list's url name, so the shell marks the section active there.
+    Section(
+        "quotes",
+        _("Quotes"),
+        "cpq:quotes",
+        True,
+        _("Quotes built from the catalog, price books and discount rules (CPQ)."),
+    ),
     Section(
         "contracts",
         _("Contracts"),
-        "web:section",
-        False,
+        "contracts:list",
+        True,
         _("Quotes, contracts and their payment plans."),
+    ),
+    # The key is the calendar's url name, so the shell marks the section active there.
+    Section(
+        "key_dates",
+        _("Key dates"),
+        "revenue:key_dates",
+        True,
+        _("Installments due, milestones, contract ends and renewal notices, on a calendar."),
+    ),
+    # The key is the page's url name, so the shell marks the section active there; the
+    # page links on to billing (the installments due) for those who may bill.
+    Section(
+        "reconciliation",
+        _("Contract reconciliation"),
+        "billing:reconciliation",
+        True,
+        _("Contracted, invoiced, collected (合同-开票-回款), and the installments due to bill."),
     ),
     Section(
         "invoices",

@@ -62,7 +62,7 @@ def test_a_slot_another_worker_took_is_not_queued_again(jobs):
 
 def test_an_unknown_period_is_refused():
     with pytest.raises(ValueError):
-        schedule_register(Job("test.monthly", take_clock_number, "monthly", time(0)))
+        schedule_register(Job("test.fortnightly", take_clock_number, "fortnightly", time(0)))
 
 
 def test_the_apps_register_their_jobs():
