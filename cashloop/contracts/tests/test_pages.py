@@ -82,7 +82,9 @@ def test_the_plan_editor_shows_the_remainder_and_nothing_is_saved(client, compan
     customer = customers["rep_east"]
     # when: the plan covers 95%
     with translation.override("en"):
-        response = client.post("/contracts/preview/", draft_data(customer))
+        response = client.post(
+            "/contracts/preview/", draft_data(customer), HTTP_ACCEPT_LANGUAGE="en"
+        )
     # then
     assert response.status_code == 200
     html = response.content.decode()
@@ -91,7 +93,9 @@ def test_the_plan_editor_shows_the_remainder_and_nothing_is_saved(client, compan
     assert not Contract.objects.exists()
     full = [*PLAN[:2], {**PLAN[2], "percent": "10"}]
     with translation.override("en"):
-        covered = client.post("/contracts/preview/", draft_data(customer, plan=full))
+        covered = client.post(
+            "/contracts/preview/", draft_data(customer, plan=full), HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert "The plan covers the total exactly." in covered.content.decode()
     missing = [*PLAN[:1], {**PLAN[1], "milestone": ""}, {**PLAN[2], "percent": "10"}]
     response = client.post("/contracts/preview/", draft_data(customer, plan=missing))
