@@ -20,7 +20,8 @@ from cashloop.contracts.choices import ContractStatus, MilestoneKind, PlanDueRul
 from cashloop.contracts.models import ContractTemplate
 from cashloop.cpq.choices import Recognition
 from cashloop.customfields.forms import CustomFieldsFormMixin
-from cashloop.receivables.forms import TAX_RATE_CHOICES, _amount_field, _date_input
+from cashloop.receivables.forms import TAX_RATE_CHOICES
+from cashloop.web.forms import amount_field, currency_field, date_input, rate_field
 
 
 def _small_number(label: Any, **kwargs: Any) -> forms.DecimalField:
@@ -63,26 +64,13 @@ class ContractForm(CustomFieldsFormMixin, forms.Form):
     signing_date = forms.DateField(
         label=_("Signing date"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=_("Needed to activate: installments due on signing count from it."),
     )
-    start_date = forms.DateField(label=_("Start date"), widget=_date_input())
-    end_date = forms.DateField(label=_("End date"), required=False, widget=_date_input())
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        required=False,
-        help_text=_("Empty: the customer's currency."),
-        widget=forms.TextInput(attrs={"size": 3, "placeholder": "CNY"}),
-    )
-    rate = forms.DecimalField(
-        label=_("Exchange rate"),
-        max_digits=18,
-        decimal_places=8,
-        required=False,
-        help_text=_("Foreign currency only: units of base currency for one unit."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    start_date = forms.DateField(label=_("Start date"), widget=date_input())
+    end_date = forms.DateField(label=_("End date"), required=False, widget=date_input())
+    currency = currency_field()
+    rate = rate_field()
     template = forms.ModelChoiceField(
         label=_("Template"),
         queryset=ContractTemplate.objects.filter(active=True),
@@ -105,7 +93,7 @@ class MilestoneForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=MilestoneKind.choices, initial=MilestoneKind.ACCEPTANCE
     )
-    planned_date = forms.DateField(label=_("Planned date"), required=False, widget=_date_input())
+    planned_date = forms.DateField(label=_("Planned date"), required=False, widget=date_input())
 
     def to_service(self) -> services.MilestoneIn:
         data = self.cleaned_data
@@ -121,7 +109,7 @@ class ContractLineForm(forms.Form):
         initial=Decimal(1),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num", "size": 6}),
     )
-    unit_price = _amount_field(_("Unit price (net)"))
+    unit_price = amount_field(_("Unit price (net)"))
     discount_percent = _small_number(
         _("Discount %"), max_digits=5, decimal_places=2, initial=Decimal(0)
     )
@@ -132,8 +120,8 @@ class ContractLineForm(forms.Form):
         initial=Recognition.AT_INVOICING,
     )
     milestone = _position(_("Milestone no."))
-    service_start = forms.DateField(label=_("Service from"), required=False, widget=_date_input())
-    service_end = forms.DateField(label=_("Service to"), required=False, widget=_date_input())
+    service_start = forms.DateField(label=_("Service from"), required=False, widget=date_input())
+    service_end = forms.DateField(label=_("Service to"), required=False, widget=date_input())
     # Carried over from the quote's catalog line, so the product stays known.
     product_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     unit = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
@@ -158,11 +146,11 @@ class ContractLineForm(forms.Form):
 class PlanItemForm(forms.Form):
     label = forms.CharField(label=_("Installment"), max_length=100)
     percent = _small_number(_("%"), max_digits=7, decimal_places=4, min_value=0)
-    amount = _amount_field(_("or amount"), required=False)
+    amount = amount_field(_("or amount"), required=False)
     due_rule = forms.ChoiceField(label=_("Due rule"), choices=PlanDueRule.choices)
     due_days = _days(_("Days"))
     milestone = _position(_("Milestone no."))
-    fixed_date = forms.DateField(label=_("Fixed date"), required=False, widget=_date_input())
+    fixed_date = forms.DateField(label=_("Fixed date"), required=False, widget=date_input())
     discount_percent = _small_number(
         _("Early-payment discount %"), max_digits=5, decimal_places=2, initial=Decimal(0)
     )
@@ -210,7 +198,7 @@ class ContractFilterForm(forms.Form):
 
 
 class MilestoneAcceptForm(forms.Form):
-    actual_date = forms.DateField(label=_("Accepted on"), widget=_date_input())
+    actual_date = forms.DateField(label=_("Accepted on"), widget=date_input())
 
 
 class TerminateForm(forms.Form):
@@ -219,7 +207,7 @@ class TerminateForm(forms.Form):
 
 class AmendmentForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the change"), max_length=500)
-    end_date = forms.DateField(label=_("End date"), required=False, widget=_date_input())
+    end_date = forms.DateField(label=_("End date"), required=False, widget=date_input())
 
 
 class ContractTemplateForm(forms.Form):

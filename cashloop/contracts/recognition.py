@@ -20,7 +20,6 @@ asset, until the invoice arrives (decision 040).
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from cashloop.contracts.choices import ContractStatus, MilestoneStatus
 from cashloop.contracts.errors import ContractError
 from cashloop.contracts.models import Contract, ContractLine, RevenueRecognition
 from cashloop.core.audit import audit_record_many, audit_snapshot
+from cashloop.core.dates import add_months, month_end, month_start
 from cashloop.core.errors import DomainError
 from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, quantize
@@ -56,23 +56,9 @@ RUN_BATCH = 200
 RECOGNITION_REASON = PostingReason.REVENUE_RECOGNITION
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 def months_from(first: date, last: date) -> int:
     """Whole months from `first`'s month to `last`'s, both included (may be zero or less)."""
     return (last.year - first.year) * 12 + last.month - first.month + 1
-
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def service_period(line: ContractLine) -> tuple[date, date] | None:

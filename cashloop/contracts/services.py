@@ -14,7 +14,6 @@ invoice billing a whole contract gives the same net, tax and total.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -47,6 +46,7 @@ from cashloop.contracts.models import (
     PlanItem,
 )
 from cashloop.core.audit import audit_record, audit_snapshot
+from cashloop.core.dates import add_months, month_end
 from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import (
@@ -721,18 +721,28 @@ def _activation_check(contract: Contract) -> list[PlanItem]:
     plan = list(contract.plan.all())
     if not plan:
         raise DomainError(ContractError.EMPTY_PLAN)
+    _plan_check(plan, contract.total, contract.currency)
+    return plan
+
+
+def _plan_check(plan: Sequence[PlanItem], total: Decimal, currency: str) -> None:
+    """A plan to activate or amend to: sums exactly to the total, milestones named."""
     planned = sum((item.amount for item in plan), Decimal(0))
-    if planned != contract.total:
+    if planned != total:
         raise DomainError(
             ContractError.PLAN_SUM,
-            plan=format_money(planned, contract.currency),
-            total=format_money(contract.total, contract.currency),
-            details={"plan": str(planned), "total": str(contract.total)},
+            plan=format_money(planned, currency),
+            total=format_money(total, currency),
+            details={"plan": str(planned), "total": str(total)},
         )
     for item in plan:
-        if item.due_rule == PlanDueRule.ON_MILESTONE and item.milestone_id is None:
+        # A plan being built holds its milestone object before it has an id.
+        if (
+            item.due_rule == PlanDueRule.ON_MILESTONE
+            and item.milestone_id is None
+            and item.milestone is None
+        ):
             raise DomainError(ContractError.MILESTONE_REQUIRED, n=item.sequence)
-    return plan
 
 
 def plan_due_date(item: PlanItem, signing_date: date) -> date | None:
@@ -740,8 +750,7 @@ def plan_due_date(item: PlanItem, signing_date: date) -> date | None:
     if item.due_rule == PlanDueRule.ON_SIGNING:
         return signing_date + timedelta(days=item.due_days)
     if item.due_rule == PlanDueRule.END_OF_MONTH:
-        last = calendar.monthrange(signing_date.year, signing_date.month)[1]
-        return signing_date.replace(day=last) + timedelta(days=item.due_days)
+        return month_end(signing_date) + timedelta(days=item.due_days)
     if item.due_rule == PlanDueRule.FIXED_DATE:
         return item.fixed_date
     return None
@@ -1051,17 +1060,7 @@ def _proposed_state(
         raise DomainError(ContractError.TOTAL_NOT_POSITIVE)
     built_plan = _plan_build(draft, plan if plan is not None else _plan_in(contract), milestones)
     state = contract_state(draft, lines=built_lines, plan=built_plan)
-    planned = sum((item.amount for item in built_plan), Decimal(0))
-    if planned != draft.total:
-        raise DomainError(
-            ContractError.PLAN_SUM,
-            plan=format_money(planned, contract.currency),
-            total=format_money(draft.total, contract.currency),
-            details={"plan": str(planned), "total": str(draft.total)},
-        )
-    for item in built_plan:
-        if item.due_rule == PlanDueRule.ON_MILESTONE and item.milestone is None:
-            raise DomainError(ContractError.MILESTONE_REQUIRED, n=item.sequence)
+    _plan_check(built_plan, draft.total, contract.currency)
     return state
 
 
@@ -1215,11 +1214,7 @@ def _shift_maybe(day: date | None, months: int | None, days: int) -> date | None
 
 
 def _shift(day: date, months: int | None, days: int) -> date:
-    if months is None:
-        return day + timedelta(days=days)
-    index = day.year * 12 + day.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day + timedelta(days=days) if months is None else add_months(day, months)
 
 
 def _term(start: date, end: date) -> tuple[int | None, int]:

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from cashloop.cpq.choices import ProductKind, Recognition
 from cashloop.cpq.models import Product, ProductFamily
 from cashloop.customers.models import CustomerGroup
-from cashloop.receivables.forms import TAX_RATE_CHOICES, _amount_field, _date_input
+from cashloop.receivables.forms import TAX_RATE_CHOICES
+from cashloop.web.forms import amount_field, currency_field, date_input
 
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 
@@ -49,18 +50,12 @@ class QuoteNewForm(forms.Form):
         required=False,
         help_text=_("Or quote a lead that is not a customer yet."),
     )
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        required=False,
-        help_text=_("Empty: the customer's currency."),
-        widget=forms.TextInput(attrs={"size": 3, "placeholder": "CNY"}),
-    )
-    quote_date = forms.DateField(label=_("Quote date"), widget=_date_input())
+    currency = currency_field()
+    quote_date = forms.DateField(label=_("Quote date"), widget=date_input())
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=_("Empty: 30 days after the quote date."),
     )
     language = forms.ChoiceField(label=_("Language of the quote"), choices=LANGUAGES)
@@ -72,7 +67,7 @@ class QuoteNewForm(forms.Form):
 
 
 class QuoteHeaderForm(forms.Form):
-    valid_until = forms.DateField(label=_("Valid until"), widget=_date_input())
+    valid_until = forms.DateField(label=_("Valid until"), widget=date_input())
     language = forms.ChoiceField(label=_("Language of the quote"), choices=LANGUAGES)
     terms = forms.CharField(
         label=_("Terms"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -130,8 +125,8 @@ class PriceBookForm(forms.Form):
         required=False,
         help_text=_("Empty: for every customer."),
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=_date_input())
-    valid_until = forms.DateField(label=_("Valid until"), widget=_date_input(), required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=date_input())
+    valid_until = forms.DateField(label=_("Valid until"), widget=date_input(), required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -145,7 +140,7 @@ class PriceForm(forms.Form):
         label=_("Product"), coerce=int, empty_value=None, required=False
     )
     min_quantity = _quantity_field(_("From quantity"), required=False, initial=1)
-    unit_price = _amount_field(_("Unit price"), required=False)
+    unit_price = amount_field(_("Unit price"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,8 +186,8 @@ class DiscountRuleForm(forms.Form):
         label=_("Customer group"), coerce=int, empty_value=None, required=False
     )
     min_quantity = _quantity_field(_("From quantity"), required=False)
-    valid_from = forms.DateField(label=_("Valid from"), widget=_date_input(), required=False)
-    valid_until = forms.DateField(label=_("Valid until"), widget=_date_input(), required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=date_input(), required=False)
+    valid_until = forms.DateField(label=_("Valid until"), widget=date_input(), required=False)
     percent = _percent_field(_("Discount %"), initial=0)
     max_percent = _percent_field(_("Maximum discount %"))
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -209,9 +204,9 @@ class CustomerPriceForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
     product_id = forms.TypedChoiceField(label=_("Product"), coerce=int)
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
-    unit_price = _amount_field(_("Unit price"))
-    valid_from = forms.DateField(label=_("Valid from"), widget=_date_input())
-    valid_until = forms.DateField(label=_("Valid until"), widget=_date_input(), required=False)
+    unit_price = amount_field(_("Unit price"))
+    valid_from = forms.DateField(label=_("Valid from"), widget=date_input())
+    valid_until = forms.DateField(label=_("Valid until"), widget=date_input(), required=False)
 
     def __init__(self, *args: Any, customers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

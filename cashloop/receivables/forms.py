@@ -17,21 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cashloop.customfields.forms import CustomFieldsFormMixin
 from cashloop.receivables import services
 from cashloop.receivables.choices import DueRule, InvoiceStatus, PaymentMethod, WriteOffKind
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _amount_field(label: Any, **kwargs: Any) -> forms.DecimalField:
-    """An amount as typed; the service refuses more decimals than the currency has."""
-    return forms.DecimalField(
-        label=label,
-        max_digits=19,
-        decimal_places=4,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}),
-        **kwargs,
-    )
+from cashloop.web.forms import amount_field, currency_field, date_input, rate_field
 
 
 def _percent_label(rate: Decimal) -> str:
@@ -51,22 +37,9 @@ class InvoiceForm(CustomFieldsFormMixin, forms.Form):
     custom_object_type = "receivables.invoice"
 
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
-    issue_date = forms.DateField(label=_("Invoice date"), widget=_date_input())
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        required=False,
-        help_text=_("Empty: the customer's currency."),
-        widget=forms.TextInput(attrs={"size": 3, "placeholder": "CNY"}),
-    )
-    rate = forms.DecimalField(
-        label=_("Exchange rate"),
-        max_digits=18,
-        decimal_places=8,
-        required=False,
-        help_text=_("Foreign currency only: units of base currency for one unit."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    issue_date = forms.DateField(label=_("Invoice date"), widget=date_input())
+    currency = currency_field()
+    rate = rate_field()
     memo = forms.CharField(label=_("Memo"), max_length=500, required=False)
 
     def __init__(
@@ -96,7 +69,7 @@ class LineForm(forms.Form):
         initial=Decimal(1),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num", "size": 6}),
     )
-    unit_price = _amount_field(_("Unit price (net)"))
+    unit_price = amount_field(_("Unit price (net)"))
     discount_percent = forms.DecimalField(
         label=_("Discount %"),
         max_digits=5,
@@ -136,7 +109,7 @@ class InstallmentForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"class": "num", "style": "width:5em"}),
     )
-    fixed_date = forms.DateField(label=_("Fixed date"), required=False, widget=_date_input())
+    fixed_date = forms.DateField(label=_("Fixed date"), required=False, widget=date_input())
     discount_percent = forms.DecimalField(
         label=_("Early-payment discount %"),
         max_digits=5,
@@ -184,7 +157,7 @@ def filled(formset: Any) -> list[Any]:
 
 
 class CreditNoteForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=_date_input())
+    date = forms.DateField(label=_("Date"), widget=date_input())
     reason = forms.CharField(
         label=_("Reason"),
         max_length=500,
@@ -194,23 +167,10 @@ class CreditNoteForm(forms.Form):
 
 class PaymentForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
-    amount = _amount_field(_("Amount"))
-    currency = forms.CharField(
-        label=_("Currency"),
-        max_length=3,
-        required=False,
-        help_text=_("Empty: the customer's currency."),
-        widget=forms.TextInput(attrs={"size": 3, "placeholder": "CNY"}),
-    )
-    rate = forms.DecimalField(
-        label=_("Exchange rate"),
-        max_digits=18,
-        decimal_places=8,
-        required=False,
-        help_text=_("Foreign currency only: units of base currency for one unit."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    date = forms.DateField(label=_("Date received"), widget=_date_input())
+    amount = amount_field(_("Amount"))
+    currency = currency_field()
+    rate = rate_field()
+    date = forms.DateField(label=_("Date received"), widget=date_input())
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
     payer_name = forms.CharField(label=_("Payer name"), max_length=200, required=False)
@@ -236,8 +196,8 @@ class PaymentForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = _amount_field(_("Amount to refund"))
-    date = forms.DateField(label=_("Date"), widget=_date_input())
+    amount = amount_field(_("Amount to refund"))
+    date = forms.DateField(label=_("Date"), widget=date_input())
     memo = forms.CharField(label=_("Memo"), max_length=500, required=False)
 
 
@@ -245,14 +205,14 @@ class WriteOffForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=WriteOffKind.choices, widget=forms.RadioSelect
     )
-    amount = _amount_field(_("Amount"))
+    amount = amount_field(_("Amount"))
     reason = forms.CharField(
         label=_("Reason"),
         max_length=500,
         required=False,
         help_text=_("Required for a bad debt."),
     )
-    date = forms.DateField(label=_("Date"), widget=_date_input())
+    date = forms.DateField(label=_("Date"), widget=date_input())
 
 
 class InvoiceFilterForm(forms.Form):

@@ -11,7 +11,6 @@ currency's minor unit, and the invoice's totals are the sums of its lines.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from cashloop.approvals.models import ApprovalFlow, ApprovalRequest
 from cashloop.approvals.services import approval_request_submit
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
+from cashloop.core.dates import month_end
 from cashloop.core.errors import DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, currency_check, quantize, split, to_decimal
@@ -181,8 +181,7 @@ def _due_date(spec: InstallmentIn, issue_date: date, n: int) -> date:
     if spec.due_rule == DueRule.DAYS_AFTER:
         return issue_date + timedelta(days=spec.due_days)
     if spec.due_rule == DueRule.END_OF_MONTH:
-        last = calendar.monthrange(issue_date.year, issue_date.month)[1]
-        return issue_date.replace(day=last) + timedelta(days=spec.due_days)
+        return month_end(issue_date) + timedelta(days=spec.due_days)
     if spec.fixed_date is None or spec.fixed_date < issue_date:
         raise DomainError(ReceivableError.DUE_RULE, n=n, reason="fixed date before invoice date")
     return spec.fixed_date

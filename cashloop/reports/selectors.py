@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cashloop.core.dates import add_months, month_start
 from cashloop.core.errors import DomainError
 from cashloop.core.money import MONEY_DECIMAL_PLACES, base_currency, currency_check, quantize
 from cashloop.core.scoping import ALL, object_type_of, require
@@ -701,15 +702,6 @@ class ArKpis:
         return None if ratio is None else (ratio * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _months_back(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def dso_countback(
     ar: Decimal, as_of: date, sales: Mapping[date, Decimal], first_month: date
 ) -> tuple[Decimal, bool]:
@@ -729,12 +721,12 @@ def dso_countback(
     """
     remaining = ar
     days = Decimal(0)
-    month = _month_start(as_of)
+    month = month_start(as_of)
     exhausted = remaining <= 0
     while not exhausted and month >= first_month:
         period_days = (
             as_of.day
-            if month == _month_start(as_of)
+            if month == month_start(as_of)
             else calendar.monthrange(month.year, month.month)[1]
         )
         invoiced = sales.get(month, Decimal(0))
@@ -744,7 +736,7 @@ def dso_countback(
             break
         remaining -= max(invoiced, Decimal(0))
         days += period_days
-        month = _months_back(month, 1)
+        month = add_months(month, -1)
     return days.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), exhausted
 
 
@@ -764,7 +756,7 @@ def _monthly_sales(
         .values("month")
         .annotate(invoiced=money_sum("total"))
     )
-    return {_month_start(row["month"]): row["invoiced"] for row in rows}
+    return {month_start(row["month"]): row["invoiced"] for row in rows}
 
 
 def _same_report(done: AgingParams, wanted: AgingParams) -> bool:
@@ -793,7 +785,7 @@ def ar_kpis(
     """
     cur = params.currency or base_currency()
     params = replace(params, currency=cur, basis=DUE)
-    start = parse_date(period_start, field="period_start", default=_month_start(params.as_of))
+    start = parse_date(period_start, field="period_start", default=month_start(params.as_of))
     if start > params.as_of:
         raise DomainError(ReportError.BAD_PERIOD)
     if summary is None or not _same_report(summary.params, params):
@@ -806,7 +798,7 @@ def ar_kpis(
     if customers is not None:
         payments = payments.filter(customer__in=customers)
     collected = payments.aggregate(s=money_sum("amount"))["s"]
-    window = _months_back(_month_start(params.as_of), DSO_WINDOW_MONTHS - 1)
+    window = add_months(month_start(params.as_of), -(DSO_WINDOW_MONTHS - 1))
     sales = _monthly_sales(customers, cur, params.as_of, window)
     dso, exhausted = dso_countback(total, params.as_of, sales, window)
     if not exhausted and total > 0:  # older invoices still owed: look at the whole history

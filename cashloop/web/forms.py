@@ -1,8 +1,12 @@
-"""Helpers shared by every page form: domain errors shown in the form, not as a crash."""
+"""Helpers shared by every page form: domain errors shown in the form, not as a crash, and
+the fields every money form has (dates, amounts, currency, exchange rate)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cashloop.core.errors import DomainError
 
@@ -22,3 +26,39 @@ def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
         placed = True
     if not placed:
         form.add_error(None, f"{error.message} ({error.code.code})")
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def amount_field(label: Any, **kwargs: Any) -> forms.DecimalField:
+    """An amount as typed; the service refuses more decimals than the currency has."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=19,
+        decimal_places=4,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}),
+        **kwargs,
+    )
+
+
+def currency_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        help_text=_("Empty: the customer's currency."),
+        widget=forms.TextInput(attrs={"size": 3, "placeholder": "CNY"}),
+    )
+
+
+def rate_field() -> forms.DecimalField:
+    return forms.DecimalField(
+        label=_("Exchange rate"),
+        max_digits=18,
+        decimal_places=8,
+        required=False,
+        help_text=_("Foreign currency only: units of base currency for one unit."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
