@@ -95,10 +95,14 @@ class Contract(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     renewal_notice_days = models.PositiveSmallIntegerField(_("renewal notice (days)"), default=30)
     currency = models.CharField(_("currency"), max_length=3)
+    # A foreign-currency draft may leave it empty (a quote carries none): activation
+    # requires it, so billing and recognition always have one.
     rate = models.DecimalField(
         _("exchange rate"),
         max_digits=18,
         decimal_places=8,
+        null=True,
+        blank=True,
         default=1,
         help_text=_("Units of base currency for one unit of the document's currency."),
     )

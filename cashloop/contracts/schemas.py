@@ -287,7 +287,7 @@ class ContractOut(Schema):
     start_date: dt.date
     end_date: dt.date | None
     currency: str
-    rate: str
+    rate: str | None
     subtotal: str
     tax_total: str
     total: str

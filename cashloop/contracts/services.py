@@ -312,6 +312,14 @@ def _dates_check(contract: Contract) -> None:
         raise DomainError(ContractError.DATES, details={"end_date": ["before start"]})
 
 
+def _draft_rate(currency: str, rate: Decimal | None) -> Decimal | None:
+    """A draft's exchange rate: 1 in the base currency; in another, checked when given and
+    otherwise left for the signer to set before activation (which requires it)."""
+    if rate is None and currency != base_currency():
+        return None
+    return _rate(currency, rate)
+
+
 @transaction.atomic
 def contract_create(
     *,
@@ -357,7 +365,7 @@ def contract_create(
         end_date=end_date,
         signing_date=signing_date,
         currency=code,
-        rate=_rate(code, rate),
+        rate=_draft_rate(code, rate),
         template=_template(template_id),
         owner=owner,
         team_id=team_id,
@@ -480,7 +488,7 @@ def contract_update(*, actor: User, contract_id: int, changes: Mapping[str, Any]
     contract.title = contract.title.strip()[:200]
     if "currency" in changes or "rate" in changes:
         contract.currency = currency_check(changes.get("currency") or contract.currency)
-        contract.rate = _rate(contract.currency, changes.get("rate", contract.rate))
+        contract.rate = _draft_rate(contract.currency, changes.get("rate", contract.rate))
     if "template_id" in changes:
         contract.template = _template(changes["template_id"])
     if "owner_id" in changes and changes["owner_id"] != contract.owner_id:
@@ -783,8 +791,7 @@ def contract_activate(*, actor: User, contract_id: int) -> Contract:
     _status_is(contract, ContractStatus.DRAFT)
     before = audit_snapshot(contract)
     _activation_check(contract)
-    if contract.currency != base_currency():
-        _rate(contract.currency, contract.rate)
+    contract.rate = _rate(contract.currency, contract.rate)
     request = approval_request_submit(actor=actor, document=contract, document_type=CONTRACT_TYPE)
     if request is None:
         _activate(contract)

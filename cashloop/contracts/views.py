@@ -157,7 +157,7 @@ def _draft_forms(request: HttpRequest, contract: Contract | None, data: Any = No
             "start_date": contract.start_date,
             "end_date": contract.end_date,
             "currency": contract.currency,
-            "rate": _plain(contract.rate) if foreign else None,
+            "rate": _plain(contract.rate) if foreign and contract.rate else None,
             "template": contract.template_id,
         }
         milestones, lines, plan = _initial_rows(contract)

@@ -41,6 +41,7 @@ from cashloop.contracts.tests.conftest import SIGNED, lines_in, milestone_plan
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
 from cashloop.core.money import split
+from cashloop.receivables.errors import ReceivableError
 
 D = Decimal
 
@@ -329,6 +330,30 @@ def test_a_quote_not_accepted_makes_no_contract(company, accepted_quote):
         contract_create_from_quote(actor=company.rep_east, quote_id=accepted_quote.pk)
     assert exc.value.code == ContractError.QUOTE_NOT_ACCEPTED
     assert not Contract.objects.exists()
+
+
+def test_a_foreign_currency_quote_drafts_a_contract_whose_rate_is_set_before_activation(
+    company, accepted_quote
+):
+    """A quote carries no exchange rate; the contract's is set at signing."""
+    accepted_quote.currency = "USD"
+    accepted_quote.save()
+    contract = contract_create_from_quote(actor=company.rep_east, quote_id=accepted_quote.pk)
+    assert contract.currency == "USD" and contract.rate is None
+    contract_update(
+        actor=company.rep_east, contract_id=contract.pk, changes={"signing_date": SIGNED}
+    )
+    # when: activated without a rate
+    with pytest.raises(DomainError) as exc:
+        contract_activate(actor=company.manager_east, contract_id=contract.pk)
+    # then: refused, nothing changed
+    assert exc.value.code == ReceivableError.RATE_REQUIRED
+    contract.refresh_from_db()
+    assert (contract.status, contract.rate, contract.number) == (ContractStatus.DRAFT, None, "")
+    # when the signer sets it
+    contract_update(actor=company.rep_east, contract_id=contract.pk, changes={"rate": D("7.1")})
+    active = contract_activate(actor=company.manager_east, contract_id=contract.pk)
+    assert (active.status, active.rate) == (ContractStatus.ACTIVE, D("7.1"))
 
 
 # --- terms ----------------------------------------------------------------------------------
