@@ -7,9 +7,11 @@ approvers decide on, the customer's tags and the submitter's team.
 
 from __future__ import annotations
 
+import importlib
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,17 @@ from cashloop.receivables.services import (
     held_posting_post,
     held_posting_release,
 )
+
+SALE_FLOW_MIGRATION = "cashloop.receivables.migrations.0008_default_sale_flow"
+
+
+def default_flows_install() -> None:
+    """The approval every installation starts with: non-contract sales (decision 039).
+
+    The migration installs it on a database that has an administrator; a fresh one gets it
+    with its first administrator (`createadmin`) or the demo seed.  Idempotent."""
+    importlib.import_module(SALE_FLOW_MIGRATION).install_sale_flow(apps, None)
+
 
 COMMON_FIELDS = {
     "amount": FieldSpec(_("Amount"), "money"),

@@ -65,8 +65,16 @@ from cashloop.receivables.models import (
     InvoiceLine,
     Payment,
 )
-from cashloop.receivables.seed import PRODUCTS, USD_RATES
+from cashloop.receivables.seed import USD_RATES
 from cashloop.receivables.services import INVOICE_SERIES, PAYMENT_SERIES
+
+# What the large company's history sold, before its sales went through contracts.
+PRODUCTS = [
+    ("云平台订阅 Cloud platform subscription", "0.06", (2_000, 20_000)),
+    ("实施服务 Implementation services", "0.06", (5_000, 60_000)),
+    ("硬件设备 Hardware", "0.13", (3_000, 80_000)),
+    ("运维支持 Support", "0.06", (1_000, 8_000)),
+]
 
 CLOSED_PER_OPEN = 3  # the target: 1,000,000 open items over 3,000,000 paid ones
 FLUSH_EVERY = 100_000  # installments held in memory before their rows are written

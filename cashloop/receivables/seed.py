@@ -1,26 +1,27 @@
-"""Demo receivables: a year of invoices and payments with a real company's habits.
+"""Demo receivables: the customers pay the invoices their contracts made, with real habits.
 
 Most customers pay a few days late, some weeks late, a few very late, and a few never;
-some pay in part, some pay ahead.  Everything goes through the services, so the ledger,
-the open items and `verify` agree from the first start.
+some pay in part, a few pay ahead.  The invoices themselves come from the contracts'
+payment plans (`contracts.seed`); here they are paid, through the services, so the
+ledger, the open items and `verify` agree from the first start.  Last, the approval of
+non-contract sales is installed, as on any installation, and one such sale waits in
+finance's inbox.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.utils import timezone
 
-from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
+from cashloop.receivables.approval_types import default_flows_install
 from cashloop.receivables.models import Invoice
 from cashloop.receivables.services import (
-    InstallmentIn,
     LineIn,
     allocation_create,
     invoice_create,
@@ -28,101 +29,115 @@ from cashloop.receivables.services import (
     payment_create,
 )
 
-SALE_FLOW_MIGRATION = "cashloop.receivables.migrations.0008_default_sale_flow"
-PRODUCTS = [
-    ("云平台订阅 Cloud platform subscription", "0.06", (2_000, 20_000)),
-    ("实施服务 Implementation services", "0.06", (5_000, 60_000)),
-    ("硬件设备 Hardware", "0.13", (3_000, 80_000)),
-    ("运维支持 Support", "0.06", (1_000, 8_000)),
-]
-# (share of customers, days late (min, max), share of invoices never paid)
+# (share of customers, days late (min, max), share of installments never paid)
 HABITS = [(0.40, (0, 5), 0.0), (0.35, (5, 30), 0.02), (0.20, (30, 90), 0.1), (0.05, (0, 0), 1.0)]
 USD_RATES = [Decimal("7.08"), Decimal("7.12"), Decimal("7.16"), Decimal("7.21"), Decimal("7.25")]
 
 
-def _habit(rng: random.Random) -> tuple[tuple[int, int], float]:
+@dataclass(frozen=True)
+class Habit:
+    """How a customer pays: days late, and the share of installments it never pays."""
+
+    lateness: tuple[int, int]
+    never: float
+
+
+def customer_habit(rng: random.Random) -> Habit:
     roll, total = rng.random(), 0.0
     for share, lateness, never in HABITS:
         total += share
         if roll <= total:
-            return lateness, never
-    return HABITS[-1][1], HABITS[-1][2]
+            return Habit(lateness, never)
+    return Habit(HABITS[-1][1], HABITS[-1][2])
+
+
+def invoice_pay(
+    *, rng: random.Random, actor: User, invoice: Invoice, habit: Habit, today: date
+) -> int:
+    """Pay an issued invoice's installments as the habit says, up to today.  -> payments."""
+    customer = invoice.customer
+    usd = invoice.currency != "CNY"
+    made = 0
+    for installment in invoice.installments.order_by("due_date"):
+        if rng.random() < habit.never:
+            continue
+        paid_on = installment.due_date + timedelta(days=rng.randint(*habit.lateness))
+        if paid_on > today:
+            continue
+        amount = installment.amount
+        if rng.random() < 0.08:  # pays in part
+            amount = (amount * Decimal(rng.choice([50, 70, 90])) / 100).quantize(Decimal("0.01"))
+        payment = payment_create(
+            actor=actor,
+            customer_id=customer.pk,
+            amount=amount,
+            payment_date=paid_on,
+            currency=invoice.currency,
+            rate=rng.choice(USD_RATES) if usd else None,
+            bank_reference=invoice.number,
+            payer_name=customer.legal_name or customer.name,
+        )
+        allocation_create(
+            actor=actor,
+            payment_id=payment.pk,
+            installment_id=installment.pk,
+            amount=amount,
+            allocation_date=max(paid_on, invoice.issue_date),
+        )
+        made += 1
+    return made
 
 
 def seed_receivables(*, rng: random.Random, size: str, today: date | None = None) -> int:
-    """Invoice active customers about monthly for a year; record their payments.  -> count."""
+    """Pay the demo's issued invoices with each customer's habit, add a few advances, and
+    install the non-contract sale approval.  -> invoices paid or not."""
     if size != "demo":
         return 0  # `large` is written in bulk by `receivables.bulkseed`
     today = today or timezone.localdate()
     finance = User.objects.filter(roles__code="finance").order_by("pk").first()
     if finance is None:
         return 0
-    count = 0
-    customers = Customer.objects.filter(status=CustomerStatus.ACTIVE).order_by("code")[:30]
-    for customer in customers:
-        lateness, never = _habit(rng)
-        usd = customer.currency == "USD"
-        day = today - timedelta(days=360 - rng.randint(0, 25))
-        while day < today - timedelta(days=5):
-            name, vat, (low, high) = rng.choice(PRODUCTS)
-            price = Decimal(rng.randint(low, high))
-            parts = [InstallmentIn(due_days=customer.payment_terms_days)]
-            if price > 40_000:
-                parts = [
-                    InstallmentIn(share=Decimal(3), due_days=0),
-                    InstallmentIn(share=Decimal(7), due_days=60),
-                ]
-            rate = rng.choice(USD_RATES) if usd else None
-            draft = invoice_create(
-                actor=finance,
-                customer_id=customer.pk,
-                issue_date=day,
-                lines=[LineIn(name, Decimal(1), price, Decimal(vat))],
-                installments=parts,
-                rate=rate,
-            )
-            # A year of history from before sales were forced through contracts: issued
-            # as they were, the approval of non-contract sales is installed after them.
-            invoice = invoice_issue(actor=finance, invoice_id=draft.pk)
-            assert isinstance(invoice, Invoice)
-            count += 1
-            for installment in invoice.installments.order_by("due_date"):
-                if rng.random() < never:
-                    continue
-                paid_on = installment.due_date + timedelta(days=rng.randint(*lateness))
-                if paid_on > today:
-                    continue
-                amount = installment.amount
-                if rng.random() < 0.08:  # pays in part
-                    amount = (amount * Decimal(rng.choice([50, 70, 90])) / 100).quantize(
-                        Decimal("0.01")
-                    )
-                payment = payment_create(
-                    actor=finance,
-                    customer_id=customer.pk,
-                    amount=amount,
-                    payment_date=paid_on,
-                    rate=rng.choice(USD_RATES) if usd else None,
-                    bank_reference=f"{invoice.number}",
-                    payer_name=customer.legal_name or customer.name,
-                )
-                allocation_create(
-                    actor=finance,
-                    payment_id=payment.pk,
-                    installment_id=installment.pk,
-                    amount=amount,
-                    allocation_date=paid_on,
-                )
-            day += timedelta(days=rng.randint(25, 45))
+    invoices = list(
+        Invoice.objects.exclude(status__in=["draft", "cancelled"])
+        .select_related("customer")
+        .order_by("issue_date", "pk")
+    )
+    habits: dict[int, Habit] = {}
+    for invoice in invoices:
+        if invoice.customer_id not in habits:
+            habits[invoice.customer_id] = customer_habit(rng)
+        invoice_pay(
+            rng=rng, actor=finance, invoice=invoice, habit=habits[invoice.customer_id], today=today
+        )
+    for customer in Customer.objects.filter(pk__in=habits).order_by("code"):
         if rng.random() < 0.1:  # money received ahead of any invoice: an advance
             payment_create(
                 actor=finance,
                 customer_id=customer.pk,
                 amount=Decimal(rng.randint(1_000, 9_000)),
                 payment_date=today - timedelta(days=rng.randint(1, 20)),
-                rate=rng.choice(USD_RATES) if usd else None,
+                rate=rng.choice(USD_RATES) if customer.currency == "USD" else None,
                 memo="预付款 advance",
             )
-    # From now on a sale outside a contract needs approval, as on any installation.
-    importlib.import_module(SALE_FLOW_MIGRATION).install_sale_flow(apps, None)
-    return count
+    default_flows_install()
+    _noncontract_sale(finance=finance, today=today)
+    return len(invoices)
+
+
+def _noncontract_sale(*, finance: User, today: date) -> None:
+    """A rep's sale outside any contract, issued by finance and held for approval."""
+    customer = Customer.objects.filter(currency="CNY").order_by("-code").first()
+    if customer is None or customer.owner is None:
+        return
+    draft = invoice_create(
+        actor=customer.owner,
+        customer_id=customer.pk,
+        issue_date=today,
+        lines=[
+            LineIn(
+                "加急现场支持 Urgent on-site support", Decimal(2), Decimal(3000), Decimal("0.06")
+            )
+        ],
+        memo="客户临时追加 added by the customer on site",
+    )
+    invoice_issue(actor=finance, invoice_id=draft.pk)

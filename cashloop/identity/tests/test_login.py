@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
+from cashloop.approvals.models import ApprovalFlow
 from cashloop.identity.models import User
 
 
@@ -58,6 +59,9 @@ def test_createadmin_prints_a_generated_password_once(db, capsys):
     password = first.split("password:")[1].split()[0]
     assert len(password) >= 12 and admin.check_password(password)
     assert admin.is_superuser and admin.role_codes() == ["admin"]
+    # A fresh installation's sales outside contracts need approval from the start.
+    flow = ApprovalFlow.objects.get(document_type="receivables.noncontract")
+    assert flow.is_active and flow.created_by == admin
     call_command("createadmin")
     assert password not in capsys.readouterr().out
     assert User.objects.filter(is_superuser=True).count() == 1

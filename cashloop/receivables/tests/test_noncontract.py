@@ -4,11 +4,9 @@ draft with the reason.  Also: where a line's net is credited, and which lines ma
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 
 from cashloop.approvals.models import ApprovalFlow
 from cashloop.approvals.services import approval_request_approve, approval_request_reject
@@ -16,10 +14,10 @@ from cashloop.approvals.tests.conftest import flow, step
 from cashloop.core.errors import DomainError
 from cashloop.ledger.choices import AccountRole
 from cashloop.ledger.models import Account, JournalEntry, JournalLine
+from cashloop.receivables.approval_types import default_flows_install
 from cashloop.receivables.choices import HoldStatus, InvoiceOrigin, InvoiceStatus
 from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.models import HeldPosting, Invoice
-from cashloop.receivables.seed import SALE_FLOW_MIGRATION
 from cashloop.receivables.services import (
     InvoiceIn,
     LineIn,
@@ -181,9 +179,8 @@ def test_lines_credit_their_own_revenue_accounts_in_one_entry(company, customer)
 
 def test_the_default_flow_makes_every_non_contract_sale_wait(company, customer):
     # given: the installation's default flow (an upgrade with an administrator, or the demo)
-    install = importlib.import_module(SALE_FLOW_MIGRATION).install_sale_flow
-    install(apps, None)
-    install(apps, None)  # idempotent
+    default_flows_install()
+    default_flows_install()  # idempotent
     assert ApprovalFlow.objects.filter(document_type="receivables.noncontract").count() == 1
     # when: the only finance user issues a free invoice
     hold = invoice_issue(actor=company.finance, invoice_id=draft(company, customer).pk)

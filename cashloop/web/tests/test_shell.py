@@ -94,7 +94,7 @@ def test_seed_is_deterministic_and_refuses_a_full_database(monkeypatch):
 
     # The money part has its own test; here only the company's shape matters.
     monkeypatch.setattr(
-        "cashloop.web.management.commands.seed.seed_receivables", lambda **kwargs: 0
+        "cashloop.web.management.commands.seed._seed_contract_to_cash", lambda *args: 0
     )
 
     def load() -> list[tuple[str, str, str]]:
@@ -123,6 +123,8 @@ def test_seed_is_deterministic_and_refuses_a_full_database(monkeypatch):
 def test_seeded_money_looks_like_a_company_and_verifies():
     from django.core.management import call_command
 
+    from cashloop.contracts.models import Contract, RevenueRecognition
+    from cashloop.cpq.models import Quote
     from cashloop.receivables.models import Invoice, Payment
     from tests.ledger_check import assert_verified
 
@@ -130,4 +132,16 @@ def test_seeded_money_looks_like_a_company_and_verifies():
     statuses = set(Invoice.objects.values_list("status", flat=True))
     assert {"paid", "issued"} <= statuses
     assert Invoice.objects.count() > 100 and Payment.objects.count() > 100
+    # Forced revenue: every issued invoice came from a contract's plan; the one sale
+    # outside a contract waits for approval.
+    issued = Invoice.objects.exclude(status="draft")
+    assert set(issued.values_list("origin", flat=True)) == {"contract"}
+    assert issued.filter(plan_item__isnull=True).count() == 0
+    held = Invoice.objects.get(status="draft")
+    assert held.origin == "non_contract" and held.held_postings.get().status == "pending"
+    assert Contract.objects.filter(status="active").count() == 30
+    assert RevenueRecognition.objects.exists()
+    assert {"draft", "pending_approval", "accepted", "rejected"} <= set(
+        Quote.objects.values_list("status", flat=True)
+    )
     assert_verified()

@@ -1,10 +1,12 @@
-"""`cashloop createadmin`: the first administrator, with a generated password shown once."""
+"""`cashloop createadmin`: the first administrator, with a generated password shown once,
+and the approval flows every installation starts with (they name the admin as their maker)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
 from cashloop.identity.services import admin_account_create
+from cashloop.receivables.approval_types import default_flows_install
 
 
 class Command(BaseCommand):
@@ -19,6 +21,7 @@ class Command(BaseCommand):
             self.stdout.write("An administrator already exists; nothing created.")
             return
         user, password = created
+        default_flows_install()
         bar = "=" * 60
         self.stdout.write(
             f"{bar}\nAdministrator created.  Sign in at http://127.0.0.1:8000/ as\n"

@@ -1,12 +1,14 @@
 """`cashloop seed --size demo|large --seed N`: a deterministic fictional company.
 
-The same size and seed always make the same company.  `demo` is small and loads in a few
-seconds (what `make run` loads); `large` is for benchmarks: 100,000 customers and the
-receivables history of the aging benchmark (`--open-installments`, default 1,000,000
-open items over three times as many paid ones), written in bulk by
-`receivables.bulkseed` so that it loads in minutes and still passes `cashloop verify`;
-and the CRM's 300,000 opportunities with their stage histories (`--opportunities`) and
-1,000,000 interactions (`--interactions`), written the same way (`core.bulkload`).
+The same size and seed always make the same company.  `demo` is small and loads in
+seconds (what `make run` loads): people, customers, a catalog, a year of contracts whose
+payment plans made its invoices, their payments, quotes and opportunities.  `large` is for
+benchmarks: 100,000 customers and the receivables history of the aging benchmark
+(`--open-installments`, default 1,000,000 open items over three times as many paid ones),
+written in bulk by `receivables.bulkseed` so that it loads in minutes and still passes
+`cashloop verify`; and the CRM's 300,000 opportunities with their stage histories
+(`--opportunities`) and 1,000,000 interactions (`--interactions`), written the same way
+(`core.bulkload`).
 Later issues add their own records here, after the people and customers they build on.
 """
 
@@ -17,6 +19,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.customers.models import Customer
@@ -83,7 +86,7 @@ class Command(BaseCommand):
                 invoices = made.get("invoice", 0)
             else:
                 made = {}
-                invoices = seed_receivables(rng=rng, size=size)
+                invoices = _seed_contract_to_cash(rng, size)
             deals = seed_sales(rng=rng, size=size, opportunities=options["opportunities"])
             if size == "demo":
                 _seed_workspace(rng)
@@ -96,6 +99,23 @@ class Command(BaseCommand):
             f"{rows}"
             f" ({size}, seed {options['seed']}) in {time.monotonic() - started:.1f}s."
         )
+
+
+def _seed_contract_to_cash(rng: random.Random, size: str) -> int:
+    """The catalog, a year of contracts whose plans made the invoices, their payments, and
+    this month's quotes.  -> invoices."""
+    from cashloop.contracts.seed import seed_contracts
+    from cashloop.cpq.seed import seed_catalog, seed_quote_flow, seed_quotes
+    from cashloop.identity.models import User
+
+    today = timezone.localdate()
+    admin = User.objects.get(username="it.admin")
+    products = seed_catalog(admin=admin, today=today)
+    seed_quote_flow(admin=admin)
+    invoices = seed_contracts(rng=rng, size=size, products=products, today=today)
+    seed_receivables(rng=rng, size=size, today=today)
+    seed_quotes(rng=rng, products=products, today=today)
+    return invoices
 
 
 def _seed_workspace(rng: random.Random) -> None:
