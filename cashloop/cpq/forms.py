@@ -13,6 +13,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from cashloop.contracts.forms import PlanItemForm
 from cashloop.cpq.choices import ProductKind, Recognition
 from cashloop.cpq.models import Product, ProductFamily
 from cashloop.customers.models import CustomerGroup
@@ -72,6 +73,37 @@ class QuoteHeaderForm(forms.Form):
     terms = forms.CharField(
         label=_("Terms"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class QuotePlanItemForm(PlanItemForm):
+    """An installment of the quote's proposed plan: the contract's plan row, except that a
+    quote names its milestone (the contract drafted from it creates the milestone)."""
+
+    milestone = forms.CharField(label=_("Milestone"), max_length=200, required=False)  # type: ignore[assignment]
+
+    def to_plan(self) -> dict[str, Any]:
+        """The installment as `payment_plan_clean` takes it."""
+        data = self.cleaned_data
+
+        def text(value: Any) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "label": data["label"],
+            "percent": text(data.get("percent")),
+            "amount": text(data.get("amount")),
+            "due_rule": data["due_rule"],
+            "due_days": data.get("due_days") or 0,
+            "fixed_date": text(data.get("fixed_date")),
+            "milestone": data.get("milestone") or "",
+            "discount_percent": text(data.get("discount_percent") or 0),
+            "discount_days": data.get("discount_days") or 0,
+        }
+
+
+QuotePlanFormSet = formset_factory(
+    QuotePlanItemForm, extra=0, can_delete=True, max_num=120, absolute_max=120
+)
 
 
 class ProductForm(forms.Form):

@@ -627,15 +627,18 @@ def payment_plan_clean(plan: Any) -> list[dict[str, Any]]:
     return clean
 
 
+def payment_plan_planned(plan: Sequence[Mapping[str, Any]], total: Decimal) -> Decimal:
+    """What a clean plan covers of `total`: its amounts plus its percents of the total."""
+    amounts = sum((to_decimal(i["amount"]) for i in plan if i["amount"]), Decimal(0))
+    percents = sum((to_decimal(i["percent"]) for i in plan if i["percent"]), Decimal(0))
+    return amounts + percents * total / 100
+
+
 def _plan_sum_check(quote: Quote) -> None:
     """The proposal must cover the total exactly: amounts plus percents of the total."""
     if not quote.payment_plan:
         return
-    amounts = sum((to_decimal(i["amount"]) for i in quote.payment_plan if i["amount"]), Decimal(0))
-    percents = sum(
-        (to_decimal(i["percent"]) for i in quote.payment_plan if i["percent"]), Decimal(0)
-    )
-    planned = amounts + percents * quote.total / 100
+    planned = payment_plan_planned(quote.payment_plan, quote.total)
     if planned != quote.total:
         raise DomainError(
             QuoteError.PLAN_SUM,

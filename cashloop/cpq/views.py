@@ -35,10 +35,12 @@ from cashloop.cpq.forms import (
     ProductForm,
     QuoteHeaderForm,
     QuoteNewForm,
+    QuotePlanFormSet,
 )
 from cashloop.cpq.models import CustomerPrice, DiscountRule, PriceBook, Product, Quote
 from cashloop.customers import selectors as customer_selectors
 from cashloop.customers.models import CustomerGroup
+from cashloop.receivables.forms import filled
 from cashloop.sales.selectors import lead_list
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, page_error, refuse_or_show
@@ -140,8 +142,25 @@ def _specs(rows: list[dict[str, Any]]) -> list[services.QuoteLineIn]:
     ]
 
 
+def _plan_of(quote: Quote, data: Any = None) -> Any:
+    """The proposed payment plan's rows: as typed, or as saved."""
+    initial = None if data is not None else quote.payment_plan or None
+    return QuotePlanFormSet(data, prefix="plan", initial=initial)
+
+
+def _plan_clean(plan: Any) -> list[dict[str, Any]] | None:
+    """The typed plan in the service's form, or None while it is not a valid plan."""
+    if not plan.is_valid():
+        return None
+    try:
+        return services.payment_plan_clean([row.to_plan() for row in filled(plan)])
+    except DomainError:
+        return None
+
+
 def _priced(request: HttpRequest, quote: Quote, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Price the typed lines through the service and roll it back: what saving would give."""
+    """Price the typed lines through the service and roll it back: what saving would give,
+    with what the typed payment plan leaves to allocate of the new total."""
     error = None
     priced, lines = quote, []
     with transaction.atomic():
@@ -165,7 +184,14 @@ def _priced(request: HttpRequest, quote: Quote, rows: list[dict[str, Any]]) -> d
     names = {p.pk: p for p in Product.objects.filter(pk__in=[r["product_id"] for r in rows])}
     for row in rows:
         row["product"] = names.get(row["product_id"])
-    return {"quote": priced, "rows": rows, "error": error}
+    plan = _plan_clean(_plan_of(quote, request.POST))
+    return {"quote": priced, "rows": rows, "error": error, **_remainder(plan, priced.total)}
+
+
+def _remainder(plan: list[dict[str, Any]] | None, total: Any) -> dict[str, Any]:
+    if not plan:
+        return {"plan_remainder": None}
+    return {"plan_remainder": total - services.payment_plan_planned(plan, total)}
 
 
 def _rows_of(quote: Quote) -> list[dict[str, Any]]:
@@ -204,14 +230,17 @@ def quote_builder(request: HttpRequest, pk: int) -> HttpResponse:
             "terms": quote.terms,
         },
     )
+    plan = _plan_of(quote, request.POST or None)
     if request.method == "POST":
         rows = _rows_from(request.POST)
-        if header.is_valid():
+        if header.is_valid() and plan.is_valid():
+            changes = {
+                **header.cleaned_data,
+                "payment_plan": [row.to_plan() for row in filled(plan)],
+            }
             try:
                 with transaction.atomic():
-                    services.quote_update(
-                        actor=request.user, quote_id=quote.pk, changes=header.cleaned_data
-                    )
+                    services.quote_update(actor=request.user, quote_id=quote.pk, changes=changes)
                     services.quote_lines_set(
                         actor=request.user, quote_id=quote.pk, lines=_specs(rows)
                     )
@@ -223,8 +252,17 @@ def quote_builder(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("cpq:quote_detail", quote.pk)
         context = _priced(request, quote, rows)
     else:
-        context = {"quote": quote, "rows": _rows_of(quote), "error": None}
-    return render(request, "cpq/quote_builder.html", {**context, "header": header, "draft": quote})
+        context = {
+            "quote": quote,
+            "rows": _rows_of(quote),
+            "error": None,
+            **_remainder(quote.payment_plan, quote.total),
+        }
+    return render(
+        request,
+        "cpq/quote_builder.html",
+        {**context, "header": header, "plan": plan, "draft": quote},
+    )
 
 
 @login_required

@@ -109,10 +109,26 @@ def test_rep_quotes_manager_approves_customer_accepts(page, shoot, live_server, 
     page.get_by_test_id("discount-0").press("Tab")
     # 15% off: 46,750 net, 52,827.50 with tax
     expect(page.get_by_test_id("quote-total")).to_contain_text("52,827.50")
+    # The proposed payment plan: 30% on signing, the rest 30 days after the acceptance;
+    # the remainder to allocate follows as installments are typed.
+    page.get_by_test_id("add-installment").click()
+    page.locator("#id_plan-0-label").fill("预付款")
+    page.locator("#id_plan-0-percent").fill("30")
+    page.locator("#id_plan-0-percent").press("Tab")
+    expect(page.get_by_test_id("plan-remainder")).to_contain_text("36,979.25")
+    page.get_by_test_id("add-installment").click()
+    page.locator("#id_plan-1-label").fill("验收款")
+    page.locator("#id_plan-1-percent").fill("70")
+    page.locator("#id_plan-1-due_rule").select_option("on_milestone")
+    page.locator("#id_plan-1-due_days").fill("30")
+    page.locator("#id_plan-1-milestone").fill("上线验收")
+    page.locator("#id_plan-1-milestone").press("Tab")
+    expect(page.get_by_test_id("plan-remainder")).to_have_class("remainder ok")
     shoot("builder", both=False)
     page.get_by_test_id("save-quote").click()
     expect(page.get_by_test_id("detail-total")).to_contain_text("52,827.50")
     quote = Quote.objects.get()
+    assert [item["milestone"] for item in quote.payment_plan] == ["", "上线验收"]
 
     # 15% is above the rule's 10%: it waits for the manager.
     page.get_by_test_id("submit-quote").click()
@@ -139,6 +155,7 @@ def test_rep_quotes_manager_approves_customer_accepts(page, shoot, live_server, 
     shoot("accepted", both=True)
     contract = Contract.objects.get(quote=quote)
     assert contract.customer_id == customer.pk
+    assert contract.milestones.get().name == "上线验收"
     page.goto(f"{base}/quotes/")
     expect(page.get_by_test_id(f"quote-row-{quote.pk}")).to_contain_text(quote.number)
     shoot("quote-list", both=True)

@@ -79,6 +79,7 @@ def test_builder_saves_lines_and_header(client, company, draft, catalog):
             "valid_until": "2026-04-30",
             "language": "zh-hans",
             "terms": "款到发货",
+            **plan_rows(),
         },
     )
     assert response.status_code == 302
@@ -87,6 +88,77 @@ def test_builder_saves_lines_and_header(client, company, draft, catalog):
     lines = list(QuoteLine.objects.filter(quote=quote).order_by("position"))
     assert [line.included for line in lines] == [True, True, False, True]
     assert lines[3].discount_percent == D(3)
+
+
+def plan_rows(*rows: dict[str, str]) -> dict[str, str]:
+    """The builder's payment-plan formset as the page posts it."""
+    data = {"plan-TOTAL_FORMS": str(len(rows)), "plan-INITIAL_FORMS": "0"}
+    for n, row in enumerate(rows):
+        data |= {f"plan-{n}-{key}": value for key, value in row.items()}
+    return data
+
+
+DOWN = {"label": "预付款", "percent": "30", "due_rule": "on_signing", "due_days": "0"}
+ON_ACCEPTANCE = {
+    "label": "验收款",
+    "percent": "70",
+    "due_rule": "on_milestone",
+    "due_days": "30",
+    "milestone": "终验",
+}
+
+
+def test_builder_saves_the_proposed_payment_plan_and_shows_it_again(
+    client, company, draft, catalog
+):
+    client.force_login(company.rep_east)
+    lines = {"rows": "1", "product-0": catalog.seat.pk, "quantity-0": "2"}
+    header = {"valid_until": "2026-04-30", "language": "zh-hans"}
+    response = client.post(
+        f"/quotes/{draft.pk}/builder/", {**lines, **header, **plan_rows(DOWN, ON_ACCEPTANCE)}
+    )
+    assert response.status_code == 302
+    plan = Quote.objects.get(pk=draft.pk).payment_plan
+    assert [(i["label"], i["percent"], i["due_rule"], i["milestone"]) for i in plan] == [
+        ("预付款", "30", "on_signing", ""),
+        ("验收款", "70", "on_milestone", "终验"),
+    ]
+    page = client.get(f"/quotes/{draft.pk}/builder/").content.decode()
+    assert 'value="终验"' in page and 'data-testid="plan-remainder"' in page
+
+
+def test_recalc_shows_what_the_plan_leaves_to_allocate(client, company, draft, catalog):
+    client.force_login(company.rep_east)
+    lines = {"rows": "1", "product-0": catalog.license.pk, "quantity-0": "10", "discount-0": ""}
+    url = f"/quotes/{draft.pk}/recalc/"
+    # total 9,661.50; 30% planned leaves 6,763.05
+    half = client.post(url, {**lines, **plan_rows(DOWN)}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Left to allocate: CN¥6,763.05" in half.content.decode()
+    full = client.post(url, {**lines, **plan_rows(DOWN, ON_ACCEPTANCE)}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "The plan covers the total exactly." in full.content.decode()
+    assert Quote.objects.get(pk=draft.pk).payment_plan == []
+
+
+def test_builder_refuses_a_milestone_installment_without_its_milestone(
+    client, company, draft, catalog
+):
+    client.force_login(company.rep_east)
+    nameless = {**ON_ACCEPTANCE, "milestone": ""}
+    response = client.post(
+        f"/quotes/{draft.pk}/builder/",
+        {
+            "rows": "1",
+            "product-0": catalog.seat.pk,
+            "valid_until": "2026-04-30",
+            "language": "en",
+            **plan_rows(DOWN, nameless),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "quote.plan_invalid" in response.content.decode()
+    quote = Quote.objects.get(pk=draft.pk)
+    assert (quote.payment_plan, quote.lines.count()) == ([], 0)
 
 
 def test_quote_page_submits_and_the_customer_rejects_with_a_reason(client, company, draft, catalog):
