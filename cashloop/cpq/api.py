@@ -15,6 +15,7 @@ from cashloop.cpq.schemas import (
     CustomerGroupPatch,
     CustomerPriceIn,
     CustomerPriceOut,
+    CustomerPricePatch,
     DiscountRuleIn,
     DiscountRuleOut,
     DiscountRulePatch,
@@ -130,6 +131,14 @@ def customer_price_list(request: HttpRequest, filters: Query[CustomerPriceFilter
 @price_books_router.post("/customer-prices", response={201: CustomerPriceOut})
 def customer_price_create(request: HttpRequest, payload: CustomerPriceIn) -> Any:
     return Status(201, services.customer_price_create(actor=request.user, **payload.dict()))
+
+
+@price_books_router.patch("/customer-prices/{price_id}", response=CustomerPriceOut)
+def customer_price_update(request: HttpRequest, price_id: int, payload: CustomerPricePatch) -> Any:
+    """Change the agreed price or its validity; end it with `valid_until`."""
+    return services.customer_price_update(
+        actor=request.user, price_id=price_id, changes=payload.dict(exclude_unset=True)
+    )
 
 
 @price_books_router.delete("/customer-prices/{price_id}", response={204: None})

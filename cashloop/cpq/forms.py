@@ -245,3 +245,7 @@ class CustomerPriceForm(forms.Form):
         self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
         products = Product.objects.filter(active=True).order_by("code")
         self.fields["product_id"].choices = [(p.pk, str(p)) for p in products]  # type: ignore[attr-defined]
+        if self.initial:
+            # Editing: the customer, product and currency are what the price is.
+            for name in ("customer", "product_id", "currency"):
+                self.fields[name].disabled = True

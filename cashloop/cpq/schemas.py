@@ -243,6 +243,12 @@ class CustomerPriceIn(InSchema):
     valid_until: date | None = None
 
 
+class CustomerPricePatch(InSchema):
+    unit_price: Amount | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
 class CustomerPriceOut(Schema):
     id: int
     customer_id: int

@@ -449,6 +449,39 @@ def customer_price_create(
     return price
 
 
+CUSTOMER_PRICE_FIELDS = frozenset({"unit_price", "valid_from", "valid_until"})
+
+
+@transaction.atomic
+def customer_price_update(
+    *, actor: User, price_id: int, changes: Mapping[str, Any]
+) -> CustomerPrice:
+    """Change an agreed price or its validity (to end it, give it an end date).  The
+    customer, product and currency are what the price is; another is a new price."""
+    _check_fields(changes, CUSTOMER_PRICE_FIELDS)
+    price = get_scoped(
+        CustomerPrice.objects.all(),
+        user=actor,
+        action="change",
+        pk=price_id,
+        lock=True,
+        not_found=CatalogError.CUSTOMER_PRICE_NOT_FOUND,
+    )
+    fields = dict(changes)
+    if "unit_price" in fields:
+        fields["unit_price"] = _price(fields["unit_price"], price.currency, 1)
+    _period_check(
+        fields.get("valid_from", price.valid_from), fields.get("valid_until", price.valid_until)
+    )
+    _audited_update(actor=actor, instance=price, changes=fields, save=_checked_save)
+    return price
+
+
+def _checked_save(row: models.Model) -> None:
+    full_clean_or_raise(row)
+    row.save()
+
+
 @transaction.atomic
 def customer_price_delete(*, actor: User, price_id: int) -> None:
     price = get_scoped(

@@ -23,6 +23,11 @@ urlpatterns = [
     path("catalog/price-books/new/", views.price_book_form, name="price_book_new"),
     path("catalog/price-books/<int:pk>/", views.price_book_form, name="price_book_edit"),
     path("catalog/customer-prices/", views.customer_price_list, name="customer_price_list"),
+    path(
+        "catalog/customer-prices/<int:pk>/delete/",
+        views.customer_price_delete,
+        name="customer_price_delete",
+    ),
     path("catalog/discount-rules/", views.discount_rule_list, name="discount_rule_list"),
     path("catalog/customer-groups/", views.customer_group_list, name="customer_group_list"),
 ]

@@ -495,11 +495,12 @@ def _row_or_404(model: type[Any], pk: int) -> Any:
     return row
 
 
-def _initial(form_class: Any, row: Any) -> dict[str, Any] | None:
-    """A row's values for the fields of its form (`family_id` reads the row's `family_id`)."""
+def _initial(make_form: Any, row: Any) -> dict[str, Any] | None:
+    """A row's values for the fields of its form (`family_id` reads the row's `family_id`);
+    the fields are read off an unbound form, as some forms add theirs when built."""
     if row is None:
         return None
-    return {name: getattr(row, name, None) for name in form_class.base_fields}
+    return {name: getattr(row, name, None) for name in make_form().fields}
 
 
 @login_required
@@ -561,6 +562,10 @@ def customer_price_list(request: HttpRequest) -> HttpResponse:
         customer = data.pop("customer")
         services.customer_price_create(actor=request.user, customer_id=customer.pk, **data)
 
+    def update(pk: int, data: dict[str, Any]) -> None:
+        changes = {name: data[name] for name in services.CUSTOMER_PRICE_FIELDS}
+        services.customer_price_update(actor=request.user, price_id=pk, changes=changes)
+
     rows = CustomerPrice.objects.restrict(request.user, "view").select_related(
         "customer", "product"
     )
@@ -569,10 +574,24 @@ def customer_price_list(request: HttpRequest) -> HttpResponse:
         model=CustomerPrice,
         make_form=lambda *args, **kwargs: CustomerPriceForm(*args, customers=customers, **kwargs),
         create=create,
+        update=update,
         template="cpq/customer_price_list.html",
         tab="customer_prices",
         rows=rows.order_by("customer__code", "product__code", "-valid_from"),
     )
+
+
+@login_required
+@require_POST
+def customer_price_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.customer_price_delete(actor=request.user, price_id=pk)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Contracted price deleted."))
+    return redirect("cpq:customer_price_list")
 
 
 @login_required

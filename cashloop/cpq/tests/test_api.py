@@ -509,3 +509,57 @@ def test_customer_group_is_set_and_filtered_through_the_customer_api(
         f"/api/v1/customers/{customer.pk}", {"group_id": 999999}, content_type="application/json"
     )
     assert refused.status_code == 422
+
+
+def _agreed(company, customer, catalog):
+    return services.customer_price_create(
+        actor=company.admin,
+        customer_id=customer.pk,
+        product_id=catalog.license.pk,
+        currency="CNY",
+        unit_price=D("800.00"),
+        valid_from=ON,
+    )
+
+
+def test_a_contracted_price_is_changed_and_ended_through_the_api(
+    client, company, customers, catalog
+):
+    price = _agreed(company, customers["rep_east"], catalog)
+    client.force_login(company.manager_east)
+    url = f"/api/v1/price-books/customer-prices/{price.pk}"
+    response = client.patch(
+        url,
+        {"unit_price": "750.00", "valid_until": (ON + timedelta(days=90)).isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["unit_price"], body["valid_until"]) == ("750.00", "2026-05-31")
+    price.refresh_from_db()
+    assert price.unit_price == D("750.00")
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        ({"valid_until": "2020-01-01"}, 422, "catalog.period"),
+        ({"unit_price": "-5.00"}, 422, "price_book.bad_tier"),
+        ({"currency": "USD"}, 422, "request.invalid"),
+    ],
+)
+def test_bad_changes_to_a_contracted_price_change_nothing(
+    client, company, customers, catalog, payload, status, code
+):
+    price = _agreed(company, customers["rep_east"], catalog)
+    client.force_login(company.manager_east)
+    response = client.patch(
+        f"/api/v1/price-books/customer-prices/{price.pk}",
+        payload,
+        content_type="application/json",
+    )
+    assert response.status_code == status, response.content
+    if code:
+        assert response.json()["error"]["code"] == code
+    price.refresh_from_db()
+    assert (price.unit_price, price.valid_until, price.currency) == (D("800.00"), None, "CNY")

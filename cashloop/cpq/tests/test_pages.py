@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from cashloop.cpq import services
-from cashloop.cpq.models import Product, Quote, QuoteLine
+from cashloop.cpq.models import CustomerPrice, Product, Quote, QuoteLine
 from cashloop.cpq.tests.conftest import ON
 
 D = Decimal
@@ -267,3 +267,56 @@ def test_a_quote_for_a_lead_or_for_nobody(client, company, catalog):
     client.post("/quotes/new/", {"lead": lead.pk, "quote_date": "2026-03-02", "language": "en"})
     quote = Quote.objects.get()
     assert (quote.lead_id, quote.customer_id, quote.currency) == (lead.pk, None, "CNY")
+
+
+def test_contracted_prices_are_edited_and_deleted_on_their_page(
+    client, company, customers, catalog
+):
+    price = services.customer_price_create(
+        actor=company.admin,
+        customer_id=customers["rep_east"].pk,
+        product_id=catalog.license.pk,
+        currency="CNY",
+        unit_price=D("800.00"),
+        valid_from=ON,
+    )
+    client.force_login(company.manager_east)
+    page = client.get(f"/catalog/customer-prices/?edit={price.pk}").content.decode()
+    assert 'value="800.' in page and 'data-testid="delete-customer-price-' in page
+    # the customer, product and currency are fixed: a changed customer is ignored
+    response = client.post(
+        f"/catalog/customer-prices/?edit={price.pk}",
+        {
+            "customer": customers["rep_south"].pk,
+            "unit_price": "780.00",
+            "valid_from": "2026-03-02",
+            "valid_until": "2026-12-31",
+        },
+    )
+    assert response.status_code == 302
+    price.refresh_from_db()
+    assert (price.unit_price, str(price.valid_until)) == (D("780.00"), "2026-12-31")
+    assert price.customer == customers["rep_east"]
+    # an end before the start is refused in the form, and nothing changes
+    response = client.post(
+        f"/catalog/customer-prices/?edit={price.pk}",
+        {"unit_price": "1.00", "valid_from": "2026-03-02", "valid_until": "2026-01-01"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200 and "before valid_from" in response.content.decode()
+    price.refresh_from_db()
+    assert price.unit_price == D("780.00")
+    client.post(f"/catalog/customer-prices/{price.pk}/delete/")
+    assert not CustomerPrice.objects.filter(pk=price.pk).exists()
+    # a rep may not delete one
+    other = services.customer_price_create(
+        actor=company.admin,
+        customer_id=customers["rep_east"].pk,
+        product_id=catalog.seat.pk,
+        currency="CNY",
+        unit_price=D("30.00"),
+        valid_from=ON,
+    )
+    client.force_login(company.rep_east)
+    assert client.post(f"/catalog/customer-prices/{other.pk}/delete/").status_code in (403, 404)
+    assert CustomerPrice.objects.filter(pk=other.pk).exists()
