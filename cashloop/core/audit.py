@@ -41,6 +41,9 @@ def audit_snapshot(instance: models.Model) -> Snapshot:
         if field.name in exclude or field.name in ("created_at", "updated_at"):
             continue
         value = field.value_from_object(instance)
+        if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
+            # As stored: a typed 1 and a read 1.00000000 are the same rate, not a change.
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         if field.is_relation and value is not None:
             # People read the history: "王伟 #3" says more than 3, and keeps the id.
             value = f"{getattr(instance, field.name)} #{value}"

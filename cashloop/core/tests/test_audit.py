@@ -53,3 +53,26 @@ def test_history_page_shows_the_change(client, company):
     html = client.get(f"/customers/{customer.pk}/").content.decode()
     history = html[html.index('data-testid="history"') :]
     assert "<del>旧名</del>" in history and "<ins>新名</ins>" in history
+
+
+def test_a_decimal_typed_shorter_than_stored_is_no_change(company, customers):
+    """Saving a draft as it was (a rate of 1 against the stored 1.00000000) records nothing."""
+    from datetime import date
+    from decimal import Decimal
+
+    from cashloop.contracts.services import contract_create, contract_update
+    from cashloop.contracts.tests.conftest import lines_in
+
+    contract = contract_create(
+        actor=company.rep_east,
+        customer_id=customers["rep_east"].pk,
+        title="审计",
+        start_date=date(2026, 3, 1),
+        lines=lines_in(),
+    )
+    contract_update(
+        actor=company.rep_east,
+        contract_id=contract.pk,
+        changes={"title": "审计", "rate": Decimal("1")},
+    )
+    assert [r.action for r in audit_history(instance=contract)] == ["create"]
