@@ -148,7 +148,7 @@ class Contact(models.Model):
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contacts"
     )
     name = models.CharField(_("name"), max_length=100)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
     email = models.EmailField(_("email"), max_length=254, blank=True, db_index=True)
     # Digits of the phone without +86 or the trunk 0 (matching.phone_key), for duplicates.
