@@ -36,7 +36,7 @@ from cashloop.approvals.forms import (
 from cashloop.approvals.models import ApprovalFlow, ExpenseClaim, WorkPlan
 from cashloop.approvals.registry import DocumentType, document_type_get
 from cashloop.core.errors import DomainError
-from cashloop.core.money import format_money
+from cashloop.core.money import base_currency, format_money
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, page_error, refuse_or_show
 
@@ -128,6 +128,10 @@ def _values_rows(doc_type: DocumentType | None, values: dict[str, Any]) -> list[
     for key, value in values.items():
         spec = fields.get(key)
         shown = ", ".join(value) if isinstance(value, list) else value
+        if spec and spec.kind == "money" and shown not in (None, ""):
+            # The base-currency figures say so in their names; the others are the document's.
+            currency = base_currency() if key.startswith("base_") else values.get("currency")
+            shown = format_money(Decimal(str(shown)), currency or base_currency())
         rows.append((spec.label if spec else key, "—" if shown in (None, "") else shown))
     return rows
 

@@ -124,6 +124,7 @@ def test_inbox_badge_and_approving_from_the_request_page(
     request = ApprovalRequest.objects.order_by("pk").first()
     page = client.get(f"/approvals/requests/{request.pk}/")
     assert 'data-testid="approve"' in page.content.decode()
+    assert "<dd>¥2,000.00</dd>" in page.content.decode()  # the claim's amount, as money
     # reject without a reason: refused on the page, nothing changes
     response = client.post(
         f"/approvals/requests/{request.pk}/", {"action": "reject", "comment": ""}
