@@ -80,7 +80,8 @@ class ReconciliationRowOut(Schema):
     currency: str
     contracted: str
     invoiced: str
-    collected: str
+    collected: str = Field(..., description="Payments applied to its invoices.")
+    credited: str = Field(..., description="Credit notes applied to its invoices.")
     settled_other: str = Field(..., description="Written off or early-payment discounts.")
     outstanding: str
     not_invoiced: str
@@ -94,6 +95,7 @@ class ReconciliationTotalOut(Schema):
     contracted: str
     invoiced: str
     collected: str
+    credited: str
     settled_other: str
     outstanding: str
     not_invoiced: str
@@ -203,5 +205,5 @@ def _total_out(totals: reconciliation.Totals) -> dict[str, Any]:
 
 
 def _name(figure: str) -> str:
-    # The API calls the invoices' sum what users call it: invoiced.
-    return "invoiced" if figure == "invoiced_rows" else figure
+    # The API calls the invoices' (credit notes') sum what users call it: invoiced (credited).
+    return figure.removesuffix("_rows")

@@ -111,6 +111,8 @@ class Contract(models.Model):
     total = money(_("total"), default=0)
     # Derived balances: kept with the postings, recomputed by verify.
     invoiced = money(_("invoiced"), default=0)
+    # Credit notes against its invoices, gross like `invoiced` (decision 041).
+    credited = money(_("credited"), default=0)
     recognised = money(_("revenue recognised"), default=0)
     template = models.ForeignKey(
         ContractTemplate,
@@ -260,8 +262,10 @@ class ContractLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # Derived balances: the line's net amount billed so far, and its revenue earned.
+    # Derived balances: the line's net amount billed so far, the net credit notes took
+    # back from it (decision 041), and its revenue earned.
     invoiced = money(_("invoiced"), default=0)
+    credited = money(_("credited"), default=0)
     recognised = money(_("revenue recognised"), default=0)
 
     class Meta:
@@ -353,6 +357,33 @@ class RevenueRecognition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} {self.period:%Y-%m}"
+
+
+class LineCredit(models.Model):
+    """A contract line's part of a credit note against one of the contract's invoices.
+
+    `net` and `tax` are what the credit note reverses of the line; of the net, `reversed`
+    is the revenue already recognised that it takes back (debited to the revenue account,
+    `base_reversed` in base currency), the rest is debited where the invoice credited it
+    (合同负债 for a deferred line).  A line recognised at invoicing reverses its whole net.
+    """
+
+    credit_note = models.ForeignKey(
+        "receivables.CreditNote", on_delete=models.PROTECT, related_name="contract_credits"
+    )
+    line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="credits")
+    net = money(_("net amount"))
+    tax = money(_("tax"))
+    reversed = money(_("revenue reversed"))
+    base_reversed = money(_("revenue reversed in base currency"))
+
+    class Meta:
+        verbose_name = _("contract line credit")
+        verbose_name_plural = _("contract line credits")
+        ordering = ["credit_note_id", "line_id"]
+
+    def __str__(self) -> str:
+        return f"{self.credit_note_id} {self.line}: {self.net}"
 
 
 class Amendment(models.Model):

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from cashloop.contracts.choices import ContractStatus, MilestoneStatus
 from cashloop.contracts.errors import ContractError
-from cashloop.contracts.models import Contract, ContractLine, RevenueRecognition
+from cashloop.contracts.models import Contract, ContractLine, LineCredit, RevenueRecognition
 from cashloop.core.audit import audit_record_many, audit_snapshot
 from cashloop.core.dates import add_months, month_end, month_start
 from cashloop.core.errors import DomainError
@@ -80,10 +80,13 @@ def _earning_until(contract: Contract) -> date | None:
 def line_earned(line: ContractLine, *, through: date, projected: bool = False) -> Decimal:
     """What `line` has earned by the end of `through`'s month, in the contract's currency.
 
-    `projected` counts a milestone not accepted yet as accepted on its planned date (for
-    the schedule's plan).  `line.contract` and `line.milestone` should be loaded already.
+    A deferred line earns its net less what credit notes took back of it (decision 041),
+    so recognition never earns what was credited away.  `projected` counts a milestone
+    not accepted yet as accepted on its planned date (for the schedule's plan).
+    `line.contract` and `line.milestone` should be loaded already.
     """
     contract = line.contract
+    worth = line.net - line.credited
     stop = _earning_until(contract)
     if stop is not None and stop < month_start(through):
         through = stop
@@ -95,7 +98,7 @@ def line_earned(line: ContractLine, *, through: date, projected: bool = False) -
             on: date | None = milestone.actual_date
         else:
             on = milestone.planned_date if projected else None
-        return line.net if on is not None and on <= month_end(through) else Decimal(0)
+        return worth if on is not None and on <= month_end(through) else Decimal(0)
     if line.recognition == Recognition.RATABLY:
         period = service_period(line)
         if period is None:
@@ -103,8 +106,8 @@ def line_earned(line: ContractLine, *, through: date, projected: bool = False) -
         total = months_from(*period)
         elapsed = min(max(months_from(period[0], through), 0), total)
         if elapsed == total:
-            return line.net
-        return quantize(line.net * elapsed / total, contract.currency)
+            return worth
+        return quantize(worth * elapsed / total, contract.currency)
     # Recognised at invoicing: billing earns it, not this run.
     return line.recognised
 
@@ -112,6 +115,7 @@ def line_earned(line: ContractLine, *, through: date, projected: bool = False) -
 def _base(amount: Decimal, contract: Contract, base: str) -> Decimal:
     if contract.currency == base:
         return amount
+    assert contract.rate is not None  # activation requires it (decision 042)
     return quantize(amount * contract.rate, base)
 
 
@@ -123,7 +127,7 @@ class _LineDue:
     account: Account
 
 
-def _revenue_account_ids(lines: Iterable[ContractLine]) -> dict[int, int | None]:
+def revenue_account_ids(lines: Iterable[ContractLine]) -> dict[int, int | None]:
     """Each line's own revenue account, else its product's (None: the chart's)."""
     return {
         line.pk: line.revenue_account_id
@@ -142,7 +146,15 @@ def _due(
         .values("line_id")
         .annotate(amount=money_sum("amount"), base=money_sum("base_amount"))
     }
-    account_ids = _revenue_account_ids(lines)
+    # Credit notes took back revenue recognised before them (decision 041).
+    for row in (
+        LineCredit.objects.filter(line__in=lines)
+        .values("line_id")
+        .annotate(amount=money_sum("reversed"), base=money_sum("base_reversed"))
+    ):
+        amount, base_amount = sums.get(row["line_id"], (Decimal(0), Decimal(0)))
+        sums[row["line_id"]] = (amount - row["amount"], base_amount - row["base"])
+    account_ids = revenue_account_ids(lines)
     accounts = Account.objects.in_bulk({pk for pk in account_ids.values() if pk})
     result: dict[int, list[_LineDue]] = defaultdict(list)
     for line in lines:
@@ -320,7 +332,7 @@ class ScheduleMonth:
 class LineSchedule:
     line: ContractLine
     recognised: Decimal
-    deferred: Decimal  # invoiced net - recognised: negative is earned before billed
+    deferred: Decimal  # invoiced - credited - recognised: negative is earned before billed
     months: list[ScheduleMonth] = field(default_factory=list)
 
     @property
@@ -336,12 +348,13 @@ class RevenueSchedule:
     totals: list[ScheduleMonth]
     net: Decimal
     invoiced: Decimal
+    credited: Decimal
     recognised: Decimal
     planned: Decimal
 
     @property
     def deferred(self) -> Decimal:
-        return self.invoiced - self.recognised
+        return self.invoiced - self.credited - self.recognised
 
     @property
     def monthly_lines(self) -> list[LineSchedule]:
@@ -399,14 +412,23 @@ def revenue_schedule_get(*, user: User, contract_id: int) -> RevenueSchedule:
         posted[(row["line_id"], row["period"])] = row["amount"]
     periods = _schedule_span(contract, lines, (p for _l, p in posted))
     last_posted = max((p for _l, p in posted), default=None)
+    # Revenue credit notes took back: the months show postings, the plan counts it too.
+    taken_back = dict(
+        LineCredit.objects.filter(line__contract=contract)
+        .values("line_id")
+        .annotate(amount=money_sum("reversed"))
+        .values_list("line_id", "amount")
+    )
     totals = [ScheduleMonth(p) for p in periods]
     result = []
     for line in lines:
         schedule = LineSchedule(
-            line=line, recognised=line.recognised, deferred=line.invoiced - line.recognised
+            line=line,
+            recognised=line.recognised,
+            deferred=line.invoiced - line.credited - line.recognised,
         )
         if line.recognition in DEFERRED_RECOGNITIONS:
-            so_far = Decimal(0)
+            so_far = -taken_back.get(line.pk, Decimal(0))
             for i, p in enumerate(periods):
                 month = ScheduleMonth(p, recognised=posted.get((line.pk, p), Decimal(0)))
                 so_far += month.recognised
@@ -424,6 +446,7 @@ def revenue_schedule_get(*, user: User, contract_id: int) -> RevenueSchedule:
         totals=totals,
         net=sum((line.net for line in lines), Decimal(0)),
         invoiced=sum((line.invoiced for line in lines), Decimal(0)),
+        credited=sum((line.credited for line in lines), Decimal(0)),
         recognised=sum((line.recognised for line in lines), Decimal(0)),
         planned=sum((m.planned for m in totals), Decimal(0)),
     )

@@ -3,14 +3,16 @@
 Per contract, from the rows beneath it (one SQL query, subqueries per figure):
   contracted      the contract's total
   invoiced        the totals of the issued invoices its plan items became
-  collected       payments and credit notes applied to those invoices (less any undone)
+  collected       payments applied to those invoices (less any undone)
+  credited_rows   credit notes applied to them (less any undone), at the amount applied
   settled_other   write-offs and early-payment discounts on them
   outstanding     what those invoices still ask (their residuals)
   not_invoiced    the plan items not billed yet (waiting or scheduled)
   recognised      revenue recognised so far (the stored balance)
 A contract ties when its stored `invoiced` equals the invoices, the invoices plus what is
 not invoiced equal the total (for a contract with a plan), and the invoices equal what was
-collected, settled otherwise and is outstanding.  `cashloop verify` names any that do not.
+collected, credited, settled otherwise and is outstanding (decision 041).  `cashloop verify`
+names any that do not.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ FIGURES = (
     "contracted",
     "invoiced_rows",
     "collected",
+    "credited_rows",
     "settled_other",
     "outstanding",
     "not_invoiced",
@@ -72,13 +75,19 @@ def reconciliation_annotate(contracts: QuerySet[Contract]) -> QuerySet[Contract]
     """The contracts with every figure of the reconciliation and a `ties` flag, in SQL."""
     invoices = Invoice.objects.exclude(status__in=UNISSUED)
     rows = Allocation.objects.exclude(installment__invoice__status__in=UNISSUED)
-    applied = Q(payment__isnull=False) | Q(credit_note__isnull=False)
     annotated = contracts.annotate(
         contracted=F("total"),
         invoiced_rows=per_contract_sum(invoices, "plan_item__contract", "total"),
         outstanding=per_contract_sum(invoices, "plan_item__contract", "residual"),
         collected=per_contract_sum(
-            rows.filter(applied), "installment__invoice__plan_item__contract", "amount"
+            rows.filter(payment__isnull=False),
+            "installment__invoice__plan_item__contract",
+            "amount",
+        ),
+        credited_rows=per_contract_sum(
+            rows.filter(credit_note__isnull=False),
+            "installment__invoice__plan_item__contract",
+            "amount",
         ),
         settled_all=per_contract_sum(rows, "installment__invoice__plan_item__contract", "amount"),
         not_invoiced=per_contract_sum(
@@ -87,7 +96,7 @@ def reconciliation_annotate(contracts: QuerySet[Contract]) -> QuerySet[Contract]
             "amount",
         ),
         has_plan=Exists(PlanItem.objects.filter(contract=OuterRef("pk"))),
-    ).annotate(settled_other=money_exact(F("settled_all") - F("collected")))
+    ).annotate(settled_other=money_exact(F("settled_all") - F("collected") - F("credited_rows")))
     return annotated.annotate(ties=ExpressionWrapper(~_off(), output_field=BooleanField()))
 
 
@@ -115,6 +124,7 @@ class Totals:
     contracted: Decimal
     invoiced_rows: Decimal
     collected: Decimal
+    credited_rows: Decimal
     settled_other: Decimal
     outstanding: Decimal
     not_invoiced: Decimal

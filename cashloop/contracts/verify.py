@@ -3,9 +3,11 @@
 Each derived balance is recomputed in SQL from the rows beneath it (correlated subqueries,
 no Python loop over contracts, so the checks stay one query each at 100k+ rows):
 `Contract.invoiced` from its plan items' invoices, `ContractLine.invoiced` from its invoice
-lines, `ContractLine.recognised` from its invoiced net (lines recognised at invoicing) and
-its recognition rows, `Contract.recognised` from its lines; an active contract's plan sums
-to its total; and every contract ties in the three-way reconciliation.
+lines, `ContractLine.credited` from its credit-note lines (`LineCredit`),
+`ContractLine.recognised` from its invoiced net (lines recognised at invoicing) and its
+recognition rows less the revenue credit notes took back, `Contract.recognised` from its
+lines and `Contract.credited` from the credit notes against its invoices; an active
+contract's plan sums to its total; and every contract ties in the three-way reconciliation.
 """
 
 from __future__ import annotations
@@ -15,47 +17,66 @@ from typing import Any
 from django.db.models import Case, F, Q, When
 
 from cashloop.contracts.choices import ContractStatus, PlanItemStatus
-from cashloop.contracts.models import Contract, ContractLine, PlanItem, RevenueRecognition
+from cashloop.contracts.models import (
+    Contract,
+    ContractLine,
+    LineCredit,
+    PlanItem,
+    RevenueRecognition,
+)
 from cashloop.contracts.reconciliation import UNISSUED, not_tying, per_contract_sum
 from cashloop.core.verify import MONEY, CheckResult, money_exact
 from cashloop.cpq.choices import Recognition
-from cashloop.receivables.models import InvoiceLine
+from cashloop.receivables.models import CreditNote, InvoiceLine
 
 LIMIT = 100
 
 
 def contract_balances_match_their_rows() -> CheckResult:
-    """Contract.invoiced / recognised and each line's, from invoices and recognitions."""
+    """Contract.invoiced / credited / recognised and each line's, from invoices, credit
+    notes and recognitions."""
     issued_lines = InvoiceLine.objects.exclude(invoice__status__in=UNISSUED)
     lines = ContractLine.objects.annotate(
         billed=per_contract_sum(issued_lines, "contract_line", "net"),
         earned=per_contract_sum(RevenueRecognition.objects.all(), "line", "amount"),
+        credited_net=per_contract_sum(LineCredit.objects.all(), "line", "net"),
+        taken_back=per_contract_sum(LineCredit.objects.all(), "line", "reversed"),
     ).annotate(
         expected=money_exact(
             Case(
-                When(recognition=Recognition.AT_INVOICING, then=F("billed") + F("earned")),
-                default=F("earned"),
+                When(
+                    recognition=Recognition.AT_INVOICING,
+                    then=F("billed") + F("earned") - F("taken_back"),
+                ),
+                default=F("earned") - F("taken_back"),
                 output_field=MONEY,
             )
         )
     )
     result = CheckResult(
-        "contract and line invoiced / recognised = invoices and recognitions",
+        "contract and line invoiced / credited / recognised = invoices, credit notes and "
+        "recognitions",
         checked=Contract.objects.count() + ContractLine.objects.count(),
     )
-    off_lines = lines.filter(~Q(invoiced=F("billed")) | ~Q(recognised=F("expected")))
+    off_lines = lines.filter(
+        ~Q(invoiced=F("billed")) | ~Q(credited=F("credited_net")) | ~Q(recognised=F("expected"))
+    )
     for line in off_lines.select_related("contract").order_by("pk")[:LIMIT]:
         result.problems.append(
             f"contract {line.contract} line {line.position}: invoiced {line.invoiced} "
-            f"(invoices {line.billed}), recognised {line.recognised} (rows {line.expected})"
+            f"(invoices {line.billed}), credited {line.credited} (credit notes "
+            f"{line.credited_net}), recognised {line.recognised} (rows {line.expected})"
         )
     contracts = Contract.objects.annotate(
         lines_recognised=per_contract_sum(ContractLine.objects.all(), "contract", "recognised"),
+        notes=per_contract_sum(CreditNote.objects.all(), "invoice__plan_item__contract", "amount"),
     )
-    for contract in contracts.filter(~Q(recognised=F("lines_recognised"))).order_by("pk")[:LIMIT]:
+    off = ~Q(recognised=F("lines_recognised")) | ~Q(credited=F("notes"))
+    for contract in contracts.filter(off).order_by("pk")[:LIMIT]:
         result.problems.append(
-            f"contract {contract}: recognised {contract.recognised}, "
-            f"its lines {contract.lines_recognised}"
+            f"contract {contract}: recognised {contract.recognised} (its lines "
+            f"{contract.lines_recognised}), credited {contract.credited} (credit notes "
+            f"{contract.notes})"
         )
     return result
 
@@ -79,7 +100,8 @@ def contracts_tie() -> CheckResult:
     """The three-way reconciliation: the contract's billed balance, plan and invoices agree."""
     rows = not_tying(Contract.objects.exclude(status=ContractStatus.DRAFT))
     result = CheckResult(
-        "contracts tie: contracted = invoiced + not invoiced; invoiced = settled + outstanding",
+        "contracts tie: contracted = invoiced + not invoiced; "
+        "invoiced = collected + credited + settled otherwise + outstanding",
         checked=Contract.objects.exclude(status=ContractStatus.DRAFT).count(),
     )
     contract: Any  # annotated with the reconciliation's figures
@@ -87,7 +109,8 @@ def contracts_tie() -> CheckResult:
         result.problems.append(
             f"contract {contract} does not tie: total {contract.total}, invoiced "
             f"{contract.invoiced} (invoices {contract.invoiced_rows}), not invoiced "
-            f"{contract.not_invoiced}, settled {contract.settled_all}, outstanding "
+            f"{contract.not_invoiced}, settled {contract.settled_all} (of which credited "
+            f"{contract.credited_rows}), outstanding "
             f"{contract.outstanding}"
         )
     return result

@@ -127,3 +127,29 @@ class ReceivableError(ErrorCode):
         409,
         _("A non-contract sale needs approval: issue it on its own."),
     )
+    CREDIT_LINE_REQUIRED = (
+        "credit_note.contract_line_required",
+        422,
+        _("Line {line}: a credit note on a contract invoice names the contract line it credits."),
+    )
+    CREDIT_LINE_NOT_ON_INVOICE = (
+        "credit_note.contract_line_not_on_invoice",
+        422,
+        _("Line {line}: the invoice credited does not bill this contract line."),
+    )
+    CREDIT_EXCEEDS_INVOICED = (
+        "credit_note.exceeds_invoiced",
+        422,
+        _(
+            "Line {line}: {amount} is more than is left to credit of this contract line on "
+            "the invoice ({left}: what it billed less earlier credit notes)."
+        ),
+    )
+    CREDIT_TAX_RATE = (
+        "credit_note.tax_rate",
+        422,
+        _(
+            "Line {line}: the invoice billed this contract line at tax rate {rate}; "
+            "a credit note reverses it at the same rate."
+        ),
+    )

@@ -165,6 +165,18 @@ class CreditNoteForm(forms.Form):
     )
 
 
+class ContractCreditLineForm(forms.Form):
+    """One contract line of a contract invoice: how much of its net to credit (blank: none)."""
+
+    contract_line_id = forms.IntegerField(widget=forms.HiddenInput)
+    amount = amount_field(_("Amount to credit (net)"), required=False, min_value=0)
+
+
+ContractCreditFormSet = formset_factory(
+    ContractCreditLineForm, extra=0, max_num=200, absolute_max=200
+)
+
+
 class PaymentForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
     amount = amount_field(_("Amount"))

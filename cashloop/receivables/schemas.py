@@ -134,6 +134,14 @@ class InvoiceFilter(Schema):
     currency: str = ""
 
 
+class CreditLineIn(LineIn):
+    contract_line_id: int | None = Field(
+        None,
+        description="On a contract invoice, required: the contract line of the invoice credited "
+        "(its tax rate; no more than the invoice billed of it less earlier credit notes).",
+    )
+
+
 class CreditNoteIn(InSchema):
     """Against an invoice (`invoice_id`: its customer, currency and rate) or standalone."""
 
@@ -143,7 +151,7 @@ class CreditNoteIn(InSchema):
     rate: Rate | None = None
     date: dt.date
     reason: str = Field(..., max_length=500)
-    lines: list[LineIn] = Field(..., max_length=200)
+    lines: list[CreditLineIn] = Field(..., max_length=200)
 
 
 class CreditNoteFilter(Schema):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from django.utils import timezone
 from cashloop.approvals.choices import ActionKind, RequestStatus
 from cashloop.approvals.models import ApprovalFlow, ApprovalRequest
 from cashloop.approvals.services import approval_request_submit
+from cashloop.contracts.crediting import CreditPart, contract_credits_record, credited_so_far
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
 from cashloop.core.dates import month_end
@@ -89,8 +90,9 @@ OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 class LineIn:
     """A line as typed, or as a contract bills it.
 
-    `contract_line_id` names the contract line a contract's invoice bills a share of, and
-    `revenue_account_id` the account its net is credited to (None: the revenue account).
+    `contract_line_id` names the contract line a contract's invoice bills a share of (or a
+    credit note on such an invoice credits), and `revenue_account_id` the account its net
+    is credited to (debited, on a credit note; None: the revenue account).
     `tax` fixes the line's tax when the caller split a contract line's tax to the cent
     (largest remainder over its invoices); otherwise it is computed from the net.
     """
@@ -1192,6 +1194,10 @@ def credit_note_create(
 ) -> CreditNote | HeldPosting:
     """Issue a credit note (红字发票): Dr revenue + output VAT / Cr advances.
 
+    Against a contract invoice each line names a contract line the invoice billed, and its
+    net is debited where the invoice credited it (合同负债 or revenue), revenue already
+    recognised to revenue; the contract's balances follow (decision 041).
+
     Against an invoice it takes the invoice's customer, currency and rate and is applied to
     that invoice at once (oldest installment first); what exceeds the invoice's residual
     stays as credit.  Standalone, all of it is credit to apply later.
@@ -1243,6 +1249,8 @@ def _credit_note(
         raise DomainError(ReceivableError.ALLOCATION_DATE)
     if not lines:
         raise DomainError(ReceivableError.NO_LINES)
+    typed = lines
+    lines, parts = _contract_credit_lines(invoice, lines, code)
     built = [_line_amounts(line, code, n) for n, line in enumerate(lines, 1)]
     subtotal = sum((line.net for line in built), Decimal(0))
     tax_total = sum((line.tax for line in built), Decimal(0))
@@ -1264,7 +1272,8 @@ def _credit_note(
                 base_amount=base_total,
                 reason=reason.strip()[:500],
                 payload={
-                    "lines": [_line_plain(line) for line in lines],
+                    # As typed: approval checks and completes them again when it posts.
+                    "lines": [_line_plain(line) for line in typed],
                     "reason": reason,
                     "credit_date": credit_date.isoformat(),
                     "invoice_id": invoice_id,
@@ -1299,8 +1308,18 @@ def _credit_note(
     accounts = accounts_for_roles(
         AccountRole.REVENUE, AccountRole.ADVANCE, *([AccountRole.VAT_OUTPUT] if tax_total else [])
     )
+    if parts:
+        debits = _contract_credit_debits(
+            actor=actor,
+            note=note,
+            parts=parts,
+            base_net=base_net,
+            revenue=accounts[AccountRole.REVENUE],
+        )
+    else:
+        debits = [PostingLine(accounts[AccountRole.REVENUE], subtotal, code, base_net)]
     posting = [
-        PostingLine(accounts[AccountRole.REVENUE], subtotal, code, base_net),
+        *debits,
         PostingLine(
             accounts[AccountRole.ADVANCE],
             -total,
@@ -1328,6 +1347,87 @@ def _credit_note(
             actor=actor, source=note, allocation_date=credit_date, invoice_id=invoice.pk
         )
     return note
+
+
+def _contract_credit_lines(
+    invoice: Invoice | None, lines: Sequence[LineIn], currency: str
+) -> tuple[list[LineIn], list[CreditPart]]:
+    """A contract invoice's credit lines, checked and completed (decision 041).
+
+    Each names a contract line the invoice billed, at the tax rate it billed it, for no
+    more than the invoice billed of it less earlier credit notes; it takes the account the
+    invoice credited (合同负债 or revenue) and, when it credits what is left, exactly the
+    tax left, so crediting a line whole gives back its tax to the cent.  Other credit
+    notes name no contract line and are returned as they are.
+    """
+    if invoice is None or invoice.origin != InvoiceOrigin.CONTRACT:
+        for n, line in enumerate(lines, 1):
+            if line.contract_line_id is not None:
+                raise DomainError(ReceivableError.CREDIT_LINE_NOT_ON_INVOICE, line=n)
+        return list(lines), []
+    billed: dict[int, InvoiceLine] = {}
+    left: dict[int, list[Decimal]] = {}
+    for billed_line in invoice.lines.filter(contract_line__isnull=False).order_by("position"):
+        assert billed_line.contract_line_id is not None
+        billed.setdefault(billed_line.contract_line_id, billed_line)
+        sums = left.setdefault(billed_line.contract_line_id, [Decimal(0), Decimal(0)])
+        sums[0] += billed_line.net
+        sums[1] += billed_line.tax
+    for line_id, (net, tax) in credited_so_far(invoice.pk).items():
+        left[line_id][0] -= net
+        left[line_id][1] -= tax
+    result, parts = [], []
+    for n, line in enumerate(lines, 1):
+        if line.contract_line_id is None:
+            raise DomainError(ReceivableError.CREDIT_LINE_REQUIRED, line=n)
+        row = billed.get(line.contract_line_id)
+        if row is None:
+            raise DomainError(ReceivableError.CREDIT_LINE_NOT_ON_INVOICE, line=n)
+        if to_decimal(line.tax_rate) != row.tax_rate:
+            raise DomainError(ReceivableError.CREDIT_TAX_RATE, line=n, rate=row.tax_rate)
+        net = _line_amounts(replace(line, tax=None), currency, n).net
+        left_net, left_tax = left[line.contract_line_id]
+        if net > left_net:
+            raise DomainError(
+                ReceivableError.CREDIT_EXCEEDS_INVOICED,
+                line=n,
+                amount=net,
+                left=quantize(left_net, currency),
+            )
+        tax = left_tax if net == left_net else min(quantize(net * row.tax_rate, currency), left_tax)
+        left[line.contract_line_id] = [left_net - net, left_tax - tax]
+        result.append(replace(line, tax=tax, revenue_account_id=row.revenue_account_id))
+        parts.append(CreditPart(line.contract_line_id, net, tax, row.revenue_account_id))
+    return result, parts
+
+
+def _contract_credit_debits(
+    *,
+    actor: User,
+    note: CreditNote,
+    parts: Sequence[CreditPart],
+    base_net: Decimal,
+    revenue: Account,
+) -> list[PostingLine]:
+    """The debits of a contract invoice's credit note: per account, what its lines take back.
+
+    The contract records the credit and says how much of each line's net was recognised
+    revenue already; that part is debited to revenue, the rest where the invoice credited
+    it.  The base amount is split over the accounts by largest remainder, as on issue.
+    """
+    per_account: dict[int, Decimal] = defaultdict(Decimal)
+    for part, reversal in zip(
+        parts, contract_credits_record(actor=actor, note=note, parts=parts), strict=True
+    ):
+        per_account[part.account_id or revenue.pk] += part.net - reversal.credit.reversed
+        per_account[reversal.revenue_account_id or revenue.pk] += reversal.credit.reversed
+    amounts = {pk: amount for pk, amount in sorted(per_account.items()) if amount}
+    accounts = Account.objects.in_bulk(list(amounts))
+    bases = split(base_net, list(amounts.values()), base_currency())
+    return [
+        PostingLine(accounts[pk], amount, note.currency, base_amount)
+        for (pk, amount), base_amount in zip(amounts.items(), bases, strict=True)
+    ]
 
 
 @transaction.atomic
@@ -1445,14 +1545,17 @@ def _write_off(
     )
 
 
-def _line_plain(line: LineIn) -> dict[str, str]:
-    return {
+def _line_plain(line: LineIn) -> dict[str, Any]:
+    plain: dict[str, Any] = {
         "description": line.description,
         "quantity": str(line.quantity),
         "unit_price": str(line.unit_price),
         "tax_rate": str(line.tax_rate),
         "discount_percent": str(line.discount_percent),
     }
+    if line.contract_line_id is not None:
+        plain["contract_line_id"] = line.contract_line_id
+    return plain
 
 
 def _hold(*, actor: User, document_type: str, hold: HeldPosting) -> HeldPosting | None:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cashloop.contracts.crediting import credited_so_far
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may
@@ -37,9 +38,16 @@ from cashloop.customfields.selectors import column_cells
 from cashloop.customfields.views import list_custom
 from cashloop.ledger.models import JournalEntry
 from cashloop.receivables import selectors, services
-from cashloop.receivables.choices import DueRule, HeldPostingKind, InvoiceStatus, WriteOffKind
+from cashloop.receivables.choices import (
+    DueRule,
+    HeldPostingKind,
+    InvoiceOrigin,
+    InvoiceStatus,
+    WriteOffKind,
+)
 from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.forms import (
+    ContractCreditFormSet,
     CreditNoteForm,
     DocumentFilterForm,
     InstallmentFormSet,
@@ -371,12 +379,27 @@ def credit_note_create(request: HttpRequest, invoice_id: int) -> HttpResponse:
         page_error(exc)
     data = request.POST if request.method == "POST" else None
     form = CreditNoteForm(data, initial={"date": max(timezone.localdate(), invoice.issue_date)})
-    lines = LineFormSet(data, prefix="lines")
-    if data is None:
-        lines.extra = 1
+    contract_lines = (
+        _contract_lines_billed(invoice) if invoice.origin == InvoiceOrigin.CONTRACT else []
+    )
+    if contract_lines:
+        # A contract invoice is credited by its contract lines, not by free lines.
+        lines = ContractCreditFormSet(
+            data, prefix="credit", initial=[{"contract_line_id": r.pk} for r in contract_lines]
+        )
+        for line_form, row in zip(lines.forms, contract_lines, strict=False):
+            line_form.row = row  # type: ignore[attr-defined]
+    else:
+        lines = LineFormSet(data, prefix="lines")
+        if data is None:
+            lines.extra = 1
     if data is not None and form.is_valid() and lines.is_valid():
         try:
-            rows = [row.to_service() for row in filled(lines)]
+            rows = (
+                _contract_credit_lines(lines, contract_lines)
+                if contract_lines
+                else [row.to_service() for row in filled(lines)]
+            )
             if not rows:
                 raise DomainError(ReceivableError.NO_LINES)
             note = services.credit_note_create(
@@ -400,11 +423,69 @@ def credit_note_create(request: HttpRequest, invoice_id: int) -> HttpResponse:
     context = {
         "form": form,
         "lines": lines,
+        "contract_lines": contract_lines,
         "invoice": invoice,
         "held": selectors.held_posting_pending(user=request.user, invoice_id=invoice.pk),
         "active_tab": "invoices",
     }
     return render(request, "receivables/credit_note_form.html", context)
+
+
+class _ContractLineBilled:
+    """A contract line as a contract invoice billed it: its net there, less credit notes."""
+
+    def __init__(self, pk: int, description: str, tax_rate: Decimal) -> None:
+        self.pk, self.description, self.tax_rate = pk, description, tax_rate
+        self.invoiced = self.credited = Decimal(0)
+
+    @property
+    def left(self) -> Decimal:
+        return self.invoiced - self.credited
+
+    @property
+    def tax_percent(self) -> Decimal:
+        return (self.tax_rate * 100).normalize()
+
+
+def _contract_lines_billed(invoice: Invoice) -> list[_ContractLineBilled]:
+    found: dict[int, _ContractLineBilled] = {}
+    for line in invoice.lines.all():
+        if line.contract_line_id is None:
+            continue
+        row = found.setdefault(
+            line.contract_line_id,
+            _ContractLineBilled(line.contract_line_id, line.description, line.tax_rate),
+        )
+        row.invoiced += line.net
+    for pk, (net, _tax) in credited_so_far(invoice.pk).items():
+        if pk in found:
+            found[pk].credited = net
+    return list(found.values())
+
+
+def _contract_credit_lines(
+    formset: forms.BaseFormSet, billed: list[_ContractLineBilled]
+) -> list[services.LineIn]:
+    """The lines given an amount, as the service takes them (it checks them again)."""
+    by_id = {row.pk: row for row in billed}
+    result = []
+    for n, line_form in enumerate(formset.forms, 1):
+        amount = line_form.cleaned_data.get("amount")
+        if not amount:
+            continue
+        row = by_id.get(line_form.cleaned_data["contract_line_id"])
+        if row is None:
+            raise DomainError(ReceivableError.CREDIT_LINE_NOT_ON_INVOICE, line=n)
+        result.append(
+            services.LineIn(
+                description=row.description,
+                quantity=Decimal(1),
+                unit_price=amount,
+                tax_rate=row.tax_rate,
+                contract_line_id=row.pk,
+            )
+        )
+    return result
 
 
 def _held_message(request: HttpRequest, hold: HeldPosting) -> None:
