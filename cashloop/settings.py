@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cashloop.knowledge",
     "cashloop.cpq",
     "cashloop.contracts",
+    "cashloop.banking",
     "cashloop.web",
 ]
 
