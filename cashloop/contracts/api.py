@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from cashloop.contracts import selectors, services
+from cashloop.contracts import amendments, selectors, services
 from cashloop.contracts.schemas import (
     AmendmentIn,
     AmendmentOut,
@@ -89,14 +89,14 @@ def contract_terminate(request: HttpRequest, contract_id: int, payload: Terminat
 @contracts_router.post("/{contract_id}/renew", response={201: ContractDetailOut})
 def contract_renew(request: HttpRequest, contract_id: int) -> Any:
     """The next term's draft."""
-    renewal = services.contract_renew(actor=request.user, contract_id=contract_id)
+    renewal = amendments.contract_renew(actor=request.user, contract_id=contract_id)
     return Status(201, _detail(request, renewal.pk))
 
 
 @contracts_router.post("/{contract_id}/amendments", response={201: AmendmentOut})
 def amendment_create(request: HttpRequest, contract_id: int, payload: AmendmentIn) -> Any:
     """Applied at once, or waiting for approval when a flow applies."""
-    amendment = services.amendment_create(
+    amendment = amendments.amendment_create(
         actor=request.user,
         contract_id=contract_id,
         reason=payload.reason,

@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cashloop.approvals.registry import DocumentType, FieldSpec, document_type_register
+from cashloop.contracts.amendments import amendment_approved, amendment_rejected
 from cashloop.contracts.models import Amendment, Contract
 from cashloop.contracts.services import (
     AMENDMENT_TYPE,
     CONTRACT_TYPE,
-    amendment_approved,
-    amendment_rejected,
     contract_approved,
     contract_rejected,
 )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cashloop.contracts import selectors, services
+from cashloop.contracts import amendments, selectors, services, terms
 from cashloop.contracts.choices import ContractStatus, PlanDueRule
 from cashloop.contracts.errors import ContractError
 from cashloop.contracts.forms import (
@@ -373,7 +373,7 @@ def contract_renew(request: HttpRequest, contract_id: int) -> HttpResponse:
     return _act(
         request,
         contract_id,
-        lambda: services.contract_renew(actor=request.user, contract_id=contract_id),
+        lambda: amendments.contract_renew(actor=request.user, contract_id=contract_id),
         _("The renewal is drafted; check it and activate it when signed."),
     )
 
@@ -438,7 +438,7 @@ def amendment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
     }
     if data is not None and _valid(forms):
         try:
-            amendment = services.amendment_create(
+            amendment = amendments.amendment_create(
                 actor=request.user,
                 contract_id=contract.pk,
                 reason=forms["form"].cleaned_data["reason"],
@@ -490,7 +490,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
     form = ContractTemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contract_template_save(
+            terms.contract_template_save(
                 actor=request.user, template_id=template_id, **form.cleaned_data
             )
         except DomainError as exc:

@@ -12,6 +12,7 @@ from cashloop.approvals.services import (
     approval_request_approve,
     approval_request_reject,
 )
+from cashloop.contracts.amendments import amendment_create, contract_renew
 from cashloop.contracts.choices import (
     AmendmentStatus,
     ContractStatus,
@@ -25,18 +26,16 @@ from cashloop.contracts.services import (
     CONTRACT_TYPE,
     ContractLineIn,
     PlanItemIn,
-    amendment_create,
     contract_activate,
     contract_create,
     contract_create_from_quote,
     contract_milestone_accept,
-    contract_renew,
-    contract_template_save,
     contract_terminate,
     contract_update,
     contracts_close,
     milestone_update,
 )
+from cashloop.contracts.terms import contract_template_save
 from cashloop.contracts.tests.conftest import SIGNED, lines_in, milestone_plan
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
