@@ -15,6 +15,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cashloop.approvals.api import router as approvals_router
+from cashloop.banking.api import (
+    bank_accounts_router,
+    statement_imports_router,
+    statement_lines_router,
+)
+from cashloop.banking.match_api import match_rules_router
+from cashloop.banking.match_api import recognition_router as bank_recognition_router
 from cashloop.contracts.api import contracts_router
 from cashloop.contracts.billing_api import billing_router, reconciliation_router
 from cashloop.contracts.recognition_api import keydates_router, recognition_router
@@ -129,6 +136,11 @@ api.add_router("/", search_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/receivables", receivables_router)
 api.add_router("/reports", reports_router)
+api.add_router("/bank-accounts", bank_accounts_router)
+api.add_router("/statement-imports", statement_imports_router)
+api.add_router("/statement-lines", statement_lines_router)
+api.add_router("/recognition", bank_recognition_router)
+api.add_router("/match-rules", match_rules_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/leads", leads_router)
 api.add_router("/pipelines", pipelines_router)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("ledger/", include("cashloop.ledger.urls")),
     path("", include("cashloop.receivables.urls")),
     path("reports/", include("cashloop.reports.urls")),
+    path("banking/workbench/", include("cashloop.banking.workbench_urls")),
+    path("banking/", include("cashloop.banking.urls")),
     path("sales/", include("cashloop.sales.urls")),
     path("settings/custom-fields/", include("cashloop.customfields.urls")),
     path("notifications/", include("cashloop.notifications.urls")),

@@ -1,4 +1,5 @@
-"""Rows that data migrations install (built-in roles, the chart of accounts, the pipeline).
+"""Rows that data migrations install (built-in roles, the chart of accounts, the pipeline,
+the bank import profiles).
 
 A transactional test flushes the database when it ends, taking those rows with it; the
 fixtures that need them call `reinstall()` first.  It runs the migrations' own functions,
@@ -18,3 +19,5 @@ def reinstall() -> None:
     chart.install_chart(apps, None)
     pipeline = importlib.import_module("cashloop.sales.migrations.0002_default_pipeline")
     pipeline.install_default_pipeline(apps, None)
+    profiles = importlib.import_module("cashloop.banking.migrations.0003_builtin_import_profiles")
+    profiles.install(apps, None)

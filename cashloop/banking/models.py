@@ -34,7 +34,8 @@ class ImportProfile(models.Model):
 
     `columns` maps a field to the file's column header (or headers, joined in order):
     date, value_date, amount, debit, credit, currency, payer_name, payer_account,
-    reference, balance, bank_id.  Either `amount` (signed) or `debit` and `credit`.
+    reference, balance, bank_id, direction.  Either `amount` (signed), or `debit` and
+    `credit`, or an unsigned `amount` with a `direction` column.
     Built-in profiles (Chinese banks, WeChat Pay, Alipay) ship with the app and are
     read-only; a company copies one to change it.
     """
@@ -57,6 +58,25 @@ class ImportProfile(models.Model):
     # The header row is the first whose cells include this text; lines above it are the
     # bank's preamble (account, period, who printed it) and are skipped.
     header_contains = models.CharField(_("header row contains"), max_length=100, blank=True)
+    # Exports end with totals and disclaimers (合计, 以上数据仅供参考): the lines end at the
+    # first row holding this text.
+    footer_contains = models.CharField(
+        _("lines end at a row containing"), max_length=100, blank=True
+    )
+    # Wallet exports (WeChat Pay, Alipay, BOCOM) give an unsigned amount and a direction
+    # column; rows whose direction is neither in nor out (中性交易) move no money here.
+    direction_in = models.CharField(
+        _("direction values of money in"),
+        max_length=100,
+        blank=True,
+        help_text=_("Comma-separated, e.g. 收入,贷"),
+    )
+    direction_out = models.CharField(
+        _("direction values of money out"),
+        max_length=100,
+        blank=True,
+        help_text=_("Comma-separated, e.g. 支出,借"),
+    )
     columns = models.JSONField(_("columns"), default=dict)
     date_format = models.CharField(
         _("date format"), max_length=30, blank=True, help_text=_("Empty: detect it.")
@@ -176,6 +196,8 @@ class StatementImport(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
 
+    # The stored file is named by its checksum and name; its storage path says nothing more.
+    audit_exclude = ("file",)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

@@ -16,6 +16,12 @@ LEDGER_TYPES = ("ledger.account", "ledger.journalentry", "ledger.accountingperio
 AR_TYPES = ("receivables.invoice", "receivables.payment", "receivables.creditnote")
 SALES_TYPES = ("sales.opportunity", "sales.lead")
 CATALOG_TYPES = ("cpq.product", "cpq.pricebook", "cpq.discountrule", "cpq.customerprice")
+BANKING_TYPES = (
+    "banking.bankaccount",
+    "banking.importprofile",
+    "banking.statementimport",
+    "banking.statementline",
+)
 READ = ["view", "export"]
 WRITE = ["view", "add", "change", "export"]
 
@@ -98,6 +104,11 @@ BUILTIN_ROLES: dict[str, dict] = {
             ],
             "receivables.payment": ["view", "add", "change", "allocate", "refund", "export"],
             "receivables.creditnote": READ,
+            # Recognition (认款): matching a line is changing it; rules are finance's own.
+            "banking.linematch": READ,
+            "banking.matchrule": WRITE,
+            # Bank accounts and statement imports (银行流水): finance keeps them.
+            **_on(BANKING_TYPES, WRITE),
             **_on(SALES_TYPES, READ),
             "sales.pipeline": ["view"],
             "sales.forecastadjustment": ["view"],
@@ -135,6 +146,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             "sales.forecastsnapshot": ["view"],
             **CATALOG_READ,
             **_on(("cpq.quote", "contracts.contract"), READ),
+            **_on(("banking.linematch", "banking.matchrule"), READ),
+            **_on(BANKING_TYPES, READ),
         },
     },
     "service_agent": {

@@ -644,13 +644,23 @@ def payment_create(
     payer_name: str = "",
     payer_account: str = "",
     memo: str = "",
+    ledger_account_id: int | None = None,
+    charges: Decimal = Decimal(0),
+    charges_account_id: int | None = None,
 ) -> Payment:
-    """Record money received: Dr bank / Cr advances (预收) until it is allocated."""
+    """Record money received: Dr bank / Cr advances (预收) until it is allocated.
+
+    `ledger_account_id` names the bank's own ledger account (a statement line's bank
+    account); None: the bank deposits account.  `charges` is what the payer's bank kept
+    (手续费): the customer is credited with `amount` whole, the bank debited with amount
+    less charges, and the charges debited to `charges_account_id`.
+    """
     require(actor, "add", Payment)
     customer = _customer(actor, customer_id)
     code = currency_check(currency or customer.currency)
     value = _exact(amount, code)
-    if value <= 0:
+    fee = _exact(charges, code)
+    if value <= 0 or fee < 0 or fee >= value:
         raise DomainError(ReceivableError.AMOUNT_NOT_POSITIVE)
     exchange = _rate(code, rate)
     base_amount = quantize(value * exchange, base_currency())
@@ -674,12 +684,29 @@ def payment_create(
     full_clean_or_raise(payment)
     payment.save()
     accounts = accounts_for_roles(AccountRole.BANK, AccountRole.ADVANCE)
+    bank = accounts[AccountRole.BANK]
+    if ledger_account_id is not None:
+        bank = Account.objects.get(pk=ledger_account_id)
+    debits = [PostingLine(bank, value, code, base_amount)]
+    if fee:
+        base_fee = quantize(fee * exchange, base_currency())
+        debits = [
+            PostingLine(bank, value - fee, code, base_amount - base_fee),
+            PostingLine(
+                Account.objects.get(pk=charges_account_id)
+                if charges_account_id is not None
+                else accounts_for_roles(AccountRole.ROUNDING)[AccountRole.ROUNDING],
+                fee,
+                code,
+                base_fee,
+            ),
+        ]
     payment.journal_entry = journal_entry_post(
         actor=actor,
         entry_date=payment_date,
         reason=PostingReason.PAYMENT,
         lines=[
-            PostingLine(accounts[AccountRole.BANK], value, code, base_amount),
+            *debits,
             PostingLine(
                 accounts[AccountRole.ADVANCE],
                 -value,
@@ -1176,6 +1203,48 @@ def payment_refund(
     refund.save(update_fields=["journal_entry"])
     _source_move(payment, value, base_amount)
     _balance_add(customer_id=payment.customer_id, currency=payment.currency, advance=-value)
+    audit_record(actor=actor, instance=refund, action=AuditAction.CREATE)
+    return refund
+
+
+@transaction.atomic
+def payment_void(*, actor: User, payment_id: int, void_date: date, memo: str = "") -> Refund:
+    """Take back a payment recorded in error (a statement line recognised wrongly).
+
+    Nothing of it may be applied any more (undo its allocations first).  Its entry is
+    reversed, and the reversal is kept as a refund row of the whole amount, so that the
+    payment keeps its number and every check of unapplied amounts still adds up.
+    """
+    require(actor, "refund", Payment)
+    payment = get_scoped(
+        Payment.objects.all(),
+        user=actor,
+        action="refund",
+        pk=payment_id,
+        lock=True,
+        not_found=ReceivableError.PAYMENT_NOT_FOUND,
+    )
+    if payment.unapplied != payment.amount or payment.journal_entry is None:
+        raise DomainError(
+            ReceivableError.OVER_UNAPPLIED, amount=payment.amount, unapplied=payment.unapplied
+        )
+    refund = Refund.objects.create(
+        payment=payment,
+        date=max(void_date, payment.date),
+        amount=payment.amount,
+        base_amount=payment.base_amount,
+        memo=memo[:500],
+        created_by=actor,
+    )
+    refund.journal_entry = journal_entry_reversal_post(
+        actor=actor,
+        original=payment.journal_entry,
+        entry_date=refund.date,
+        reason=PostingReason.PAYMENT,
+    )
+    refund.save(update_fields=["journal_entry"])
+    _source_move(payment, payment.amount, payment.base_amount)
+    _balance_add(customer_id=payment.customer_id, currency=payment.currency, advance=-refund.amount)
     audit_record(actor=actor, instance=refund, action=AuditAction.CREATE)
     return refund
 

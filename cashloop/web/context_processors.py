@@ -20,6 +20,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "sales": "pipeline",
             "approvals": "approvals",
             "contracts": "contracts",
+            "banking": "statement_lines",
+            "workbench": "workbench",
         }.get(match.namespace, match.url_name or "")
         if match.namespace == "web" and match.url_name in {"dashboard", "settings"}:
             active = match.url_name

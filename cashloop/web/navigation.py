@@ -104,6 +104,22 @@ SECTIONS: tuple[Section, ...] = (
         True,
         _("Bank statements, payment recognition (认款) and write-off against invoices (核销)."),
     ),
+    # The key is the statement lines' url name, so the shell marks the section active there.
+    Section(
+        "statement_lines",
+        _("Bank statements"),
+        "banking:statement_lines",
+        True,
+        _("Bank accounts, statement imports in every format, and the statement lines (银行流水)."),
+    ),
+    # The key is the workbench's url name, so the shell marks the section active there.
+    Section(
+        "workbench",
+        _("Recognition workbench"),
+        "workbench:workbench",
+        True,
+        _("Who paid each bank line and which invoices it pays (认款): confirm, split, undo."),
+    ),
     Section(
         "ledger",
         _("Ledger"),
