@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from cashloop.banking.choices import ImportStatus, LineStatus, StatementFormat
 from cashloop.banking.errors import BankingError
 from cashloop.banking.models import BankAccount, ImportProfile, StatementImport, StatementLine
-from cashloop.banking.parsers import LineCode, ParsedLine, ParseError, parse_statement
+from cashloop.banking.parsers import LineCode, LineIn, ParsedLine, ParseError, parse_statement
 from cashloop.banking.parsers.tabular import mapping_problems
 from cashloop.core.audit import audit_record, audit_snapshot
 from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
@@ -598,19 +598,6 @@ def statement_import_discard(*, actor: User, import_id: int) -> StatementImport:
 
 
 # Lines posted by bank connections ---------------------------------------------------------
-
-
-@dataclass
-class LineIn:
-    booking_date: date
-    amount: Decimal
-    currency: str = ""
-    value_date: date | None = None
-    payer_name: str = ""
-    payer_account: str = ""
-    reference: str = ""
-    bank_ref: str = ""
-    raw: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

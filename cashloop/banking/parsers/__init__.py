@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from cashloop.banking.choices import StatementFormat
 from cashloop.banking.errors import BankingError
-from cashloop.banking.parsers.base import LineCode, ParsedLine, ParsedStatement, ParseError
+from cashloop.banking.parsers.base import (
+    LineCode,
+    LineIn,
+    ParsedLine,
+    ParsedStatement,
+    ParseError,
+)
 from cashloop.banking.parsers.camt import camt_kind, parse_camt
 from cashloop.banking.parsers.encoding import ENCODING_CHOICES, decode
 from cashloop.banking.parsers.ofx import is_ofx, parse_ofx
@@ -20,6 +26,7 @@ from cashloop.core.errors import DomainError
 __all__ = [
     "ENCODING_CHOICES",
     "LineCode",
+    "LineIn",
     "ParseError",
     "ParsedLine",
     "ParsedStatement",

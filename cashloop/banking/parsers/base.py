@@ -44,8 +44,9 @@ class ParseError:
 
 
 @dataclass
-class ParsedLine:
-    line: int
+class LineIn:
+    """A statement line as the bank reports it, in a file or through a bank connection."""
+
     booking_date: date
     amount: Decimal
     currency: str = ""
@@ -55,6 +56,13 @@ class ParsedLine:
     reference: str = ""
     bank_ref: str = ""
     raw: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedLine(LineIn):
+    """A line read from a file, with where it stands there (its line, or its position)."""
+
+    line: int = 0
 
 
 @dataclass

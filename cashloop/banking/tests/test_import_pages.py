@@ -84,8 +84,7 @@ def test_upload_preview_then_import(company, bank_account, client):
     statement_import = StatementImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("banking:import_detail", args=[statement_import.pk])
-    with translation.override("en"):
-        page = client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "上海星河科技有限公司" in page and "Opening" in page and 'data-testid="commit"' in page
     client.post(reverse("banking:import_commit", args=[statement_import.pk]))
     statement_import.refresh_from_db()
@@ -118,6 +117,7 @@ def test_upload_through_htmx_redirects_and_shows_errors(company, bank_account, c
                 "file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n\x00\x00"),
             },
             headers={"HX-Request": "true"},
+            HTTP_ACCEPT_LANGUAGE="en",
         )
     body = bad.content.decode()
     assert bad.status_code == 200 and "statement.unknown_format" in body and "<html" not in body
