@@ -21,6 +21,7 @@ from cashloop.banking.matching import Evidence
 from cashloop.banking.models import MatchRule
 from cashloop.core.errors import DomainError
 from cashloop.core.schemas import InSchema
+from cashloop.core.scoping import require
 
 recognition_router = Router(tags=["recognition"])
 match_rules_router = Router(tags=["recognition"])
@@ -375,6 +376,8 @@ def rule_create(request: HttpRequest, payload: RuleIn) -> Any:
 @match_rules_router.post("/dry-run", response=DryRunOut)
 def rule_dry_run(request: HttpRequest, payload: DryRunIn) -> Any:
     """What the rule, as given, would change on the last months' recognised lines."""
+    # Who may not see rules learns nothing of what a rule would be refused for.
+    require(request.user, "view", MatchRule)
     fields = payload.rule.dict()
     services.match_rule_check(fields)
     rule = MatchRule(pk=payload.rule_id, created_by=request.user, **fields)

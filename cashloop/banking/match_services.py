@@ -367,6 +367,8 @@ def statement_lines_auto_match(*, actor: User | None, line_ids: Sequence[int]) -
     Each line is applied in its own transaction, so one refusal stops nothing else.  A
     line whose match a person undid is never applied by the engine again, only suggested.
     """
+    if actor is not None:
+        require(actor, "change", StatementLine)
     result = AutoMatchResult()
     lines = lines_for_matching(line_ids)
     proposals = line_proposals(lines)
