@@ -5,21 +5,10 @@ import time
 from collections import Counter
 
 from cashloop.banking.matching import line_proposals
+from cashloop.banking.statement_world import build, right
 from cashloop.banking.tests.match_fixtures import bank_account
-from cashloop.banking.tests.match_world import build
 
 PRECISION_TARGET = 0.995
-
-
-def _right(proposal, truth) -> bool:
-    if truth.customer_id is None or proposal.customer_id != truth.customer_id:
-        return False
-    taken = {pk for pk, _amount in proposal.allocations}
-    if truth.kind == "partial":
-        return bool(taken) and taken <= truth.installments
-    if truth.kind in ("name_only", "account_only", "code", "english"):
-        return taken == truth.installments or not taken - truth.installments
-    return taken == truth.installments
 
 
 def test_precision_and_share_on_a_thousand_lines(company, capsys):
@@ -39,7 +28,7 @@ def test_precision_and_share_on_a_thousand_lines(company, capsys):
         if best is not None and best.auto:
             auto += 1
             by_kind[truth.kind] += 1
-            if not _right(best, truth):
+            if not right(best, truth):
                 wrong += 1
                 misses[truth.kind] += 1
                 print("MISS", line.amount, line.payer_name, line.reference, truth, best)

@@ -1,6 +1,10 @@
-"""A small realistic world to measure the matching engine on: customers with Chinese and
+"""A realistic world to measure the matching engine on: customers with Chinese and
 English names, their issued invoices, remembered payer accounts, and statement lines
 of every kind a finance team sees, each with the answer it should get.
+
+Used by the accuracy test (a thousand lines) and by bench/matching_accuracy.py (ten
+thousand: more invoices per customer, `invoices=`); `right()` says whether a proposal is
+the answer a line should get.
 
 Kinds of line: one invoice quoted (spelled many ways), several invoices quoted at once,
 no reference but a known payer name or account, a customer code, partial payments,
@@ -16,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from cashloop.banking.matching import Proposal
 from cashloop.banking.models import BankAccount, PayerAccount, StatementLine
 from cashloop.customers.matching import name_key
 from cashloop.customers.models import Customer, CustomerNameToken
@@ -117,9 +122,29 @@ def _payer(customer: Customer, english: str, rng: random.Random) -> str:
     )
 
 
+def right(proposal: Proposal, truth: Truth) -> bool:
+    """Whether `proposal` is the answer the line of `truth` should get."""
+    if truth.customer_id is None or proposal.customer_id != truth.customer_id:
+        return False
+    taken = {pk for pk, _amount in proposal.allocations}
+    if truth.kind == "partial":
+        return bool(taken) and taken <= truth.installments
+    if truth.kind in ("name_only", "account_only", "code", "english"):
+        return taken == truth.installments or not taken - truth.installments
+    return taken == truth.installments
+
+
 def build(
-    actor: User, bank: BankAccount, *, customers: int = 120, lines: int = 1000, seed: int = 7
+    actor: User,
+    bank: BankAccount,
+    *,
+    customers: int = 120,
+    lines: int = 1000,
+    seed: int = 7,
+    invoices: tuple[int, int] = (3, 8),
 ) -> World:
+    """`customers` (at most 768 distinct names) with `invoices` (low, high) issued
+    invoices each, and `lines` statement lines on `bank` with their truth."""
     rng = random.Random(seed)
     names = [(c, b, t) for c in CITIES for b in BRANDS for t in TRADES]
     rng.shuffle(names)
@@ -142,7 +167,7 @@ def build(
         english[customer.pk] = customer.legal_name
     drafts = []
     for customer in made:
-        for _k in range(rng.randint(3, 8)):
+        for _k in range(rng.randint(*invoices)):
             gross = D(rng.randint(200, 90000)) + D(rng.choice([0, 0, 50, 88])) / 100
             discount = rng.random() < 0.1
             drafts.append(
