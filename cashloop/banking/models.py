@@ -12,21 +12,13 @@ its row (`undone_at`) and teaches the payer-account memory.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cashloop.banking.choices import ImportStatus, LineStatus, RuleAction, StatementFormat
-from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from cashloop.core.money import money_field
 from cashloop.core.scoping import ScopedQuerySet
-
-
-def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
-    )
 
 
 class ImportProfile(models.Model):
@@ -181,10 +173,10 @@ class StatementImport(models.Model):
     duplicates = models.PositiveIntegerField(_("duplicates skipped"), default=0)
     # [{"line": 12, "code": "statement.bad_amount", "message": "..."}]
     errors = models.JSONField(_("errors"), default=list, blank=True)
-    opening_balance = money(_("opening balance"), null=True, blank=True)
-    closing_balance = money(_("closing balance"), null=True, blank=True)
+    opening_balance = money_field(_("opening balance"), null=True, blank=True)
+    closing_balance = money_field(_("closing balance"), null=True, blank=True)
     # None: the file states no balances to check; else the lines' sum against them.
-    balance_difference = money(_("balance difference"), null=True, blank=True)
+    balance_difference = money_field(_("balance difference"), null=True, blank=True)
     period_start = models.DateField(_("from"), null=True, blank=True)
     period_end = models.DateField(_("to"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -229,7 +221,7 @@ class StatementLine(models.Model):
     sequence = models.PositiveIntegerField(_("line in file"), default=0)
     booking_date = models.DateField(_("booking date"))
     value_date = models.DateField(_("value date"), null=True, blank=True)
-    amount = money(_("amount"))
+    amount = money_field(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
     payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
     payer_account = models.CharField(_("payer account"), max_length=60, blank=True)
@@ -316,7 +308,7 @@ class MatchRule(models.Model):
         blank=True,
         related_name="+",
     )
-    tolerance = money(_("tolerance"), default=0)
+    tolerance = money_field(_("tolerance"), default=0)
     auto_apply = models.BooleanField(_("apply without review"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -361,7 +353,7 @@ class LineMatch(models.Model):
         on_delete=models.PROTECT,
         related_name="statement_match",
     )
-    amount = money(_("amount"))
+    amount = money_field(_("amount"))
     auto = models.BooleanField(_("applied by the engine"), default=False)
     rule = models.ForeignKey(
         MatchRule,

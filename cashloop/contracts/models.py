@@ -27,15 +27,9 @@ from cashloop.contracts.choices import (
     PlanDueRule,
     PlanItemStatus,
 )
-from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from cashloop.core.money import money_field
 from cashloop.core.scoping import ScopedQuerySet
 from cashloop.cpq.choices import Recognition
-
-
-def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
-    )
 
 
 def percent_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
@@ -106,14 +100,14 @@ class Contract(models.Model):
         default=1,
         help_text=_("Units of base currency for one unit of the document's currency."),
     )
-    subtotal = money(_("net amount"), default=0)
-    tax_total = money(_("tax"), default=0)
-    total = money(_("total"), default=0)
+    subtotal = money_field(_("net amount"), default=0)
+    tax_total = money_field(_("tax"), default=0)
+    total = money_field(_("total"), default=0)
     # Derived balances: kept with the postings, recomputed by verify.
-    invoiced = money(_("invoiced"), default=0)
+    invoiced = money_field(_("invoiced"), default=0)
     # Credit notes against its invoices, gross like `invoiced` (decision 041).
-    credited = money(_("credited"), default=0)
-    recognised = money(_("revenue recognised"), default=0)
+    credited = money_field(_("credited"), default=0)
+    recognised = money_field(_("revenue recognised"), default=0)
     template = models.ForeignKey(
         ContractTemplate,
         verbose_name=_("template"),
@@ -227,14 +221,14 @@ class ContractLine(models.Model):
     description = models.CharField(_("description"), max_length=300)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
-    unit_price = money(_("unit price"))
+    unit_price = money_field(_("unit price"))
     discount_percent = models.DecimalField(
         _("discount %"), max_digits=5, decimal_places=2, default=0
     )
     tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4)
-    net = money(_("net amount"))
-    tax = money(_("tax"))
-    total = money(_("total"))
+    net = money_field(_("net amount"))
+    tax = money_field(_("tax"))
+    total = money_field(_("total"))
     recognition = models.CharField(
         _("revenue recognition"),
         max_length=20,
@@ -264,9 +258,9 @@ class ContractLine(models.Model):
     )
     # Derived balances: the line's net amount billed so far, the net credit notes took
     # back from it (decision 041), and its revenue earned.
-    invoiced = money(_("invoiced"), default=0)
-    credited = money(_("credited"), default=0)
-    recognised = money(_("revenue recognised"), default=0)
+    invoiced = money_field(_("invoiced"), default=0)
+    credited = money_field(_("credited"), default=0)
+    recognised = money_field(_("revenue recognised"), default=0)
 
     class Meta:
         verbose_name = _("contract line")
@@ -285,7 +279,7 @@ class PlanItem(models.Model):
     label = models.CharField(_("label"), max_length=100, blank=True)
     # As typed: a percent of the total, or a fixed amount.  `amount` is what it gives.
     percent = percent_field(_("percent"), null=True, blank=True)
-    amount = money(_("amount"))
+    amount = money_field(_("amount"))
     due_rule = models.CharField(_("due rule"), max_length=20, choices=PlanDueRule.choices)
     due_days = models.PositiveSmallIntegerField(_("days"), default=0)
     fixed_date = models.DateField(_("fixed date"), null=True, blank=True)
@@ -340,8 +334,8 @@ class RevenueRecognition(models.Model):
 
     line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="recognitions")
     period = models.DateField(_("month"), help_text=_("First day of the month."))
-    amount = money(_("amount"))
-    base_amount = money(_("amount in base currency"))
+    amount = money_field(_("amount"))
+    base_amount = money_field(_("amount in base currency"))
     journal_entry = models.ForeignKey(
         "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+"
     )
@@ -372,10 +366,10 @@ class LineCredit(models.Model):
         "receivables.CreditNote", on_delete=models.PROTECT, related_name="contract_credits"
     )
     line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="credits")
-    net = money(_("net amount"))
-    tax = money(_("tax"))
-    reversed = money(_("revenue reversed"))
-    base_reversed = money(_("revenue reversed in base currency"))
+    net = money_field(_("net amount"))
+    tax = money_field(_("tax"))
+    reversed = money_field(_("revenue reversed"))
+    base_reversed = money_field(_("revenue reversed in base currency"))
 
     class Meta:
         verbose_name = _("contract line credit")

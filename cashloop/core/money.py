@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale
 from babel.numbers import list_currencies
 from django.conf import settings
+from django.db import models
 from django.utils import translation
 
 from cashloop.core.errors import CoreError, DomainError
@@ -178,3 +180,10 @@ class Money:
 
     def __str__(self) -> str:
         return format_money(self.amount, self.currency)
+
+
+def money_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
+    """A model field for an amount, stored as the architecture says (19 digits, 4 places)."""
+    return models.DecimalField(
+        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
+    )

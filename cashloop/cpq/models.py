@@ -18,16 +18,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from cashloop.core.money import money_field
 from cashloop.core.scoping import ScopedQuerySet
 from cashloop.cpq.choices import ProductKind, QuoteStatus, Recognition
 from cashloop.customers.models import code_validator
-
-
-def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
-    )
 
 
 def quantity_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
@@ -179,7 +173,7 @@ class PriceBookEntry(models.Model):
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="prices"
     )
     min_quantity = quantity_field(_("from quantity"), default=1)
-    unit_price = money(_("unit price"))
+    unit_price = money_field(_("unit price"))
 
     class Meta:
         verbose_name = _("price")
@@ -208,7 +202,7 @@ class CustomerPrice(models.Model):
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
     )
     currency = models.CharField(_("currency"), max_length=3)
-    unit_price = money(_("unit price"))
+    unit_price = money_field(_("unit price"))
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -327,10 +321,10 @@ class Quote(models.Model):
     # {"label", "percent" | "amount", "due_rule", "due_days", "fixed_date",
     #  "milestone", "discount_percent", "discount_days"} (see contracts.PlanItem).
     payment_plan = models.JSONField(_("proposed payment plan"), default=list, blank=True)
-    subtotal = money(_("net amount"), default=0)
-    discount_total = money(_("discount"), default=0)
-    tax_total = money(_("tax"), default=0)
-    total = money(_("total"), default=0)
+    subtotal = money_field(_("net amount"), default=0)
+    discount_total = money_field(_("discount"), default=0)
+    tax_total = money_field(_("tax"), default=0)
+    total = money_field(_("total"), default=0)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -405,8 +399,8 @@ class QuoteLine(models.Model):
     # An optional component the customer may leave out; excluded lines count for nothing.
     optional = models.BooleanField(_("optional"), default=False)
     included = models.BooleanField(_("included"), default=True)
-    list_price = money(_("list price"), default=0)
-    unit_price = money(_("unit price"))
+    list_price = money_field(_("list price"), default=0)
+    unit_price = money_field(_("unit price"))
     discount_percent = percent_field(_("discount %"), default=0)
     discount_rule = models.ForeignKey(
         DiscountRule,
@@ -417,9 +411,9 @@ class QuoteLine(models.Model):
         related_name="+",
     )
     tax_rate = tax_rate_field()
-    net = money(_("net amount"), default=0)
-    tax = money(_("tax"), default=0)
-    total = money(_("total"), default=0)
+    net = money_field(_("net amount"), default=0)
+    tax = money_field(_("tax"), default=0)
+    total = money_field(_("total"), default=0)
 
     class Meta:
         verbose_name = _("quote line")

@@ -14,13 +14,11 @@ exchange difference goes to its own account.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from cashloop.core.money import money_field
 from cashloop.core.scoping import ScopedQuerySet
 from cashloop.receivables.choices import (
     DueRule,
@@ -32,12 +30,6 @@ from cashloop.receivables.choices import (
     PaymentMethod,
     WriteOffKind,
 )
-
-
-def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
-    )
 
 
 def rate_field() -> models.DecimalField:
@@ -72,11 +64,11 @@ class Invoice(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     rate = rate_field()
     issue_date = models.DateField(_("invoice date"))
-    subtotal = money(_("net amount"), default=0)
-    tax_total = money(_("tax"), default=0)
-    total = money(_("total"), default=0)
-    base_total = money(_("total in base currency"), default=0)
-    residual = money(_("residual"), default=0)
+    subtotal = money_field(_("net amount"), default=0)
+    tax_total = money_field(_("tax"), default=0)
+    total = money_field(_("total"), default=0)
+    base_total = money_field(_("total in base currency"), default=0)
+    residual = money_field(_("residual"), default=0)
     memo = models.CharField(_("memo"), max_length=500, blank=True)
     journal_entry = models.OneToOneField(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -119,14 +111,14 @@ class InvoiceLine(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     description = models.CharField(_("description"), max_length=300)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
-    unit_price = money(_("unit price"))
+    unit_price = money_field(_("unit price"))
     discount_percent = models.DecimalField(
         _("discount %"), max_digits=5, decimal_places=2, default=0
     )
     tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4)
-    net = money(_("net amount"))
-    tax = money(_("tax"))
-    total = money(_("total"))
+    net = money_field(_("net amount"))
+    tax = money_field(_("tax"))
+    total = money_field(_("total"))
     # The contract line this line bills a share of (invoices of origin "contract").
     contract_line = models.ForeignKey(
         "contracts.ContractLine",
@@ -164,16 +156,16 @@ class Installment(models.Model):
     due_days = models.PositiveSmallIntegerField(_("days"), default=0)
     due_date = models.DateField(_("due date"), db_index=True)
     share = models.DecimalField(_("share"), max_digits=9, decimal_places=4, default=1)
-    amount = money(_("amount"))
-    base_amount = money(_("amount in base currency"), default=0)
-    residual = money(_("residual"))
-    base_residual = money(_("residual in base currency"), default=0)
+    amount = money_field(_("amount"))
+    base_amount = money_field(_("amount in base currency"), default=0)
+    residual = money_field(_("residual"))
+    base_residual = money_field(_("residual in base currency"), default=0)
     # The terms as agreed (kept so a draft reads back exactly as typed) and what they give.
     discount_percent = models.DecimalField(
         _("early-payment discount %"), max_digits=5, decimal_places=2, default=0
     )
     discount_days = models.PositiveSmallIntegerField(_("discount days"), default=0)
-    discount_amount = money(_("early-payment discount"), default=0)
+    discount_amount = money_field(_("early-payment discount"), default=0)
     discount_until = models.DateField(_("discount until"), null=True, blank=True)
 
     class Meta:
@@ -202,8 +194,8 @@ class CreditSourceBase(models.Model):
     date = models.DateField(_("date"), db_index=True)
     currency = models.CharField(_("currency"), max_length=3)
     rate = rate_field()
-    unapplied = money(_("unapplied"))
-    base_unapplied = money(_("unapplied in base currency"))
+    unapplied = money_field(_("unapplied"))
+    base_unapplied = money_field(_("unapplied in base currency"))
     # Set in the same transaction, right after the entry is posted with this row as source.
     journal_entry = models.OneToOneField(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -233,8 +225,8 @@ class Payment(CreditSourceBase):
         on_delete=models.PROTECT,
         related_name="payments",
     )
-    amount = money(_("amount"))
-    base_amount = money(_("amount in base currency"))
+    amount = money_field(_("amount"))
+    base_amount = money_field(_("amount in base currency"))
     method = models.CharField(
         _("method"),
         max_length=20,
@@ -256,8 +248,8 @@ class Refund(models.Model):
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     date = models.DateField(_("date"))
-    amount = money(_("amount"))
-    base_amount = money(_("amount in base currency"))
+    amount = money_field(_("amount"))
+    base_amount = money_field(_("amount in base currency"))
     memo = models.CharField(_("memo"), max_length=500, blank=True)
     journal_entry = models.OneToOneField(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -298,10 +290,10 @@ class CreditNote(CreditSourceBase):
         on_delete=models.PROTECT,
         related_name="credit_notes",
     )
-    subtotal = money(_("net amount"))
-    tax_total = money(_("tax"))
-    amount = money(_("total"))
-    base_amount = money(_("total in base currency"))
+    subtotal = money_field(_("net amount"))
+    tax_total = money_field(_("tax"))
+    amount = money_field(_("total"))
+    base_amount = money_field(_("total in base currency"))
     reason = models.CharField(_("reason"), max_length=500)
 
     class Meta(CreditSourceBase.Meta):
@@ -331,9 +323,9 @@ class Allocation(models.Model):
         _("write-off kind"), max_length=20, choices=WriteOffKind.choices, blank=True
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    amount = money(_("amount"))
-    base_amount = money(_("amount in base currency at the invoice's rate"))
-    payment_base_amount = money(_("amount in base currency at the payment's rate"), default=0)
+    amount = money_field(_("amount"))
+    base_amount = money_field(_("amount in base currency at the invoice's rate"))
+    payment_base_amount = money_field(_("amount in base currency at the payment's rate"), default=0)
     undoes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
     )
@@ -371,8 +363,8 @@ class CustomerBalance(models.Model):
         "customers.Customer", on_delete=models.PROTECT, related_name="balances"
     )
     currency = models.CharField(_("currency"), max_length=3)
-    receivable = money(_("receivable"), default=0)
-    advance = money(_("advance"), default=0)
+    receivable = money_field(_("receivable"), default=0)
+    advance = money_field(_("advance"), default=0)
 
     class Meta:
         verbose_name = _("customer balance")
@@ -421,9 +413,9 @@ class HeldPosting(models.Model):
         on_delete=models.PROTECT,
         related_name="held_postings",
     )
-    amount = money(_("amount"))
+    amount = money_field(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
-    base_amount = money(_("amount in base currency"))
+    base_amount = money_field(_("amount in base currency"))
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     payload = models.JSONField(_("arguments"), default=dict)
     requested_by = models.ForeignKey(

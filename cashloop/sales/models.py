@@ -18,7 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from cashloop.core.money import money_field
 from cashloop.core.scoping import ScopedQuerySet
 from cashloop.sales.choices import (
     ForecastCategory,
@@ -27,12 +27,6 @@ from cashloop.sales.choices import (
     OpportunityStatus,
     StageKind,
 )
-
-
-def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
-    )
 
 
 def probability_field(verbose_name: Any) -> models.PositiveSmallIntegerField:
@@ -108,7 +102,7 @@ class Opportunity(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     currency = models.CharField(_("currency"), max_length=3)
-    amount = money(_("amount"))
+    amount = money_field(_("amount"))
     rate = models.DecimalField(
         _("exchange rate"),
         max_digits=18,
@@ -116,7 +110,7 @@ class Opportunity(models.Model):
         default=1,
         help_text=_("Units of base currency for one unit of the opportunity's currency."),
     )
-    base_amount = money(_("amount in base currency"))
+    base_amount = money_field(_("amount in base currency"))
     expected_close_date = models.DateField(_("expected close date"))
     pipeline = models.ForeignKey(
         Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="+"
@@ -227,8 +221,8 @@ class StageChange(models.Model):
         related_name="+",
     )
     currency = models.CharField(_("currency"), max_length=3)
-    amount = money(_("amount"))
-    base_amount = money(_("amount in base currency"))
+    amount = money_field(_("amount"))
+    base_amount = money_field(_("amount in base currency"))
     probability = probability_field(_("probability"))
     expected_close_date = models.DateField(_("expected close date"))
     owner = models.ForeignKey(
@@ -419,7 +413,7 @@ class ForecastAdjustment(models.Model):
         on_delete=models.PROTECT,
         related_name="forecast_adjustments",
     )
-    amount = money(_("adjusted commit"))
+    amount = money_field(_("adjusted commit"))
     note = models.CharField(_("note"), max_length=500)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -473,12 +467,12 @@ class ForecastSnapshot(models.Model):
     )
     week = models.DateField(_("week"), help_text=_("Monday of the week of the snapshot."))
     as_of = models.DateField(_("as of"))
-    pipeline = money(_("pipeline"))
-    best_case = money(_("best case"))
-    commit = money(_("commit"))
-    weighted = money(_("weighted"))
-    adjusted_commit = money(_("adjusted commit"))
-    closed_won = money(_("closed won"))
+    pipeline = money_field(_("pipeline"))
+    best_case = money_field(_("best case"))
+    commit = money_field(_("commit"))
+    weighted = money_field(_("weighted"))
+    adjusted_commit = money_field(_("adjusted commit"))
+    closed_won = money_field(_("closed won"))
     taken_at = models.DateTimeField(_("taken"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
