@@ -13,7 +13,7 @@ Data (fixed seed): BENCH_OPEN_INSTALLMENTS open installments (default 20,000; th
 size is 200,000 on PostgreSQL) made by `cashloop.receivables.bulkseed` over one customer
 per 40 of them, and BENCH_LINES incoming lines (default 10,000; the issue's: 100,000):
 80% quote one invoice number as their whole reference and pay its residual, 10% quote two
-invoices and pay both, 10% have no reference and carry the customer's name.
+invoices of one customer and pay both, 10% have no reference and carry the customer's name.
 """
 
 from __future__ import annotations
@@ -88,6 +88,9 @@ def main() -> None:
     )
     rng.shuffle(invoices)
     names_of = {c.pk: c.name for c in made}
+    by_customer: dict[int, list[tuple[str, Decimal]]] = {}
+    for number, customer_id, residual in invoices:
+        by_customer.setdefault(customer_id, []).append((number, residual))
     pool = itertools.cycle(invoices)
     rows: list[tuple[Decimal, str, str]] = []
     kinds = {"one": 0, "two": 0, "none": 0}
@@ -98,7 +101,10 @@ def main() -> None:
             rows.append((residual, names_of[customer_id], number))
             kinds["one"] += 1
         elif roll < 0.9:
-            other, _customer, more = next(pool)
+            # A second invoice of the same customer (a payer paying two at once).
+            other, more = rng.choice(by_customer[customer_id])
+            if other == number:
+                continue
             rows.append((residual + more, "", f"{number} {other}"))
             kinds["two"] += 1
         else:

@@ -7,8 +7,8 @@ the proposals best first, each with a confidence and the reasons a person can re
 Evidence of *who* (weights combine as independent signals, 1 - Π(1 - w)):
 document numbers in the remittance text (invoice, contract, quote, customer code), the
 payer account remembered from confirmed matches (less the undone ones), the payer name
-against the customer's name and legal name (rapidfuzz, after `normalise.payer_key`), an
-admin's rule, and, when nothing else names anyone, an amount that only one customer owes.
+against the customer's name, legal name and other names (rapidfuzz, after
+`normalise.payer_key`), an admin's rule, and an amount that only one customer owes.
 Evidence of *what*: the amount equals the named items or one residual, or a bounded
 subset of residuals (oldest due first), or it does after an early-payment discount or a
 bank charge within tolerance; else it is a partial payment, or an overpayment whose
@@ -23,16 +23,17 @@ Every lookup is done once for all lines (a fixed number of queries for any batch
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from itertools import combinations
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import F
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
@@ -64,7 +65,7 @@ WEIGHTS: dict[str, float] = {
     "quote_number": 0.60,
     "payer_account": 0.90,
     "rule": 0.90,
-    "amount_only": 0.50,
+    "amount_only": 0.60,
     "amount_exact": 0.60,
     "amount_subset": 0.50,
     "amount_adjusted": 0.45,
@@ -76,12 +77,13 @@ NAME_WEIGHTS = {NAME_STRONG: 0.70, NAME_WEAK: 0.50}
 NAME_SAME = 0.88
 # A name is compared only with customers sharing at least this part of its name tokens.
 NAME_TOKEN_SHARE = 0.5
+# ... and at least this part of what the closest customer shares, the closest few of them.
+NAME_TOKEN_NEAR, NAME_CANDIDATES = 0.8, 12
 # A competitor below this confidence (a faint name likeness) does not lower the best.
 COMPETITOR_FLOOR = 0.5
 AMBIGUITY_MARGIN = 0.10
-# Subset-sum: at most this many open items (oldest due first), this many per subset, and
-# this many steps of the search per candidate.
-SUBSET_ITEMS, SUBSET_SIZE, SUBSET_STEPS = 20, 4, 20_000
+# Subset-sum: among at most this many open items (oldest due first).
+SUBSET_ITEMS = 20
 PROPOSALS_PER_LINE = 5
 
 SENTENCES: dict[str, Any] = {
@@ -239,6 +241,42 @@ class _Item:
         return self.residual - self.discount
 
 
+class _Row(NamedTuple):
+    """An open installment as read from the database (what `discount_due` reads too)."""
+
+    pk: int
+    invoice_id: int
+    invoice__customer_id: int
+    invoice__currency: str
+    invoice__number: str
+    invoice__issue_date: date
+    invoice__plan_item__contract_id: int | None
+    due_date: date
+    residual: Decimal
+    discount_amount: Decimal
+    discount_until: date | None
+
+    @property
+    def customer_id(self) -> int:
+        return self.invoice__customer_id
+
+    @property
+    def currency(self) -> str:
+        return self.invoice__currency
+
+    @property
+    def number(self) -> str:
+        return self.invoice__number
+
+    @property
+    def issue_date(self) -> date:
+        return self.invoice__issue_date
+
+    @property
+    def contract_id(self) -> int | None:
+        return self.invoice__plan_item__contract_id
+
+
 @dataclass
 class _Fit:
     allocations: list[tuple[_Item, Decimal]]
@@ -260,6 +298,10 @@ class _Candidate:
     named_invoices: set[int] = field(default_factory=set)
     named_contracts: set[int] = field(default_factory=set)
     conflict: bool = False
+    # The payer-name likeness and the amount no one else owes, apart (0 when none): how
+    # much each speaks against another candidate depends on that one's (see `_rival`).
+    name_weight: float = 0.0
+    amount_weight: float = 0.0
 
     def add(self, evidence: Evidence, weight: float) -> None:
         self.evidence.append(evidence)
@@ -323,8 +365,14 @@ class _Context:
         self.payer_keys = {line.pk: payer_key(line.payer_name) for line in lines}
         self.name_candidates = self._name_candidates()
         self.rules = list(MatchRule.objects.filter(active=True).order_by("priority", "pk"))
+        self.customers: dict[int, Customer] = {}
 
     def _name_candidates(self) -> dict[int, list[int]]:
+        """line id -> the customers whose name shares most of the payer's name tokens.
+
+        Only the closest few are kept (the others could not pass the fuzzy comparison
+        anyway): common pieces like "科技" or "上海" would otherwise bring in a fifth of the
+        book and every one of its open items."""
         tokens_of = {pk: name_tokens(key) for pk, key in self.payer_keys.items() if key}
         wanted = set().union(*tokens_of.values()) if tokens_of else set()
         holders: dict[str, set[int]] = defaultdict(set)
@@ -338,80 +386,96 @@ class _Context:
             for token in tokens:
                 for customer_id in holders.get(token, ()):
                     counts[customer_id] += 1
-            need = max(1, int(len(tokens) * NAME_TOKEN_SHARE))
-            found[pk] = [cid for cid, n in counts.items() if n >= need]
+            if not counts:
+                continue
+            need = max(
+                1,
+                int(len(tokens) * NAME_TOKEN_SHARE),
+                math.ceil(max(counts.values()) * NAME_TOKEN_NEAR),
+            )
+            ranked = sorted(((-n, cid) for cid, n in counts.items() if n >= need))
+            found[pk] = [cid for _n, cid in ranked[:NAME_CANDIDATES]]
         return found
 
     def load_customers(self, ids: set[int]) -> None:
-        self.customers: dict[int, Customer] = {
-            c.pk: c
-            for c in Customer.objects.filter(pk__in=ids).only(
-                "pk", "code", "name", "legal_name", "merged_into"
+        """Add the customers `ids` not read yet (no query when there are none)."""
+        missing = ids - self.customers.keys()
+        if missing:
+            self.customers.update(
+                (c.pk, c)
+                for c in Customer.objects.filter(pk__in=missing).only(
+                    "pk", "code", "name", "legal_name", "aliases", "merged_into"
+                )
             )
-        }
 
-    def load_items(self, wanted: dict[int, set[tuple[int, str]]]) -> None:
-        """Open installments of the candidate customers, per (customer, currency)."""
-        customer_ids = {cid for pairs in wanted.values() for cid, _currency in pairs}
+    def load_items(self, pairs: set[tuple[int, str]]) -> None:
+        """Open installments of the candidate customers, per (customer, currency), read as
+        plain rows: a batch may bring tens of thousands, too many to build models of."""
+        customer_ids = {cid for cid, _currency in pairs}
         rows = (
             Installment.objects.filter(
                 invoice__customer_id__in=customer_ids,
                 invoice__status__in=OPEN_STATUSES,
                 residual__gt=0,
             )
-            .annotate(
-                customer_id=F("invoice__customer_id"),
-                currency=F("invoice__currency"),
-                number=F("invoice__number"),
-                issue_date=F("invoice__issue_date"),
-                contract_id=F("invoice__plan_item__contract_id"),
-            )
             .order_by("due_date", "invoice__issue_date", "pk")
+            .values_list(*_Row._fields)
         )
-        # Rows carry the annotations above (number, issue_date, contract_id ...).
-        self.installments: dict[tuple[int, str], list[Any]] = defaultdict(list)
-        for row in rows:
-            self.installments[(row.customer_id, row.currency)].append(row)
+        self.installments: dict[tuple[int, str], list[_Row]] = defaultdict(list)
+        for values in rows:
+            row = _Row(*values)
+            if (row.customer_id, row.currency) in pairs:
+                self.installments[(row.customer_id, row.currency)].append(row)
         self.earned = set(
             Allocation.objects.filter(
-                installment__in=[i.pk for items in self.installments.values() for i in items],
+                installment__in=[
+                    i.pk for items in self.installments.values() for i in items if i.discount_amount
+                ],
                 kind=OpenItemKind.DISCOUNT,
                 undone_by__isnull=True,
             ).values_list("installment_id", flat=True)
         )
+        self._items: dict[tuple[int, str, date], list[_Item]] = {}
 
     def items(self, customer_id: int, currency: str, on: date) -> list[_Item]:
-        return [
-            _Item(
-                pk=row.pk,
-                invoice_id=row.invoice_id,
-                number=row.number,
-                contract_id=row.contract_id,
-                due_date=row.due_date,
-                issue_date=row.issue_date,
-                residual=quantize(row.residual, currency),
-                discount=quantize(discount_due(row, on, earned=row.pk in self.earned), currency),
-            )
-            for row in self.installments.get((customer_id, currency), [])
-            if row.issue_date <= on
-        ]
+        key = (customer_id, currency, on)
+        if key not in self._items:
+            self._items[key] = [
+                _Item(
+                    pk=row.pk,
+                    invoice_id=row.invoice_id,
+                    number=row.number,
+                    contract_id=row.contract_id,
+                    due_date=row.due_date,
+                    issue_date=row.issue_date,
+                    residual=quantize(row.residual, currency),
+                    discount=quantize(
+                        discount_due(row, on, earned=row.pk in self.earned),  # type: ignore[arg-type]
+                        currency,
+                    )
+                    if row.discount_amount
+                    else ZERO,
+                )
+                for row in self.installments.get((customer_id, currency), [])
+                if row.issue_date <= on
+            ]
+        return self._items[key]
 
 
-def _unique_amounts(lines: Sequence[StatementLine], without: set[int]) -> dict[int, int]:
-    """line id -> the one customer owing an item of exactly its amount, for lines nobody
-    else names (one query for the batch)."""
-    lonely = [line for line in lines if line.pk not in without]
-    if not lonely:
+def _unique_amounts(lines: Sequence[StatementLine]) -> dict[int, int]:
+    """line id -> the one customer owing an open item of exactly its amount (one query for
+    the batch)."""
+    if not lines:
         return {}
     owners: dict[tuple[Decimal, str], set[int]] = defaultdict(set)
     rows = Installment.objects.filter(
-        residual__in={line.amount for line in lonely},
+        residual__in={line.amount for line in lines},
         invoice__status__in=OPEN_STATUSES,
     ).values_list("residual", "invoice__currency", "invoice__customer_id")
     for residual, currency, customer_id in rows:
         owners[(residual, currency)].add(customer_id)
     found = {}
-    for line in lonely:
+    for line in lines:
         who = owners.get((line.amount, line.currency), set())
         if len(who) == 1:
             found[line.pk] = next(iter(who))
@@ -419,33 +483,30 @@ def _unique_amounts(lines: Sequence[StatementLine], without: set[int]) -> dict[i
 
 
 def _subset(items: list[_Item], target: Decimal) -> tuple[list[_Item] | None, bool]:
-    """The subset of items (2 to SUBSET_SIZE, of the oldest SUBSET_ITEMS) whose payable
-    amounts sum to `target`, oldest first; and whether another subset of the same due
-    dates fits too (then the choice is ambiguous)."""
+    """The subset of two to four items (of the oldest SUBSET_ITEMS) whose payable amounts
+    sum to `target`, oldest first; and whether another subset of the same due dates fits
+    too (then the choice is ambiguous).
+
+    Meet in the middle, in cents: the sums of all pairs are indexed once, and two, three
+    or four items are a pair, an item and a pair, or two pairs (a few hundred lookups)."""
     pool = items[:SUBSET_ITEMS]
-    found: list[list[_Item]] = []
-    steps = 0
-
-    def walk(start: int, chosen: list[_Item], total: Decimal) -> None:
-        nonlocal steps
-        if len(found) >= 2 or steps > SUBSET_STEPS:
-            return
-        for index in range(start, len(pool)):
-            steps += 1
-            item = pool[index]
-            value = total + item.payable
-            if value == target and len(chosen) >= 1:
-                found.append([*chosen, item])
-                if len(found) >= 2:
-                    return
-            elif value < target and len(chosen) + 1 < SUBSET_SIZE:
-                walk(index + 1, [*chosen, item], value)
-
-    walk(0, [], ZERO)
+    cents = [int(item.payable.scaleb(2)) for item in pool]
+    goal = int(target.scaleb(2))
+    pairs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, j in combinations(range(len(pool)), 2):
+        pairs[cents[i] + cents[j]].append((i, j))
+    found: list[tuple[int, ...]] = list(pairs.get(goal, ()))
+    for i, value in enumerate(cents):
+        found.extend((i, j, k) for j, k in pairs.get(goal - value, ()) if j > i)
+    for total, firsts in pairs.items():
+        if (seconds := pairs.get(goal - total)) is not None:
+            found.extend((i, j, k, m) for i, j in firsts for k, m in seconds if k > j)
     if not found:
         return None, False
-    dues = [sorted(i.due_date for i in subset) for subset in found]
-    return found[0], len(found) > 1 and dues[0] == dues[1]
+    # The first in index order pays the oldest items.
+    found.sort()
+    dues = [sorted(pool[index].due_date for index in subset) for subset in found[:2]]
+    return [pool[index] for index in found[0]], len(found) > 1 and dues[0] == dues[1]
 
 
 def _fit(items: list[_Item], candidate: _Candidate, amount: Decimal, tolerance: Decimal) -> _Fit:
@@ -467,7 +528,7 @@ def _fit(items: list[_Item], candidate: _Candidate, amount: Decimal, tolerance: 
         others = [item for item in items if item not in named]
         # The text names one item and the amount is exactly another's: a typo in the
         # reference is as likely as a partial payment or an overpayment.
-        typo = any(item.payable == amount for item in others)
+        typo = any(amount in (item.payable, item.residual) for item in others)
         if amount < due:
             fit = _oldest_first(named, amount)
             fit.ambiguous = typo
@@ -484,6 +545,19 @@ def _fit(items: list[_Item], candidate: _Candidate, amount: Decimal, tolerance: 
     if singles:
         fit = _exact(singles[:1], "amount_exact", amount)
         fit.ambiguous = len(singles) > 1 and singles[0].due_date == singles[1].due_date
+        return fit
+    # Or the whole of what is open on one invoice of several installments.
+    by_invoice: dict[int, list[_Item]] = defaultdict(list)
+    for item in items:
+        by_invoice[item.invoice_id].append(item)
+    whole = [
+        group
+        for group in by_invoice.values()
+        if len(group) > 1 and sum((item.payable for item in group), ZERO) == amount
+    ]
+    if whole:
+        fit = _exact(whole[0], "amount_exact")
+        fit.ambiguous = len(whole) > 1
         return fit
     subset, ambiguous = _subset(items, amount)
     if subset:
@@ -561,6 +635,8 @@ def line_proposals(
     candidates: dict[int, dict[int, _Candidate]] = {}
     settings_of: dict[int, tuple[Decimal, int | None, MatchRule | None]] = {}
     excluded: dict[int, Proposal] = {}
+    only_owner = _unique_amounts(lines)
+    named_of: dict[int, set[int]] = {}
     for line in lines:
         found: dict[int, _Candidate] = {}
 
@@ -585,6 +661,7 @@ def line_proposals(
                     Evidence("quote_number", {"number": number}), WEIGHTS["quote_number"]
                 )
         named_by_documents = set(found)
+        named_of[line.pk] = named_by_documents
         for token in sorted(context.tokens[line.pk]):
             if (customer := context.codes.get(token)) is not None:
                 of(customer.pk).add(
@@ -622,37 +699,63 @@ def line_proposals(
             elif rule.customer_id is not None:
                 of(rule.customer_id).add(rule_evidence, WEIGHTS["rule"])
         settings_of[line.pk] = (tolerance, fee_account, rule)
+        if (owner := only_owner.get(line.pk)) is not None:
+            of(owner).add(Evidence("amount_only"), WEIGHTS["amount_only"])
+            of(owner).amount_weight = WEIGHTS["amount_only"]
         for candidate in found.values():
             # A document of one customer in the text speaks against every other one.
             if named_by_documents and candidate.customer_id not in named_by_documents:
                 candidate.conflict = True
         candidates[line.pk] = found
-    lonely = _unique_amounts(lines, without={pk for pk, found in candidates.items() if found})
-    for line_pk, customer_id in lonely.items():
-        candidate = candidates[line_pk].setdefault(customer_id, _Candidate(customer_id))
-        candidate.add(Evidence("amount_only"), WEIGHTS["amount_only"])
+    # Who the evidence points to is known before any open item is read, so that only the
+    # customers some evidence names have theirs loaded.
     context.load_customers({cid for found in candidates.values() for cid in found})
-    wanted = {line.pk: {(cid, line.currency) for cid in candidates[line.pk]} for line in lines}
-    context.load_items(wanted)
+    for line in lines:
+        found = candidates[line.pk]
+        for customer_id in list(found):
+            customer = context.customers.get(customer_id)
+            if customer is None or customer.merged_into_id is not None:
+                del found[customer_id]
+                continue
+            _name_evidence(found[customer_id], customer, context.payer_keys[line.pk], line)
+            if not found[customer_id].weights:
+                del found[customer_id]
+    named_names = {
+        line.pk: max(
+            (c.name_weight for cid, c in candidates[line.pk].items() if cid in named_of[line.pk]),
+            default=0.0,
+        )
+        for line in lines
+    }
+    context.load_items({(cid, line.currency) for line in lines for cid in candidates[line.pk]})
     result: dict[int, list[Proposal]] = {}
     for line in lines:
         tolerance, fee_account, rule = settings_of[line.pk]
         proposals = []
-        raw: dict[int, float] = {}
+        rivals: dict[int, _Rival] = {}
         for candidate in candidates[line.pk].values():
             customer = context.customers.get(candidate.customer_id)
             if customer is None or customer.merged_into_id is not None:
                 continue
-            _name_evidence(candidate, customer, context.payer_keys.get(line.pk, ""), line)
-            if not candidate.weights:
-                continue
             items = context.items(candidate.customer_id, line.currency, line.booking_date)
             fit = _fit(items, candidate, quantize(line.amount, line.currency), tolerance)
             score = _combined([*candidate.weights, fit.weight])
-            raw[candidate.customer_id] = score
+            who = list(candidate.weights)
+            for apart in (candidate.name_weight, candidate.amount_weight):
+                if apart:
+                    who.remove(apart)
+            rivals[candidate.customer_id] = _Rival(
+                who=_combined(who),
+                amount=_combined([candidate.amount_weight, fit.weight]),
+                name=candidate.name_weight,
+                conflict=candidate.conflict,
+            )
             if candidate.conflict:
-                score *= 0.5
                 candidate.evidence.append(Evidence("conflict"))
+                # Unless the payer's name is closer to this customer than to the one the
+                # document belongs to: then the document is more likely a typo.
+                if candidate.name_weight <= named_names[line.pk]:
+                    score *= 0.5
             proposal = Proposal(
                 customer_id=candidate.customer_id,
                 allocations=[(item.pk, take) for item, take in fit.allocations],
@@ -673,7 +776,8 @@ def line_proposals(
                 proposal.evidence.append(Evidence("ambiguous_allocation"))
             proposals.append(proposal)
         proposals.sort(key=lambda p: (-p.confidence, p.customer_id))
-        _weigh_competitors(proposals, raw, context)
+        _weigh_competitors(proposals, rivals, context)
+        proposals.sort(key=lambda p: (-p.confidence, p.customer_id))
         if line.pk in excluded:
             proposals.insert(0, excluded[line.pk])
         result[line.pk] = proposals[:PROPOSALS_PER_LINE]
@@ -684,7 +788,7 @@ def _name_evidence(
     candidate: _Candidate, customer: Customer, payer: str, line: StatementLine
 ) -> None:
     best, shown, same = 0.0, "", False
-    for name in (customer.name, customer.legal_name):
+    for name in (customer.name, customer.legal_name, *customer.alias_list):
         key = payer_key(name)
         score = _name_score(payer, key)
         if score > best:
@@ -693,6 +797,7 @@ def _name_evidence(
     if same:
         evidence = Evidence("payer_name_same", {"payer": line.payer_name, "name": shown})
         candidate.add(evidence, NAME_SAME)
+        candidate.name_weight = NAME_SAME
         return
     for threshold in (NAME_STRONG, NAME_WEAK):
         if best >= threshold:
@@ -702,25 +807,62 @@ def _name_evidence(
                 ),
                 NAME_WEIGHTS[threshold],
             )
+            candidate.name_weight = NAME_WEIGHTS[threshold]
             return
 
 
-def _weigh_competitors(proposals: list[Proposal], raw: dict[int, float], context: _Context) -> None:
+def _weigh_competitors(
+    proposals: list[Proposal], rivals: dict[int, _Rival], context: _Context
+) -> None:
     """The best proposal is ambiguous when another is about as good, and loses what a
     competitor's own evidence has beyond a faint likeness (counted before the competitor
-    was itself lowered for contradicting a document: both sides of a conflict lose)."""
+    was itself lowered for contradicting a document: both sides of a conflict lose).
+
+    `rivals`: what each candidate has, by kind (see `_Rival.against`)."""
     if len(proposals) < 2:
         return
     best, second = proposals[0], proposals[1]
-    name = getattr(context.customers.get(second.customer_id or 0), "name", "")
+
+    def name_of(proposal: Proposal) -> str:
+        return getattr(context.customers.get(proposal.customer_id or 0), "name", "")
+
+    name = name_of(second)
     if second.confidence >= best.confidence - Decimal(str(AMBIGUITY_MARGIN)):
-        best.ambiguous = True
-        best.evidence.append(Evidence("ambiguous", {"name": name}))
-    rival = max(raw.get(p.customer_id or 0, 0.0) for p in proposals[1:])
+        # Both, so that whichever ends up first once the best is lowered is not applied.
+        for one, other in ((best, second), (second, best)):
+            one.ambiguous = True
+            one.evidence.append(Evidence("ambiguous", {"name": name_of(other)}))
+    nobody = _Rival(0.0, 0.0, 0.0, False)
+    own_name = rivals.get(best.customer_id or 0, nobody).name
+    rival = max(rivals.get(p.customer_id or 0, nobody).against(own_name) for p in proposals[1:])
     if rival > COMPETITOR_FLOOR:
         best.confidence = Decimal(str(round(float(best.confidence) * (1.5 - rival), 4)))
         if not best.ambiguous:
             best.evidence.append(Evidence("competitor", {"name": name}))
+
+
+class _Rival(NamedTuple):
+    """A candidate's evidence by kind: who it is (documents, accounts, codes, rules), the
+    amount (no one else owes it; how it fits), the payer's name, and whether a document
+    in the text belongs to another customer."""
+
+    who: float
+    amount: float
+    name: float
+    conflict: bool
+
+    def against(self, own_name: float) -> float:
+        """How much this candidate's evidence speaks against the best one.
+
+        A payer name that fits the best at least as well is no evidence for this one: an
+        abbreviation like "东方科技" fits every city's 东方科技 alike, and only the rest
+        tells them apart.  And when the text names the best one's document and the name
+        is no closer to this one, an amount that happens to be this one's is a
+        coincidence the document and the name contradict; an account or a code is not.
+        A typo in the reference is the opposite case: the name points here, both lose."""
+        if self.name > own_name:
+            return _combined([self.who, self.amount, self.name])
+        return self.who if self.conflict else _combined([self.who, self.amount])
 
 
 def lines_for_matching(ids: Sequence[int]) -> list[StatementLine]:

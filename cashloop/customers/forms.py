@@ -34,6 +34,7 @@ class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
             "code",
             "name",
             "legal_name",
+            "aliases",
             "tax_id",
             "currency",
             "payment_terms_days",
@@ -42,6 +43,7 @@ class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
             "status",
             "group",
         ]
+        widgets = {"aliases": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cashloop.core.scoping import ScopedQuerySet
 from cashloop.customers.choices import CustomerStatus, InteractionKind, PoolEventKind
-from cashloop.customers.matching import TOKEN_MAX_LENGTH
+from cashloop.customers.matching import TOKEN_MAX_LENGTH, name_key
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
@@ -61,6 +61,16 @@ class Customer(models.Model):
     # kept by the services so duplicates are found by index, not by reading every name.
     name_key = models.CharField(_("name key"), max_length=200, blank=True, editable=False)
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    # What bank statements call the customer: abbreviations, English or traditional names.
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Other names the customer pays under, one per line: abbreviations, English or"
+            " traditional-character names. Payments are recognised by them too."
+        ),
+    )
     tax_id = models.CharField(_("tax ID"), max_length=30, blank=True, db_index=True)
     currency = models.CharField(_("currency"), max_length=3)
     payment_terms_days = models.PositiveSmallIntegerField(
@@ -141,6 +151,16 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def name_keys(self) -> set[str]:
+        """The name keys of every name the customer goes by (what the token index holds)."""
+        names = (self.name, self.legal_name, *self.alias_list)
+        return {key for key in map(name_key, names) if key}
 
 
 class Contact(models.Model):

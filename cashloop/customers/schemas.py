@@ -20,6 +20,7 @@ class CustomerIn(InSchema):
     code: str = Field(..., min_length=1, max_length=30)
     name: str = Field(..., min_length=1, max_length=200)
     legal_name: str = Field("", max_length=200)
+    aliases: str = Field("", max_length=2000)
     tax_id: str = Field("", max_length=30)
     currency: str = Field(..., min_length=3, max_length=3)
     payment_terms_days: int = Field(30, ge=0, le=365)
@@ -36,6 +37,7 @@ class CustomerPatch(InSchema):
     code: str | None = Field(None, min_length=1, max_length=30)
     name: str | None = Field(None, min_length=1, max_length=200)
     legal_name: str | None = Field(None, max_length=200)
+    aliases: str | None = Field(None, max_length=2000)
     tax_id: str | None = Field(None, max_length=30)
     currency: str | None = Field(None, min_length=3, max_length=3)
     payment_terms_days: int | None = Field(None, ge=0, le=365)
@@ -67,6 +69,7 @@ class CustomerOut(Schema):
     code: str
     name: str
     legal_name: str
+    aliases: str
     tax_id: str
     currency: str
     payment_terms_days: int

@@ -52,6 +52,7 @@ CUSTOMER_FIELDS = frozenset(
         "code",
         "name",
         "legal_name",
+        "aliases",
         "tax_id",
         "currency",
         "payment_terms_days",
@@ -105,13 +106,17 @@ def customer_name_token_rows(customers: Iterable[Customer]) -> list[CustomerName
     return [
         CustomerNameToken(customer_id=c.pk, token=token)
         for c in customers
-        for token in sorted(name_tokens(c.name_key))
+        for token in sorted(set().union(*map(name_tokens, c.name_keys)))
     ]
 
 
 def _name_tokens_set(customer: Customer) -> None:
-    CustomerNameToken.objects.filter(customer=customer).delete()
-    CustomerNameToken.objects.bulk_create(customer_name_token_rows([customer]))
+    """Keep the token index in step with the names (name, legal name, other names)."""
+    rows = customer_name_token_rows([customer])
+    held = set(CustomerNameToken.objects.filter(customer=customer).values_list("token", flat=True))
+    if held != {row.token for row in rows}:
+        CustomerNameToken.objects.filter(customer=customer).delete()
+        CustomerNameToken.objects.bulk_create(rows)
 
 
 def _refuse_duplicates(*, actor: User, customer: Customer) -> None:
@@ -128,7 +133,6 @@ def _refuse_duplicates(*, actor: User, customer: Customer) -> None:
 
 def _save_with_code(customer: Customer) -> None:
     """Save with a free code, keeping the name key and its tokens in step with the name."""
-    old_key = customer.name_key
     customer.name_key = name_key(customer.name)
     if Customer.objects.filter(code__iexact=customer.code).exclude(pk=customer.pk).exists():
         raise DomainError(CustomerError.CODE_TAKEN, code=customer.code, details={"field": "code"})
@@ -137,8 +141,7 @@ def _save_with_code(customer: Customer) -> None:
             customer.save()
     except IntegrityError as exc:  # a concurrent insert won the race for the code
         raise DomainError(CustomerError.CODE_TAKEN, code=customer.code) from exc
-    if customer.name_key != old_key or not old_key:
-        _name_tokens_set(customer)
+    _name_tokens_set(customer)
 
 
 @transaction.atomic
@@ -149,6 +152,7 @@ def customer_create(
     name: str,
     currency: str,
     legal_name: str = "",
+    aliases: str = "",
     tax_id: str = "",
     payment_terms_days: int = 30,
     owner_id: int | None = None,
@@ -170,6 +174,7 @@ def customer_create(
         code=code,
         name=name,
         legal_name=legal_name,
+        aliases=aliases,
         tax_id=tax_id,
         currency=currency_check(currency),
         payment_terms_days=payment_terms_days,

@@ -64,6 +64,7 @@ def test_invoice_number_and_exact_amount_apply(company, bank, star, moon):
     assert found.advance == 0 and found.auto
     assert sentences(found) == [
         f"invoice number {inv.number} in the remittance text",
+        "no other customer has an open item of this amount",
         f"amount equals the residual of {inv.number}",
     ]
 
@@ -97,14 +98,19 @@ def test_customer_code_contract_and_payer_name(company, bank, star, moon):
 def test_payer_name_alone_with_an_exact_amount(company, bank, star, moon):
     invoice(company, star, "2260.00")
     invoice(company, star, "500.00")
+    invoice(company, moon, "2260.00")
     # The customer's own name (another legal suffix) and an amount that fits: applied.
     found = best(line(bank, "2260.00", payer="上海星河科技有限责任公司"))
     assert found.customer_id == star.pk and found.auto
-    # An abbreviation is only alike: a suggestion.
+    # An abbreviation is only alike, and another customer owes as much: a suggestion.
     found = best(line(bank, "2260.00", payer="星河科技"))
     assert found.customer_id == star.pk
     assert D("0.8") < found.confidence < D("0.95") and not found.auto
     assert "payer name “星河科技” is like “上海星河科技有限公司” (97%)" in sentences(found)
+    # The same abbreviation with an amount nobody else owes: applied.
+    found = best(line(bank, "500.00", payer="星河科技"))
+    assert found.customer_id == star.pk and found.auto
+    assert "no other customer has an open item of this amount" in sentences(found)
     # The customer sure, but which items a partial payment pays is a guess: a suggestion.
     found = best(line(bank, "1000.00", payer="上海星河科技有限公司"))
     assert found.customer_id == star.pk and found.confidence > D("0.8") and not found.auto
@@ -239,3 +245,60 @@ def test_queries_do_not_grow_with_lines(company, bank, star, moon):
     with CaptureQueriesContext(connection) as big:
         line_proposals(many)
     assert len(big) <= len(small) + 1
+
+
+def test_other_names_of_a_customer_recognise_its_payments(company, client, bank, star, moon):
+    """An admin records what statements call the customer (API), and the engine uses it."""
+    invoice(company, star, "640.00")
+    invoice(company, moon, "640.00")
+    stranger = line(bank, "640.00", payer="Starry River Tech")
+    assert line_proposals([stranger])[stranger.pk] == []
+    client.force_login(company.admin)
+    response = client.patch(
+        f"/api/v1/customers/{star.pk}",
+        {"aliases": "Starry River Tech\n星河"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["aliases"] == "Starry River Tech\n星河"
+    found = best(line(bank, "640.00", payer="STARRY RIVER TECH LTD"))
+    assert found.customer_id == star.pk and found.auto
+    assert "payer name “STARRY RIVER TECH LTD” is the customer's name “Starry River Tech”" in (
+        sentences(found)
+    )
+
+
+def test_an_english_legal_name_finds_the_customer(company, bank, moon):
+    star = customer(
+        company, "上海星河科技有限公司", code="SH-STAR", legal_name="Shanghai Xinghe Tech Co., Ltd."
+    )
+    invoice(company, star, "320.00")
+    invoice(company, moon, "320.00")
+    found = best(line(bank, "320.00", payer="SHANGHAI XINGHE TECH CO LTD"))
+    assert found.customer_id == star.pk and found.auto
+    assert found.evidence[0].code == "payer_name_same"
+
+
+def test_a_reference_typo_ranks_the_payer_first_but_applies_nothing(company, bank, star, moon):
+    """The text names the moon's invoice, the payer is the star and pays the star's exact
+    amount: a typo is likelier than the star paying the moon's bill, so the star comes first,
+    and a person decides."""
+    theirs = invoice(company, moon, "980.00")
+    invoice(company, star, "1130.00")
+    ranked = line_proposals(
+        [found := line(bank, "1130.00", reference=theirs.number, payer="上海星河科技有限公司")]
+    )[found.pk]
+    assert ranked[0].customer_id == star.pk and not ranked[0].auto
+    assert "the remittance text names a document of another customer" in sentences(ranked[0])
+    assert ranked[1].customer_id == moon.pk and not ranked[1].auto
+
+
+def test_an_amount_of_another_customer_does_not_outweigh_a_document_and_a_name(
+    company, bank, star, moon
+):
+    """The text names the star's invoice and the payer is the star; that the amount (less a
+    bank charge) is exactly what the moon owes is a coincidence."""
+    ours = invoice(company, star, "1000.00")
+    invoice(company, moon, "990.00")
+    found = best(line(bank, "990.00", reference=ours.number, payer="上海星河科技有限公司"))
+    assert found.customer_id == star.pk and found.auto and found.fee == D("10.00")
