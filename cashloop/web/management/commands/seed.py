@@ -102,8 +102,9 @@ class Command(BaseCommand):
 
 
 def _seed_contract_to_cash(rng: random.Random, size: str) -> int:
-    """The catalog, a year of contracts whose plans made the invoices, their payments, and
-    this month's quotes.  -> invoices."""
+    """The catalog, a year of contracts whose plans made the invoices, their payments,
+    this month's quotes and this week's bank statement.  -> invoices."""
+    from cashloop.banking.seed import seed_banking
     from cashloop.contracts.seed import seed_contracts
     from cashloop.cpq.seed import seed_catalog, seed_quote_flow, seed_quotes
     from cashloop.identity.models import User
@@ -115,6 +116,7 @@ def _seed_contract_to_cash(rng: random.Random, size: str) -> int:
     invoices = seed_contracts(rng=rng, size=size, products=products, today=today)
     seed_receivables(rng=rng, size=size, today=today)
     seed_quotes(rng=rng, products=products, today=today)
+    seed_banking(rng=rng, today=today)
     return invoices
 
 
