@@ -777,7 +777,6 @@ def line_proposals(
             proposals.append(proposal)
         proposals.sort(key=lambda p: (-p.confidence, p.customer_id))
         _weigh_competitors(proposals, rivals, context)
-        proposals.sort(key=lambda p: (-p.confidence, p.customer_id))
         if line.pk in excluded:
             proposals.insert(0, excluded[line.pk])
         result[line.pk] = proposals[:PROPOSALS_PER_LINE]
@@ -823,22 +822,21 @@ def _weigh_competitors(
         return
     best, second = proposals[0], proposals[1]
 
-    def name_of(proposal: Proposal) -> str:
-        return getattr(context.customers.get(proposal.customer_id or 0), "name", "")
-
-    name = name_of(second)
+    name = getattr(context.customers.get(second.customer_id or 0), "name", "")
     if second.confidence >= best.confidence - Decimal(str(AMBIGUITY_MARGIN)):
-        # Both, so that whichever ends up first once the best is lowered is not applied.
-        for one, other in ((best, second), (second, best)):
-            one.ambiguous = True
-            one.evidence.append(Evidence("ambiguous", {"name": name_of(other)}))
+        best.ambiguous = True
+        best.evidence.append(Evidence("ambiguous", {"name": name}))
     nobody = _Rival(0.0, 0.0, 0.0, False)
     own_name = rivals.get(best.customer_id or 0, nobody).name
     rival = max(rivals.get(p.customer_id or 0, nobody).against(own_name) for p in proposals[1:])
     if rival > COMPETITOR_FLOOR:
-        best.confidence = Decimal(str(round(float(best.confidence) * (1.5 - rival), 4)))
+        lowered = Decimal(str(round(float(best.confidence) * (1.5 - rival), 4)))
+        # Lowered, it stays first (its evidence ranked it so) but no surer than the second.
+        best.confidence = max(lowered, second.confidence)
         if not best.ambiguous:
             best.evidence.append(Evidence("competitor", {"name": name}))
+            if best.confidence == second.confidence:
+                best.ambiguous = True
 
 
 class _Rival(NamedTuple):

@@ -8,7 +8,7 @@ from cashloop.banking.matching import line_proposals
 from cashloop.banking.statement_world import build, right
 from cashloop.banking.tests.match_fixtures import bank_account
 
-PRECISION_TARGET = 0.995
+PRECISION_TARGET, AUTO_TARGET, FIRST_TARGET = 0.995, 0.90, 0.90
 
 
 def test_precision_and_share_on_a_thousand_lines(company, capsys):
@@ -46,3 +46,5 @@ def test_precision_and_share_on_a_thousand_lines(company, capsys):
             f"auto by kind {dict(by_kind)}; engine {len(world.lines) / seconds:.0f} lines/s"
         )
     assert precision >= PRECISION_TARGET
+    assert auto / payments >= AUTO_TARGET
+    assert first_right / max(rest, 1) >= FIRST_TARGET
