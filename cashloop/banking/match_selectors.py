@@ -107,8 +107,14 @@ def stored_proposals(line: StatementLine) -> list[Proposal]:
 
 
 def fresh_proposals(line: StatementLine) -> list[Proposal]:
-    """The engine's proposals now (the items may have changed since it last looked)."""
-    return line_proposals([line]).get(line.pk, [])
+    """The engine's proposals now (the items may have changed since it last looked).
+
+    On a line whose match a person undid, none is one the engine would apply alone."""
+    proposals = line_proposals([line]).get(line.pk, [])
+    if line.matches.filter(undone_at__isnull=False).exists():
+        for proposal in proposals:
+            proposal.may_auto_apply = False
+    return proposals
 
 
 def matches_applied(

@@ -37,6 +37,7 @@ def test_queue_shows_candidates_with_reasons_and_confirm_applies(company, client
     assert page.status_code == 200
     assert star.name in body and f"invoice number {inv.number}" in body
     assert 'data-shortcut="confirm"' in body
+    assert page.context["proposals"][0].proposal.auto
     done = client.post(reverse("workbench:confirm", args=[row.pk]), {"proposal": "0"})
     assert done.status_code == 302
     row.refresh_from_db()
@@ -46,6 +47,9 @@ def test_queue_shows_candidates_with_reasons_and_confirm_applies(company, client
     client.post(reverse("workbench:unmatch", args=[match.pk]))
     row.refresh_from_db()
     assert row.status == LineStatus.UNMATCHED
+    # Undone once, the engine would not apply it alone again: no longer shown as sure.
+    again = client.get(URL, {"line": row.pk})
+    assert not again.context["proposals"][0].proposal.auto
     assert_verified()
 
 
