@@ -302,3 +302,11 @@ def test_an_amount_of_another_customer_does_not_outweigh_a_document_and_a_name(
     invoice(company, moon, "990.00")
     found = best(line(bank, "990.00", reference=ours.number, payer="上海星河科技有限公司"))
     assert found.customer_id == star.pk and found.auto and found.fee == D("10.00")
+
+
+def test_a_name_in_traditional_characters_is_the_same_name(company, bank, star, moon):
+    invoice(company, moon, "730.00")
+    invoice(company, star, "730.00")
+    found = best(line(bank, "730.00", payer="北京明月貿易有限公司"))
+    assert found.customer_id == moon.pk and found.auto
+    assert found.evidence[0].code == "payer_name_same"

@@ -28,6 +28,7 @@ def make(actor, code, name, **kwargs):
         ("Acme Trading Inc.", "ACME-Trading LLC"),
         ("Siemens GmbH", "siemens"),
         ("星源集团", "星源集团有限公司"),
+        ("華為技術集團有限公司", "华为技术"),
     ],
 )
 def test_name_key_ignores_suffix_width_case_and_punctuation(a, b):
