@@ -188,10 +188,26 @@ class DryRunIn(InSchema):
     months: int = Field(3, ge=1, le=24)
 
 
+class DryRunChoiceOut(Schema):
+    kind: str = Field(..., description='"customer", "exclude" (to an account) or "none".')
+    id: int | None = Field(None, description="The customer's or the account's id.")
+    name: str = Field(..., description="The customer's name, or the account's code and name.")
+
+
+class DryRunChangeOut(Schema):
+    line_id: int
+    booking_date: dt.date
+    amount: str
+    currency: str
+    payer_name: str
+    before: DryRunChoiceOut
+    after: DryRunChoiceOut
+
+
 class DryRunOut(Schema):
     checked: int
     changed_count: int
-    changed: list[dict[str, Any]]
+    changed: list[DryRunChangeOut]
 
 
 # --- helpers ------------------------------------------------------------------------------

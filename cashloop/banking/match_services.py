@@ -39,6 +39,7 @@ from cashloop.core.errors import DomainError
 from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, quantize, to_decimal
 from cashloop.core.scoping import require
+from cashloop.customers.models import Customer
 from cashloop.identity.models import User
 from cashloop.ledger.choices import PostingReason
 from cashloop.ledger.models import Account, JournalEntry
@@ -502,12 +503,32 @@ def _decision(proposals: list[Proposal]) -> tuple[str, int | None]:
     return ("customer", best.customer_id)
 
 
+def _decision_names(
+    actor: User, decisions: Sequence[tuple[str, int | None]]
+) -> dict[tuple[str, int | None], str]:
+    """(kind, id) -> what a person reads: the customer's name, or the account's code and
+    name; a customer the actor may not see is named by nothing more than its id."""
+    wanted: dict[str, set[int]] = {"customer": set(), "exclude": set()}
+    for kind, pk in decisions:
+        if pk is not None:
+            wanted[kind].add(pk)
+    customers = Customer.objects.restrict(actor, "view").filter(pk__in=wanted["customer"])
+    accounts = Account.objects.filter(pk__in=wanted["exclude"])
+    return {
+        **{("customer", c.pk): c.name for c in customers.only("pk", "name")},
+        **{("exclude", a.pk): str(a) for a in accounts},
+    }
+
+
 def match_rule_dry_run(
     *, actor: User, rule: MatchRule, months: int = 3, limit: int = 100
 ) -> DryRun:
     """What a rule (new or changed, not saved) would change on the lines recognised or
     excluded in the last `months`: per line, the engine's first choice with today's rules
-    and with this rule in their place, where they differ."""
+    and with this rule in their place, where they differ.
+
+    Each change names the line (date, amount, currency, payer) and both choices by kind,
+    id and name (the customer, or the account a line would be posted to)."""
     require(actor, "view", MatchRule)
     since = timezone.localdate() - timedelta(days=31 * months)
     lines = list(
@@ -523,19 +544,24 @@ def match_rule_dry_run(
     before = line_proposals(lines, rules=current)
     after = line_proposals(lines, rules=changed)
     report = DryRun(checked=len(lines))
+    differ = []
     for line in lines:
         was, will = _decision(before.get(line.pk, [])), _decision(after.get(line.pk, []))
         if was != will:
-            report.changed.append(
-                {
-                    "line_id": line.pk,
-                    "booking_date": line.booking_date.isoformat(),
-                    "amount": str(line.amount),
-                    "payer_name": line.payer_name,
-                    "before": {"kind": was[0], "id": was[1]},
-                    "after": {"kind": will[0], "id": will[1]},
-                }
-            )
-    report.count = len(report.changed)
-    report.changed = report.changed[:limit]
+            differ.append((line, was, will))
+    report.count = len(differ)
+    shown = differ[:limit]
+    names = _decision_names(actor, [d for _line, was, will in shown for d in (was, will)])
+    report.changed = [
+        {
+            "line_id": line.pk,
+            "booking_date": line.booking_date.isoformat(),
+            "amount": str(quantize(line.amount, line.currency)),
+            "currency": line.currency,
+            "payer_name": line.payer_name,
+            "before": {"kind": was[0], "id": was[1], "name": names.get(was, "")},
+            "after": {"kind": will[0], "id": will[1], "name": names.get(will, "")},
+        }
+        for line, was, will in shown
+    ]
     return report

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from cashloop.banking.choices import LineStatus
 from cashloop.banking.models import LineMatch, StatementLine
 from cashloop.core.verify import MONEY, CheckResult, money_exact, money_sum
 from cashloop.ledger.models import JournalLine
-from cashloop.receivables.models import Refund
 
 LIMIT = 100
 
@@ -54,17 +53,18 @@ def _on_bank(entry: str, bank_account: str) -> Coalesce:
 def matches_have_their_payments() -> CheckResult:
     matches = LineMatch.objects.filter(undone_at__isnull=True).annotate(
         on_bank=_on_bank("payment__journal_entry_id", "line__bank_account__ledger_account_id"),
-        voided=Exists(Refund.objects.filter(payment_id=OuterRef("payment_id"))),
     )
     result = CheckResult("live matches = their payments on the bank", checked=matches.count())
     off = matches.filter(
-        ~Q(on_bank=F("amount")) | Q(voided=True) | ~Q(payment__customer_id=F("customer_id"))
+        ~Q(on_bank=F("amount"))
+        | Q(payment__voided_on__isnull=False)
+        | ~Q(payment__customer_id=F("customer_id"))
     )
     for match in off.select_related("payment").order_by("pk")[:LIMIT]:
         result.problems.append(
             f"match {match.pk} of line {match.line_id}: {match.amount}, payment "
             f"{match.payment.number} put {match.on_bank} on the bank"
-            + (", refunded or voided" if match.voided else "")
+            + (", voided" if match.payment.voided_on else "")
         )
     return result
 

@@ -33,6 +33,16 @@ class ReceivableError(ErrorCode):
     DUE_RULE = ("invoice.due_rule", 422, _("Installment {n}: {reason}"))
     PAYMENT_NOT_FOUND = ("payment.not_found", 404, _("No such payment, or it is not yours."))
     AMOUNT_NOT_POSITIVE = ("payment.amount_not_positive", 422, _("The amount must be positive."))
+    ALREADY_VOIDED = (
+        "payment.already_voided",
+        409,
+        _("Payment {number} was voided on {voided_on} already."),
+    )
+    PAYMENT_VOIDED = (
+        "payment.voided",
+        409,
+        _("Payment {number} was voided on {voided_on}: nothing can be applied or refunded."),
+    )
     TOO_MANY_DECIMALS = (
         "money.too_many_decimals",
         422,

@@ -237,10 +237,29 @@ class Payment(CreditSourceBase):
     payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
     payer_account = models.CharField(_("payer account"), max_length=60, blank=True)
     memo = models.CharField(_("memo"), max_length=500, blank=True)
+    # A payment recorded in error (a statement line recognised wrongly) is voided, not
+    # refunded: no money went back.  Its entry is reversed by `void_entry`, its unapplied
+    # amount goes to zero, and it keeps its number (decision 046).
+    voided_on = models.DateField(_("voided on"), null=True, blank=True)
+    void_entry = models.OneToOneField(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_memo = models.CharField(_("reason voided"), max_length=500, blank=True, default="")
 
     class Meta(CreditSourceBase.Meta):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(voided_on__isnull=True, void_entry__isnull=True)
+                | models.Q(voided_on__isnull=False, void_entry__isnull=False),
+                name="payment_void_has_entry",
+            )
+        ]
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_on is not None
 
 
 class Refund(models.Model):

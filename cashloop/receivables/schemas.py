@@ -573,10 +573,22 @@ class PaymentOut(Schema):
     memo: str
     journal_entry_id: int | None
     created_at: dt.datetime
+    state: str = Field(
+        ...,
+        description='"received", or "voided": recorded in error and taken back (its entry '
+        "reversed by `void_entry_id`); a voided payment takes no allocation or refund.",
+    )
+    voided_on: dt.date | None
+    void_entry_id: int | None
+    void_memo: str
 
     @staticmethod
     def resolve_rate(obj: Any) -> str | None:
         return dec_str(obj.rate)
+
+    @staticmethod
+    def resolve_state(obj: Any) -> str:
+        return "voided" if obj.voided_on is not None else "received"
 
     resolve_amount = money_resolver("amount")
     resolve_base_amount = money_resolver("base_amount", None)

@@ -366,9 +366,12 @@ def payment_list(
 
 
 def payment_get(*, user: User, payment_id: int, on: date | None = None) -> Payment:
-    """One payment with `allocation_rows`, `refund_rows`, `suggestion_rows` and `entries`."""
+    """One payment with `allocation_rows`, `refund_rows`, `suggestion_rows` and `entries`.
+
+    A voided payment suggests nothing: it can be applied to nothing any more.
+    """
     payment = get_scoped(
-        Payment.objects.select_related("customer", "created_by"),
+        Payment.objects.select_related("customer", "created_by", "void_entry"),
         user=user,
         action="view",
         pk=payment_id,
@@ -380,13 +383,16 @@ def payment_get(*, user: User, payment_id: int, on: date | None = None) -> Payme
         .select_related("created_by", "journal_entry")
         .order_by("date", "id")
     )
-    payment.suggestion_rows = suggestions(user=user, source=payment, on=on)
+    payment.suggestion_rows = (
+        [] if payment.is_voided else suggestions(user=user, source=payment, on=on)
+    )
     payment.entries = _entries_visible(
         user,
         [
             payment.journal_entry_id,
             *(row.journal_entry_id for row in payment.allocation_rows),
             *(refund.journal_entry_id for refund in payment.refund_rows),
+            payment.void_entry_id,
         ],
     )
     return payment

@@ -945,6 +945,14 @@ def _settle(
     return row
 
 
+def _not_voided(source: CreditSource) -> None:
+    """A voided payment takes part in nothing any more (decision 046)."""
+    if isinstance(source, Payment) and source.voided_on is not None:
+        raise DomainError(
+            ReceivableError.PAYMENT_VOIDED, number=source.number, voided_on=source.voided_on
+        )
+
+
 def _source_locked(
     actor: User, *, payment_id: int | None = None, credit_note_id: int | None = None
 ) -> CreditSource:
@@ -952,7 +960,7 @@ def _source_locked(
     if (payment_id is None) == (credit_note_id is None):
         raise DomainError(ReceivableError.ONE_SOURCE)
     if payment_id is not None:
-        return get_scoped(
+        payment = get_scoped(
             Payment.objects.all(),
             user=actor,
             action="view",
@@ -960,6 +968,8 @@ def _source_locked(
             lock=True,
             not_found=ReceivableError.PAYMENT_NOT_FOUND,
         )
+        _not_voided(payment)
+        return payment
     return get_scoped(
         CreditNote.objects.all(),
         user=actor,
@@ -1161,6 +1171,7 @@ def payment_refund(
         lock=True,
         not_found=ReceivableError.PAYMENT_NOT_FOUND,
     )
+    _not_voided(payment)
     value = _exact(amount, payment.currency)
     if value <= 0:
         raise DomainError(ReceivableError.AMOUNT_NOT_POSITIVE)
@@ -1208,12 +1219,13 @@ def payment_refund(
 
 
 @transaction.atomic
-def payment_void(*, actor: User, payment_id: int, void_date: date, memo: str = "") -> Refund:
+def payment_void(*, actor: User, payment_id: int, void_date: date, memo: str = "") -> Payment:
     """Take back a payment recorded in error (a statement line recognised wrongly).
 
-    Nothing of it may be applied any more (undo its allocations first).  Its entry is
-    reversed, and the reversal is kept as a refund row of the whole amount, so that the
-    payment keeps its number and every check of unapplied amounts still adds up.
+    Nothing of it may be applied or refunded (undo its allocations first).  Its entry is
+    reversed and the payment marked voided with that reversal: no money went back, so it
+    is not a refund (decision 046).  It keeps its number; its unapplied amount goes to
+    zero and the customer's advance with it.  Voiding it again is refused.
     """
     require(actor, "refund", Payment)
     payment = get_scoped(
@@ -1224,29 +1236,31 @@ def payment_void(*, actor: User, payment_id: int, void_date: date, memo: str = "
         lock=True,
         not_found=ReceivableError.PAYMENT_NOT_FOUND,
     )
+    if payment.voided_on is not None:
+        raise DomainError(
+            ReceivableError.ALREADY_VOIDED, number=payment.number, voided_on=payment.voided_on
+        )
     if payment.unapplied != payment.amount or payment.journal_entry is None:
         raise DomainError(
             ReceivableError.OVER_UNAPPLIED, amount=payment.amount, unapplied=payment.unapplied
         )
-    refund = Refund.objects.create(
-        payment=payment,
-        date=max(void_date, payment.date),
-        amount=payment.amount,
-        base_amount=payment.base_amount,
-        memo=memo[:500],
-        created_by=actor,
-    )
-    refund.journal_entry = journal_entry_reversal_post(
+    before = audit_snapshot(payment)
+    payment.voided_on = max(void_date, payment.date)
+    payment.void_memo = memo[:500]
+    payment.void_entry = journal_entry_reversal_post(
         actor=actor,
         original=payment.journal_entry,
-        entry_date=refund.date,
+        entry_date=payment.voided_on,
         reason=PostingReason.PAYMENT,
+        memo=f"{payment.number} voided"[:500],
     )
-    refund.save(update_fields=["journal_entry"])
+    payment.save(update_fields=["voided_on", "void_memo", "void_entry"])
     _source_move(payment, payment.amount, payment.base_amount)
-    _balance_add(customer_id=payment.customer_id, currency=payment.currency, advance=-refund.amount)
-    audit_record(actor=actor, instance=refund, action=AuditAction.CREATE)
-    return refund
+    _balance_add(
+        customer_id=payment.customer_id, currency=payment.currency, advance=-payment.amount
+    )
+    audit_record(actor=actor, instance=payment, action=AuditAction.UPDATE, before=before)
+    return payment
 
 
 @transaction.atomic

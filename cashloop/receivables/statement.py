@@ -1,7 +1,8 @@
 """The statement of account (对账单): what a customer owed, did, and owes, over a period.
 
 Only documents that change what the customer owes net appear: invoices (debit), credit
-notes and payments (credit), refunds (debit), write-offs and early-payment discounts
+notes and payments (credit), refunds and voided payments (debit: a payment recorded in
+error is taken back on the day it was voided), write-offs and early-payment discounts
 (credit; undoing one is a debit).  Applying a payment to an invoice moves money between
 the customer's advances and receivables and changes nothing net, so it is not a line.
 The closing balance equals receivables minus advances as of the end date.
@@ -81,6 +82,21 @@ def _documents(customer: Customer, currency: str, until: date) -> list[Statement
         text = " ".join(filter(None, [pay.get_method_display(), pay.bank_reference]))
         found.append(
             StatementLine(pay.date, _("Payment"), pay.number, text, Decimal(0), pay.amount)
+        )
+    voided = Payment.objects.filter(
+        customer=customer, currency=currency, voided_on__isnull=False, voided_on__lte=until
+    )
+    for pay in voided:
+        assert pay.voided_on is not None
+        found.append(
+            StatementLine(
+                pay.voided_on,
+                _("Payment voided"),
+                pay.number,
+                pay.void_memo,
+                pay.amount,
+                Decimal(0),
+            )
         )
     refunds = Refund.objects.filter(
         payment__customer=customer, payment__currency=currency, date__lte=until

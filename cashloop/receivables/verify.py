@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, F, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
 
 from cashloop.core.verify import MONEY, CheckResult, money_exact, money_sum, sequence_gaps
@@ -110,18 +110,36 @@ def invoices_match_their_parts() -> CheckResult:
     )
 
 
+def _if_voided(field: str) -> Case:
+    """A voided payment gives back its whole amount (its entry is reversed, decision 046)."""
+    return Case(When(voided_on__isnull=False, then=F(field)), default=Value(0), output_field=MONEY)
+
+
 def credits_match_their_rows() -> CheckResult:
-    """Payments and credit notes: unapplied = amount - allocations (- refunds)."""
+    """Payments and credit notes: unapplied = amount - allocations (- refunds, - a void).
+
+    A voided payment has its void's entry, and that entry reverses the payment's own.
+    """
     result = CheckResult(
-        "payment and credit unapplied = amount - allocations - refunds",
+        "payment and credit unapplied = amount - allocations - refunds - void",
         checked=Payment.objects.count() + CreditNote.objects.count(),
     )
     payments = Payment.objects.annotate(
         applied=_summed(Allocation, "payment", "amount"),
         applied_base=_summed(Allocation, "payment", "payment_base_amount"),
-        back=_summed(Refund, "payment", "amount"),
-        back_base=_summed(Refund, "payment", "base_amount"),
+        back=money_exact(_summed(Refund, "payment", "amount") + _if_voided("amount")),
+        back_base=money_exact(
+            _summed(Refund, "payment", "base_amount") + _if_voided("base_amount")
+        ),
     )
+    badly_voided = Payment.objects.filter(voided_on__isnull=False).exclude(
+        void_entry__reverses_id=F("journal_entry_id")
+    )
+    for payment in badly_voided.order_by("pk")[:LIMIT]:
+        result.problems.append(
+            f"{payment}: voided, but entry {payment.void_entry_id} does not reverse its entry "
+            f"{payment.journal_entry_id}"
+        )
     notes = CreditNote.objects.annotate(
         applied=_summed(Allocation, "credit_note", "amount"),
         applied_base=_summed(Allocation, "credit_note", "payment_base_amount"),

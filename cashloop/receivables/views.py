@@ -732,7 +732,9 @@ def _payment_page(
         "is_foreign": payment.currency != base_currency(),
         "base_currency": base_currency(),
         "refund_form": refund_form,
-        "can_refund": payment.unapplied > 0 and may(request.user, "refund", Payment),
+        "can_refund": payment.unapplied > 0
+        and not payment.is_voided
+        and may(request.user, "refund", Payment),
         **_panel_context(request, payment, typed, error),
     }
     return render(request, "receivables/payment_detail.html", context)

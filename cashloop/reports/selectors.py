@@ -8,7 +8,8 @@ answer whenever it is asked), from the open-item ledger of receivables:
   open-item rows (`Allocation`) against it dated on or before D: payments and credit
   notes applied, write-offs and discounts reduce it; un-applications restore it.
 * An advance as of D is what was left of a payment dated on or before D: its amount less
-  its rows and its refunds dated on or before D; a credit note's likewise.  Advances are
+  its rows and its refunds dated on or before D, and all of it once voided on or before D
+  (decision 046); a credit note's likewise.  Advances are
   shown beside the buckets, per customer and currency, never netted into them.
 * Age in days is D minus the due date (basis "due": an item due on or after D is "not
   yet due", a column of its own and never overdue) or D minus the invoice date (basis
@@ -256,17 +257,19 @@ def stored_figures_hold(as_of: date) -> bool:
     """Whether each stored residual and advance equals its figure as of `as_of`.
 
     True when `as_of` is today or later and nothing (an open-item row, a refund, a payment,
-    a credit note) is dated after it: then "rows dated on or before D" are all the rows.
+    a credit note, a payment's void) is dated after it: then "rows dated on or before D"
+    are all the rows.
     """
     if as_of < timezone.localdate():
         return False
     qn = connection.ops.quote_name
+    dated = [(model, "date") for model in (Allocation, Refund, Payment, CreditNote)]
     checks = " OR ".join(
-        f"EXISTS (SELECT 1 FROM {qn(model._meta.db_table)} WHERE {qn('date')} > %s)"  # noqa: S608
-        for model in (Allocation, Refund, Payment, CreditNote)
+        f"EXISTS (SELECT 1 FROM {qn(model._meta.db_table)} WHERE {qn(column)} > %s)"  # noqa: S608
+        for model, column in [*dated, (Payment, "voided_on")]
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT CASE WHEN {checks} THEN 1 ELSE 0 END", [_db_date(as_of)] * 4)
+        cursor.execute(f"SELECT CASE WHEN {checks} THEN 1 ELSE 0 END", [_db_date(as_of)] * 5)
         row = cursor.fetchone()
     return not row[0]
 
@@ -362,10 +365,11 @@ def _advances_sql(
     else:
         paid = _taken(Allocation, "payment_id", "s", "a", params.as_of, correlated)
         refunded = _taken(Refund, "payment_id", "s", "f", params.as_of, correlated)
+        voided = ("", f"CASE WHEN s.{qn('voided_on')} <= %s THEN s.amount ELSE 0 END", [d])
         credited = _taken(Allocation, "credit_note_id", "s", "a", params.as_of, correlated)
         on_or_before = f"s.{qn('date')} <= %s"
         sources += [
-            (f"{qn(Payment._meta.db_table)} s", [paid, refunded], on_or_before, [d]),
+            (f"{qn(Payment._meta.db_table)} s", [paid, refunded, voided], on_or_before, [d]),
             (f"{qn(CreditNote._meta.db_table)} s", [credited], on_or_before, [d]),
         ]
     parts, args = [], []
@@ -780,8 +784,9 @@ def ar_kpis(
     `params` gives the date, the scope filters and the currency (empty: the base
     currency); the age buckets do not matter (overdue is anything past its due date).
     The period for "collected" runs from `period_start` (default: the 1st of D's month) to
-    D; collected is the sum of payments dated in it.  A `summary` already computed for the
-    same date and filters (any currency) saves running the aging again.
+    D; collected is the sum of payments dated in it, less those voided by D.  A `summary`
+    already computed for the same date and filters (any currency) saves running the aging
+    again.
     """
     cur = params.currency or base_currency()
     params = replace(params, currency=cur, basis=DUE)
@@ -794,7 +799,9 @@ def ar_kpis(
     totals = summary.total_for(cur)
     total = totals.total if totals else zero
     customers = _customers(user, params)
-    payments = Payment.objects.filter(currency=cur, date__gte=start, date__lte=params.as_of)
+    payments = Payment.objects.filter(
+        currency=cur, date__gte=start, date__lte=params.as_of
+    ).exclude(voided_on__lte=params.as_of)
     if customers is not None:
         payments = payments.filter(customer__in=customers)
     collected = payments.aggregate(s=money_sum("amount"))["s"]

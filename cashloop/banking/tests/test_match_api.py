@@ -144,7 +144,7 @@ def test_exclude_auto_match_and_todays_list(company, client, setup):
 
 
 def test_rules_crud_and_dry_run(company, client, setup):
-    _bank, _star, _moon = setup
+    bank, star, moon = setup
     income = Account.objects.get(code="6051")
     payload = {
         "name": "Interest",
@@ -169,3 +169,30 @@ def test_rules_crud_and_dry_run(company, client, setup):
         client, "/api/v1/match-rules/dry-run", {"rule_id": rule_id, "rule": payload, "months": 12}
     )
     assert dry.status_code == 200 and dry.json()["checked"] == 0
+    # A line recognised by hand; the dry run of a rule that would name another customer
+    # reports it by date, amount and payer, and both choices by name as well as by id.
+    row = line(bank, "100.00", payer="代付公司", reference="季度结息")
+    matched = post(
+        client,
+        f"{API}/lines/{row.pk}/match",
+        {"parts": [{"customer_id": star.pk, "amount": "100.00"}]},
+    )
+    assert matched.status_code == 201
+    to_moon = {**payload, "action": "assign_customer", "customer_id": moon.pk, "account_id": None}
+    dry = post(
+        client, "/api/v1/match-rules/dry-run", {"rule_id": rule_id, "rule": to_moon, "months": 12}
+    )
+    assert dry.status_code == 200, dry.json()
+    assert (dry.json()["checked"], dry.json()["changed_count"]) == (1, 1)
+    assert dry.json()["changed"] == [
+        {
+            "line_id": row.pk,
+            "booking_date": row.booking_date.isoformat(),
+            "amount": "100.00",
+            "currency": "CNY",
+            "payer_name": "代付公司",
+            "before": {"kind": "exclude", "id": income.pk, "name": str(income)},
+            "after": {"kind": "customer", "id": moon.pk, "name": "北京明月贸易有限公司"},
+        }
+    ]
+    assert_verified()

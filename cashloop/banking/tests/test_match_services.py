@@ -26,7 +26,7 @@ from cashloop.banking.tests.match_fixtures import bank_account, customer, invoic
 from cashloop.banking.verify import CHECKS
 from cashloop.core.errors import DomainError
 from cashloop.ledger.models import Account, JournalLine
-from cashloop.receivables.models import Allocation, CustomerBalance, Payment
+from cashloop.receivables.models import Allocation, CustomerBalance, Payment, Refund
 from cashloop.receivables.services import payment_create, payment_void
 from tests.ledger_check import assert_verified
 
@@ -174,6 +174,10 @@ def test_undo_restores_items_voids_payment_and_teaches_memory(company, bank, sta
     assert inv.residual == D("1000.00")
     assert match.undone_at is not None and match.undone_by == company.finance
     assert match.payment.unapplied == 0 and advance(star) == 0
+    # The payment is voided (a state, with the reversing entry), not refunded.
+    assert match.payment.voided_on == timezone.localdate()
+    assert match.payment.void_entry.reverses_id == match.payment.journal_entry_id
+    assert not Refund.objects.exists()
     memo = PayerAccount.objects.get(customer=star)
     assert (memo.confirmed, memo.rejected) == (1, 1)
     refused(
@@ -314,7 +318,15 @@ def test_rules_validate_and_dry_run(company, bank, star, moon):
     report = match_rule_dry_run(actor=company.finance, rule=changed, months=12)
     assert report.checked == 1
     assert report.changed[0]["line_id"] == row.pk
-    assert report.changed[0]["after"] == {"kind": "exclude", "id": income.pk}
+    # The change names the line and, before and after, who or where by name as well as id.
+    change = report.changed[0]
+    assert (change["booking_date"], change["amount"], change["payer_name"]) == (
+        row.booking_date.isoformat(),
+        "100.00",
+        "星河代付",
+    )
+    assert change["before"] == {"kind": "customer", "id": moon.pk, "name": "北京明月贸易有限公司"}
+    assert change["after"] == {"kind": "exclude", "id": income.pk, "name": str(income)}
     updated = match_rule_update(actor=company.finance, rule_id=rule.pk, priority=7)
     assert updated.priority == 7
     refused(MatchError.RULE_NOT_FOUND, match_rule_update, actor=company.finance, rule_id=0)
@@ -337,10 +349,12 @@ def test_payment_void_needs_nothing_applied(company, star):
     from cashloop.receivables.services import allocation_undo
 
     allocation_undo(actor=company.finance, allocation_id=allocation.pk)
-    payment_void(actor=company.finance, payment_id=payment.pk, void_date=timezone.localdate())
-    payment.refresh_from_db()
+    voided = payment_void(
+        actor=company.finance, payment_id=payment.pk, void_date=timezone.localdate()
+    )
     inv.refresh_from_db()
-    assert payment.unapplied == 0 and inv.residual == D("100.00") and advance(star) == 0
+    assert voided.pk == payment.pk and voided.is_voided
+    assert voided.unapplied == 0 and inv.residual == D("100.00") and advance(star) == 0
     assert_verified()
 
 

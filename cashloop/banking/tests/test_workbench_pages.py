@@ -132,6 +132,10 @@ def test_rules_page_dry_runs_then_saves(company, client, setup):
     assert (
         "Of 1 lines recognised or posted in that time, 1 would be decided" in page.content.decode()
     )
+    # The change is told by the account's name, not by its id.
+    with translation.override("en"):
+        assert page.context["report"].changed[0]["after"]["name"] == str(income)
+        assert f"Not a customer payment →</span> {income}" in page.content.decode()
     assert not client.get(reverse("workbench:rules")).context["rules"].exists()
     client.post(reverse("workbench:rules"), {**typed, "do": "save"})
     rule = client.get(reverse("workbench:rules")).context["rules"].get()
