@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cashloop.banking.choices import LineStatus, RuleAction
 from cashloop.banking.match_errors import MatchError
@@ -254,7 +255,8 @@ def statement_line_unmatch(*, actor: User, match_id: int) -> StatementLine:
             actor=actor,
             payment_id=each.payment_id,
             void_date=today,
-            memo=f"statement line {line.pk} unmatched",
+            # In the language of the person undoing it: it is read on the payment's page.
+            memo=gettext("Statement line %(line)s was unmatched.") % {"line": line.pk},
         )
         each_before = audit_snapshot(each)
         each.undone_at, each.undone_by = timezone.now(), actor
