@@ -366,6 +366,10 @@ class _Context:
         self.name_candidates = self._name_candidates()
         self.rules = list(MatchRule.objects.filter(active=True).order_by("priority", "pk"))
         self.customers: dict[int, Customer] = {}
+        self.earned: set[int] = set()
+        self.named_rows: dict[tuple[int, str], list[_Row]] = {}
+        self.installments: dict[tuple[int, str], list[_Row]] = {}
+        self._items: dict[tuple[int, str, date], list[_Item]] = {}
 
     def _name_candidates(self) -> dict[int, list[int]]:
         """line id -> the customers whose name shares most of the payer's name tokens.
@@ -408,38 +412,52 @@ class _Context:
                 )
             )
 
-    def load_items(self, pairs: set[tuple[int, str]]) -> None:
-        """Open installments of the candidate customers, per (customer, currency), read as
-        plain rows: a batch may bring tens of thousands, too many to build models of."""
-        customer_ids = {cid for cid, _currency in pairs}
-        rows = (
-            Installment.objects.filter(
-                invoice__customer_id__in=customer_ids,
-                invoice__status__in=OPEN_STATUSES,
-                residual__gt=0,
+    def _read(self, **where: Any) -> list[_Row]:
+        """Open installments as plain rows (a batch may bring tens of thousands, too many
+        to build models of), oldest due first; and which of them earned a discount."""
+        rows = [
+            _Row(*values)
+            for values in Installment.objects.filter(
+                invoice__status__in=OPEN_STATUSES, residual__gt=0, **where
             )
             .order_by("due_date", "invoice__issue_date", "pk")
             .values_list(*_Row._fields)
-        )
-        self.installments: dict[tuple[int, str], list[_Row]] = defaultdict(list)
-        for values in rows:
-            row = _Row(*values)
-            if (row.customer_id, row.currency) in pairs:
-                self.installments[(row.customer_id, row.currency)].append(row)
-        self.earned = set(
+        ]
+        self.earned |= set(
             Allocation.objects.filter(
-                installment__in=[
-                    i.pk for items in self.installments.values() for i in items if i.discount_amount
-                ],
+                installment__in=[row.pk for row in rows if row.discount_amount],
                 kind=OpenItemKind.DISCOUNT,
                 undone_by__isnull=True,
             ).values_list("installment_id", flat=True)
         )
-        self._items: dict[tuple[int, str, date], list[_Item]] = {}
+        return rows
+
+    def load_named(self, invoice_ids: set[int]) -> None:
+        """The open installments of the invoices the texts name, per (customer, currency)."""
+        self.named_rows = defaultdict(list)
+        for row in self._read(invoice_id__in=invoice_ids) if invoice_ids else []:
+            self.named_rows[(row.customer_id, row.currency)].append(row)
+
+    def load_items(self, pairs: set[tuple[int, str]]) -> None:
+        """All open installments of the candidate customers that need them, per (customer,
+        currency); the others are fitted on the items their text names (`items`)."""
+        customer_ids = {cid for cid, _currency in pairs}
+        self.installments = defaultdict(list)
+        for row in self._read(invoice__customer_id__in=customer_ids) if pairs else []:
+            if (row.customer_id, row.currency) in pairs:
+                self.installments[(row.customer_id, row.currency)].append(row)
+        # What was read from the named invoices alone is read again in full.
+        self._items = {key: items for key, items in self._items.items() if key[:2] not in pairs}
 
     def items(self, customer_id: int, currency: str, on: date) -> list[_Item]:
+        """The customer's open items on `on`: all of them, or, for a customer whose every
+        line here names exactly what it pays, the named ones (the rest cannot change the
+        fit: `settled_by_named`)."""
         key = (customer_id, currency, on)
         if key not in self._items:
+            rows = self.installments.get((customer_id, currency))
+            if rows is None:
+                rows = self.named_rows.get((customer_id, currency), [])
             self._items[key] = [
                 _Item(
                     pk=row.pk,
@@ -456,10 +474,26 @@ class _Context:
                     if row.discount_amount
                     else ZERO,
                 )
-                for row in self.installments.get((customer_id, currency), [])
+                for row in rows
                 if row.issue_date <= on
             ]
         return self._items[key]
+
+    def settled_by_named(
+        self, candidate: _Candidate, line: StatementLine, tolerance: Decimal
+    ) -> bool:
+        """Whether the invoices the text names, alone, fit the amount (exactly or after a
+        bank charge): then `_fit` never looks at the customer's other items."""
+        if not candidate.named_invoices or candidate.named_contracts:
+            return False
+        items = [
+            item
+            for item in self.items(candidate.customer_id, line.currency, line.booking_date)
+            if item.invoice_id in candidate.named_invoices
+        ]
+        due = sum((item.payable for item in items), ZERO)
+        gap = due - quantize(line.amount, line.currency)
+        return bool(items) and ZERO <= gap <= tolerance
 
 
 def _unique_amounts(lines: Sequence[StatementLine]) -> dict[int, int]:
@@ -727,7 +761,18 @@ def line_proposals(
         )
         for line in lines
     }
-    context.load_items({(cid, line.currency) for line in lines for cid in candidates[line.pk]})
+    context.load_named(
+        {pk for found in candidates.values() for c in found.values() for pk in c.named_invoices}
+    )
+    context.load_items(
+        {
+            (cid, line.currency)
+            for line in lines
+            for cid, candidate in candidates[line.pk].items()
+            if not context.settled_by_named(candidate, line, settings_of[line.pk][0])
+        }
+    )
+
     result: dict[int, list[Proposal]] = {}
     for line in lines:
         tolerance, fee_account, rule = settings_of[line.pk]
