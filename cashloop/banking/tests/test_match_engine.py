@@ -235,6 +235,7 @@ def test_threshold_is_a_setting(company, bank, star):
 
 def test_queries_do_not_grow_with_lines(company, bank, star, moon):
     invs = [invoice(company, star, f"{100 + n}.00") for n in range(4)]
+
     def batch(times):
         return [
             line(bank, f"{100 + n}.00", reference=i.number, payer="北京明月")
