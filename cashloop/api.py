@@ -22,6 +22,7 @@ from cashloop.banking.api import (
 )
 from cashloop.banking.match_api import match_rules_router
 from cashloop.banking.match_api import recognition_router as bank_recognition_router
+from cashloop.collections.api import router as dunning_router
 from cashloop.contracts.api import contracts_router
 from cashloop.contracts.billing_api import billing_router, reconciliation_router
 from cashloop.contracts.recognition_api import keydates_router, recognition_router
@@ -34,6 +35,7 @@ from cashloop.cpq.api import (
     products_router,
     quotes_router,
 )
+from cashloop.credit.api import router as credit_router
 from cashloop.customers.api import contacts_router, customers_router, interactions_router
 from cashloop.customfields.api import router as customfields_router
 from cashloop.identity.api import router as identity_router
@@ -49,6 +51,7 @@ from cashloop.sales.api import (
     pipelines_router,
     sales_router,
 )
+from cashloop.service.api import router as service_router
 from cashloop.web.search import router as search_router
 
 
@@ -160,3 +163,6 @@ api.add_router("/price-books", price_books_router)
 api.add_router("/discount-rules", discount_rules_router)
 api.add_router("/quotes", quotes_router)
 api.add_router("/customer-groups", customer_groups_router)
+api.add_router("/credit", credit_router)
+api.add_router("/dunning", dunning_router)
+api.add_router("/tickets", service_router)

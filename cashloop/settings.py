@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "cashloop.cpq",
     "cashloop.contracts",
     "cashloop.banking",
+    "cashloop.credit",
+    "cashloop.service",
+    "cashloop.collections",
     "cashloop.web",
 ]
 

@@ -57,6 +57,7 @@ from cashloop.core.scoping import get_scoped, require
 from cashloop.core.sequences import sequence_next
 from cashloop.cpq.choices import QuoteStatus, Recognition
 from cashloop.cpq.models import Product, Quote
+from cashloop.credit.services import credit_check_sale
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Customer
 from cashloop.customers.services import _owner_for
@@ -692,6 +693,8 @@ def contract_activate(*, actor: User, contract_id: int) -> Contract:
     before = audit_snapshot(contract)
     _activation_check(contract)
     contract.rate = _rate(contract.currency, contract.rate)
+    # Credit control (decision 048): no new contract for a customer on hold or over its limit.
+    credit_check_sale(customer_id=contract.customer_id, amount=contract.total * contract.rate)
     request = approval_request_submit(actor=actor, document=contract, document_type=CONTRACT_TYPE)
     if request is None:
         _activate(contract)

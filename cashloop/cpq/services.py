@@ -38,6 +38,7 @@ from cashloop.cpq.models import (
     QuoteLine,
 )
 from cashloop.cpq.pricing import Pricing, pricing_load
+from cashloop.credit.services import credit_check_sale
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Contact, Customer, CustomerGroup
 from cashloop.identity.models import User
@@ -1201,6 +1202,9 @@ def quote_send(*, actor: User, quote_id: int, to: Sequence[str] = ()) -> Quote:
     quote = _quote_locked(actor, quote_id, "send")
     if quote.status != QuoteStatus.APPROVED:
         raise DomainError(QuoteError.WRONG_STATUS, status=quote.get_status_display())
+    if quote.customer_id is not None:
+        # Credit control (decision 048): no quote goes out to a customer on hold.
+        credit_check_sale(customer_id=quote.customer_id)
     addresses = _recipients(quote, to)
     before = audit_snapshot(quote)
     quote.status = QuoteStatus.SENT

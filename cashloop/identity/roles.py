@@ -37,6 +37,44 @@ KNOWLEDGE_READ = _on(("knowledge.document", "knowledge.folder", "knowledge.annou
 # renew, finance bills and recognises; everyone who sells or counts money reads the catalog.
 CATALOG_READ = {**_on(CATALOG_TYPES, ["view"]), "customers.customergroup": ["view"]}
 CONTRACT_READ = {"cpq.quote": ["view"], "contracts.contract": ["view"]}
+# Credit control (decision 048): sellers read their customers' credit and ask for a hold's
+# release or a new limit; finance also places holds and records risk signals.  Approval
+# flows decide the release and the limit.
+CREDIT_SELLER = {
+    "credit.credithold": ["view", "release"],
+    "credit.creditprofile": ["view"],
+    "credit.risksignal": ["view"],
+}
+CREDIT_FINANCE = {
+    "credit.credithold": ["view", "add", "release", "export"],
+    "credit.creditprofile": ["view", "change", "export"],
+    "credit.risksignal": ["view", "add", "export"],
+}
+# After-sales service (decision 049): the service agent works every ticket; sellers and
+# finance read their customers' tickets (the customer 360 panel).
+TICKET_AGENT = {"service.ticket": ["view", "add", "change", "reply", "assign", "export"]}
+TICKET_READ = {"service.ticket": ["view"]}
+# Dunning (decision 047): finance keeps the policies and runs dunning; collectors run it,
+# set customers' collectors and exclusions and work the tasks; sellers read the log.
+DUNNING_TYPES = (
+    "collections.dunningpolicy",
+    "collections.customerdunning",
+    "collections.invoiceexclusion",
+    "collections.collectiontask",
+)
+DUNNING_FINANCE = {
+    **_on(DUNNING_TYPES, [*WRITE, "delete"]),
+    "collections.dunninglog": ["view", "run", "export"],
+}
+DUNNING_COLLECTOR = {
+    "collections.dunningpolicy": ["view"],
+    **_on(DUNNING_TYPES[1:], WRITE),
+    "collections.dunninglog": ["view", "run", "export"],
+}
+DUNNING_READ = {
+    "collections.dunninglog": ["view"],
+    "collections.collectiontask": ["view", "change"],
+}
 
 
 BUILTIN_ROLES: dict[str, dict] = {
@@ -65,6 +103,10 @@ BUILTIN_ROLES: dict[str, dict] = {
             "contracts.contract": [
                 *[*WRITE, "submit", "activate", "milestone", "amend", "renew", "terminate"],
             ],
+            # Credit control (decision 048): sellers see and ask; finance places and approves.
+            **CREDIT_SELLER,
+            **TICKET_READ,
+            **DUNNING_READ,
         },
     },
     "sales_rep": {
@@ -86,6 +128,9 @@ BUILTIN_ROLES: dict[str, dict] = {
             **CATALOG_READ,
             "cpq.quote": [*WRITE, "send"],
             "contracts.contract": [*WRITE, "submit", "milestone"],
+            **CREDIT_SELLER,
+            **TICKET_READ,
+            **DUNNING_READ,
         },
     },
     "finance": {
@@ -118,6 +163,9 @@ BUILTIN_ROLES: dict[str, dict] = {
             "contracts.contract": [
                 *[*READ, "change", "activate", "milestone", "bill", "recognise", "terminate"],
             ],
+            **CREDIT_FINANCE,
+            **TICKET_READ,
+            **DUNNING_FINANCE,
         },
     },
     "collector": {
@@ -129,6 +177,7 @@ BUILTIN_ROLES: dict[str, dict] = {
             **_on(AR_TYPES, READ),
             "customers.interaction": ["view", "add"],
             **CONTRACT_READ,
+            **DUNNING_COLLECTOR,
         },
     },
     "treasurer": {
@@ -159,6 +208,7 @@ BUILTIN_ROLES: dict[str, dict] = {
             **_on(AR_TYPES, ["view"]),
             "customers.interaction": ["view", "add"],
             **CONTRACT_READ,
+            **TICKET_AGENT,
         },
     },
     "viewer": {

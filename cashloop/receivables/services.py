@@ -35,6 +35,7 @@ from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, currency_check, quantize, split, to_decimal
 from cashloop.core.scoping import get_scoped, require
 from cashloop.core.sequences import sequence_next, sequence_next_many
+from cashloop.credit.services import credit_check_sale
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Customer
 from cashloop.customfields.selectors import fields_for
@@ -488,6 +489,8 @@ def invoice_issue(*, actor: User, invoice_id: int) -> Invoice | HeldPosting:
     require(actor, "issue", Invoice)
     invoice = _invoice_locked(actor, invoice_id, "issue")
     if invoice.status == InvoiceStatus.DRAFT and invoice.origin == InvoiceOrigin.NON_CONTRACT:
+        # Credit control (decision 048): no non-contract sale to a customer on hold.
+        credit_check_sale(customer_id=invoice.customer_id, amount=invoice.base_total)
         hold = _sale_hold(actor, invoice)
         if hold is not None:
             return hold
@@ -555,6 +558,12 @@ def _issue_many(*, actor: User, invoice_ids: Sequence[int], gate: bool) -> list[
             raise _in_batch(position, len(wanted), DomainError(ReceivableError.NOT_DRAFT))
         invoices.append(invoice)
     sales = [invoice for invoice in invoices if invoice.origin == InvoiceOrigin.NON_CONTRACT]
+    # Once per customer, with all its sales of the batch (decision 048).
+    per_customer: dict[int, Decimal] = defaultdict(Decimal)
+    for invoice in sales if gate else ():
+        per_customer[invoice.customer_id] += invoice.base_total
+    for customer_id, amount in per_customer.items():
+        credit_check_sale(customer_id=customer_id, amount=amount)
     if gate and sales and _flows_exist(NON_CONTRACT_TYPE):
         for position, invoice in enumerate(invoices, 1):
             if invoice in sales and _sale_hold(actor, invoice) is not None:

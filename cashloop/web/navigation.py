@@ -129,10 +129,34 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "collections",
-        _("Collections"),
+        _("Collector's worklist"),
         "web:section",
         False,
-        _("Dunning, the collector's worklist, promises to pay and credit control."),
+        _("Collection tasks by priority, promises to pay and disputes (催收工作台)."),
+    ),
+    # The key is the dunning preview's url name, so the shell marks the section active there.
+    Section(
+        "dunning",
+        _("Dunning"),
+        "collections:dunning",
+        True,
+        _("Dunning policies and levels, the daily run's preview, and the dunning log (催收)."),
+    ),
+    # The key is the holds list's url name, so the shell marks the section active there.
+    Section(
+        "holds",
+        _("Credit holds"),
+        "credit:holds",
+        True,
+        _("Customers on credit hold, their limits, exposure and risk signals (信用管理)."),
+    ),
+    # The key is the ticket list's url name, so the shell marks the section active there.
+    Section(
+        "tickets",
+        _("Service tickets"),
+        "service:tickets",
+        True,
+        _("After-sales tickets (售后工单), their conversation and SLA, and who owes money."),
     ),
     Section(
         "treasury",

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
+from cashloop.credit import selectors as credit_selectors
 from cashloop.customers import selectors as customer_selectors
 from cashloop.identity import selectors as identity_selectors
 from cashloop.reports import selectors as report_selectors
@@ -26,6 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("object_type")
         .order_by("-at")[:8],
         "ar": _ar_kpis(request),
+        "customers_on_hold": credit_selectors.customers_on_hold_count(user=request.user),
     }
     return render(request, "web/dashboard.html", context)
 

@@ -56,7 +56,7 @@ def test_rep_reads_a_seeded_customers_360(page, shoot, live_server):
         "history",
     ):
         expect(page.get_by_test_id(testid)).to_be_attached()
-    expect(page.get_by_test_id("credit-placeholder")).to_be_visible()
+    expect(page.get_by_test_id("credit-panel")).to_be_visible()
     expect(page.get_by_test_id("customer-money")).to_be_visible()  # the lazy panel came in
     expect(page.get_by_test_id("invoices").locator("tbody tr").first).to_be_visible()
     shoot("customer-360", both=True)

@@ -1,0 +1,138 @@
+"""Dunning endpoints under /api/v1/dunning: policies with their levels, a customer's
+dunning settings, invoice exclusions, the run's preview, running it, and the log."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from cashloop.collections import selectors, services
+from cashloop.collections.schemas import (
+    CustomerDunningIn,
+    CustomerDunningOut,
+    ExclusionIn,
+    ExclusionOut,
+    LogOut,
+    PolicyIn,
+    PolicyOut,
+    RunOut,
+)
+from cashloop.collections.services import DunningRunResult, LevelInput
+
+router = Router(tags=["dunning"])
+
+
+def _levels(payload: PolicyIn) -> list[LevelInput]:
+    return [LevelInput(**level.model_dump()) for level in payload.levels]
+
+
+@router.get("/policies", response=list[PolicyOut])
+def policy_list(request: HttpRequest) -> Any:
+    return selectors.policy_list(user=request.user)
+
+
+@router.post("/policies", response={201: PolicyOut})
+def policy_create(request: HttpRequest, payload: PolicyIn) -> Any:
+    policy = services.dunning_policy_save(
+        actor=request.user,
+        name=payload.name,
+        is_default=payload.is_default,
+        auto_send=payload.auto_send,
+        group_ids=payload.group_ids,
+        levels=_levels(payload),
+    )
+    return Status(201, policy)
+
+
+@router.get("/policies/{policy_id}", response=PolicyOut)
+def policy_get(request: HttpRequest, policy_id: int) -> Any:
+    return selectors.policy_get(user=request.user, policy_id=policy_id)
+
+
+@router.put("/policies/{policy_id}", response=PolicyOut)
+def policy_update(request: HttpRequest, policy_id: int, payload: PolicyIn) -> Any:
+    return services.dunning_policy_save(
+        actor=request.user,
+        policy_id=policy_id,
+        name=payload.name,
+        is_default=payload.is_default,
+        auto_send=payload.auto_send,
+        group_ids=payload.group_ids,
+        levels=_levels(payload),
+    )
+
+
+@router.delete("/policies/{policy_id}", response={204: None})
+def policy_delete(request: HttpRequest, policy_id: int) -> Any:
+    services.dunning_policy_delete(actor=request.user, policy_id=policy_id)
+    return Status(204, None)
+
+
+@router.put("/customers/{customer_id}", response=CustomerDunningOut)
+def customer_settings_set(
+    request: HttpRequest, customer_id: int, payload: CustomerDunningIn
+) -> Any:
+    return services.customer_dunning_set(
+        actor=request.user, customer_id=customer_id, **payload.model_dump()
+    )
+
+
+@router.post("/exclusions", response={201: ExclusionOut})
+def exclusion_add(request: HttpRequest, payload: ExclusionIn) -> Any:
+    return Status(201, services.invoice_exclusion_add(actor=request.user, **payload.model_dump()))
+
+
+@router.post("/exclusions/{exclusion_id}/end", response=ExclusionOut)
+def exclusion_end(request: HttpRequest, exclusion_id: int) -> Any:
+    return services.invoice_exclusion_end(actor=request.user, exclusion_id=exclusion_id)
+
+
+def run_out(result: DunningRunResult) -> dict[str, Any]:
+    return {
+        "run_date": result.plan.run_date,
+        "sent": result.sent,
+        "installments": result.installments,
+        "logs": result.logs,
+        "emails": result.emails,
+        "tasks": result.tasks,
+        "holds": result.holds,
+        "customers": [
+            {
+                "customer_id": plan.customer_id,
+                "code": plan.code,
+                "name": plan.name,
+                "policy": plan.policy.name,
+                "level": plan.level.name,
+                "days_overdue": plan.days_overdue,
+                "emails": plan.emails,
+                "actions": plan.actions,
+                "fee": plan.level.fee,
+                "items": plan.items,
+            }
+            for plan in result.customers
+        ],
+    }
+
+
+@router.get("/preview", response=RunOut)
+def run_preview(request: HttpRequest) -> Any:
+    """What a run today would do; nothing is written."""
+    return run_out(services.dunning_run(actor=request.user, send=False))
+
+
+@router.post("/runs", response=RunOut)
+def run_now(request: HttpRequest) -> Any:
+    """Run dunning now for every policy (a second run the same day does nothing)."""
+    return run_out(services.dunning_run(actor=request.user, send=True))
+
+
+@router.get("/log", response=list[LogOut])
+@paginate(LimitOffsetPagination)
+def log_list(request: HttpRequest, customer_id: int | None = None) -> Any:
+    return selectors.log_list(user=request.user, customer_id=customer_id).prefetch_related("items")
+
+
+@router.get("/log/{log_id}", response=LogOut)
+def log_get(request: HttpRequest, log_id: int) -> Any:
+    return selectors.log_get(user=request.user, log_id=log_id)
