@@ -15,7 +15,7 @@ def test_dashboard_lists_every_section(client, company, customers):
     client.force_login(company.rep_east)
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    for label in ("Customers", "Pipeline", "Contracts", "Invoices", "Payments", "Collections"):
+    for label in ("Customers", "Pipeline", "Contracts", "Invoices", "Payments", "Dunning"):
         assert label in html
     assert response.context["customer_count"] == 1  # the rep sees only their own
 
