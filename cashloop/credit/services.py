@@ -151,7 +151,8 @@ def credit_hold_release_request(
             % {"available": format_money(position.available, position.currency)},
         )
     holds = list(
-        CreditHold.objects.select_for_update()
+        # Only the holds are locked: PostgreSQL refuses to lock the outer join's side.
+        CreditHold.objects.select_for_update(of=("self",))
         .filter(customer=customer, released_at__isnull=True)
         .select_related("approval_request")
         .order_by("placed_at", "pk")
