@@ -4,7 +4,7 @@
 app's own scoped selectors, so the 360 never shows more than the list pages do: a
 section the user has no grant for comes back as None and is left off, not refused.
 This is the one module of customers that reads the apps built on it (receivables,
-reports, sales, cpq, contracts, credit); nothing in those apps imports it (decision 029).
+reports, sales, cpq, contracts); nothing in those apps imports it (decision 029).
 
 Its cost does not grow with the customer's history: every list is cut to `LIST_SIZE`
 rows (with a window count of all of them, and a link to the filtered list page) and
@@ -50,7 +50,6 @@ from cashloop.core.scoping import may
 from cashloop.core.verify import MONEY, money_exact, money_sum
 from cashloop.cpq import selectors as cpq_selectors
 from cashloop.cpq.models import Quote
-from cashloop.credit import selectors as credit_selectors
 from cashloop.customers import selectors
 from cashloop.customers.models import Contact, Customer, Interaction
 from cashloop.identity.models import User
@@ -134,8 +133,6 @@ class Customer360:
     aging: report_selectors.AgingSummary | None = None
     quotes: Section | None = None
     contracts: Section | None = None
-    # Credit control's panel (limit, exposure, score, hold), from its own scoped selector.
-    credit: dict[str, Any] | None = None
     today: date = field(default_factory=timezone.localdate)
 
 
@@ -276,5 +273,4 @@ def customer_360_get(*, user: User, customer_id: int) -> Customer360:
         overview.contracts = _section(
             contract_selectors.contract_list(user=user, customer_id=customer.pk)
         )
-    overview.credit = credit_selectors.customer_credit(user=user, customer_id=customer.pk)
     return overview

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cashloop.core.errors import DomainError
 from cashloop.core.fieldrules import fields_hidden
 from cashloop.core.scoping import may, require
+from cashloop.credit import selectors as credit_selectors
 from cashloop.customers import imports, selectors, services
 from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.errors import CustomerError
@@ -107,6 +108,8 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     timeline = overview.interactions
     context = {
         "overview": overview,
+        # Only the page shows the credit panel: the API's overview does not read it.
+        "credit": credit_selectors.customer_credit(user=request.user, customer_id=customer.pk),
         "customer": customer,
         "contacts": overview.contacts,
         "history": overview.history,

@@ -170,7 +170,7 @@ def test_query_count_does_not_grow_with_the_customers_rows(
     # The 360 with every panel (the credit panel of decision 048 is the last added).
     with django_assert_max_num_queries(50) as small_page:
         assert client.get(f"/customers/{customer.pk}/").status_code == 200
-    with django_assert_max_num_queries(46) as small_api:
+    with django_assert_max_num_queries(40) as small_api:
         assert client.get(f"/api/v1/customers/{customer.pk}/overview").status_code == 200
     _grow(company, customer, 57)
     with django_assert_max_num_queries(len(small_page.captured_queries)):
