@@ -14,7 +14,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cashloop.collections.choices import ExclusionReason, Language
+from cashloop.collections.choices import (
+    ActivityOutcome,
+    ChargeBooking,
+    ChargeKind,
+    ChargeStatus,
+    DisputeReason,
+    DisputeStatus,
+    ExclusionReason,
+    Language,
+    PromiseStatus,
+    TaskKind,
+)
 from cashloop.core.money import money_field
 from cashloop.core.scoping import ScopedQuerySet
 
@@ -30,6 +41,16 @@ class DunningPolicy(models.Model):
     )
     # Off until an admin has looked at the preview: the daily run only previews until then.
     auto_send = models.BooleanField(_("send automatically"), default=False)
+    # Simple interest per year on the overdue principal; 0 charges none.
+    interest_rate = models.DecimalField(
+        _("interest per year (%)"), max_digits=7, decimal_places=4, default=0
+    )
+    charge_booking = models.CharField(
+        _("book fees and interest"),
+        max_length=20,
+        choices=ChargeBooking.choices,
+        default=ChargeBooking.ON_RUN,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -285,8 +306,15 @@ class CollectionTask(models.Model):
         on_delete=models.PROTECT,
         related_name="collection_tasks",
     )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=TaskKind.choices, default=TaskKind.DUNNING
+    )
     title = models.CharField(_("task"), max_length=300)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
     due_date = models.DateField(_("due"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -303,3 +331,234 @@ class CollectionTask(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CollectionActivity(models.Model):
+    """The outcome of a collector's call, visit or email.  The contact itself is the
+    customer's Interaction, so it stays in the customer's history with everything else."""
+
+    interaction = models.OneToOneField(
+        "customers.Interaction", on_delete=models.CASCADE, related_name="collection"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="collection_activities",
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ActivityOutcome.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_field = "customer__owner"
+    scope_team_field = "customer__team"
+    scope_customer_field = "customer"
+
+    class Meta:
+        verbose_name = _("collection activity")
+        verbose_name_plural = _("collection activities")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.get_outcome_display()}"
+
+    @property
+    def audit_subject(self) -> models.Model:
+        return self.customer
+
+
+class PaymentPromise(models.Model):
+    """A customer's promise to pay an amount by a date (承诺付款).  Kept when the customer's
+    payments from `made_on` to `promised_date` cover it, broken otherwise; checked daily."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="payment_promises",
+    )
+    activity = models.ForeignKey(
+        CollectionActivity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="promises",
+    )
+    amount = money_field(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    made_on = models.DateField(_("made on"))
+    promised_date = models.DateField(_("promised for"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=PromiseStatus.choices, default=PromiseStatus.OPEN
+    )
+    # What the customer had paid towards it when it was last checked.
+    paid = money_field(_("paid"), default=0)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_field = "customer__owner"
+    scope_team_field = "customer__team"
+    scope_customer_field = "customer"
+
+    class Meta:
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+        ordering = ["promised_date", "id"]
+        indexes = [models.Index(fields=["status", "promised_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="collections_promise_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.amount} {self.currency} → {self.promised_date}"
+
+    @property
+    def audit_subject(self) -> models.Model:
+        return self.customer
+
+
+class Dispute(models.Model):
+    """An installment the customer disputes (争议).  While open it leaves dunning; it is
+    resolved by a credit note (through approval), rejected, or withdrawn."""
+
+    installment = models.ForeignKey(
+        "receivables.Installment",
+        verbose_name=_("installment"),
+        on_delete=models.PROTECT,
+        related_name="disputes",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="disputes",
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=DisputeReason.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    amount = money_field(_("disputed amount"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_on = models.DateField(_("opened on"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolution_note = models.TextField(_("resolution"), max_length=2000, blank=True)
+    credit_note = models.ForeignKey(
+        "receivables.CreditNote",
+        verbose_name=_("credit note"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes",
+    )
+    held_posting = models.ForeignKey(
+        "receivables.HeldPosting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="disputes",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_field = "customer__owner"
+    scope_team_field = "customer__team"
+    scope_customer_field = "customer"
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["installment"],
+                condition=models.Q(status__in=["open", "credit_pending"]),
+                name="collections_one_open_dispute",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="collections_dispute_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.installment} ({self.get_status_display()})"
+
+    @property
+    def audit_subject(self) -> models.Model:
+        return self.customer
+
+
+class DunningCharge(models.Model):
+    """A dunning fee or late payment interest a run charged.  Booked as a charge invoice
+    at once or only when the customer pays, as the policy says (decision 050)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="dunning_charges",
+    )
+    log = models.ForeignKey(
+        DunningLog, null=True, blank=True, on_delete=models.CASCADE, related_name="charges"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ChargeKind.choices)
+    installment = models.ForeignKey(
+        "receivables.Installment",
+        verbose_name=_("installment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dunning_charges",
+    )
+    amount = money_field(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    accrued_on = models.DateField(_("accrued on"))
+    # Interest: the days and principal it was computed on, to explain it on the letter.
+    days = models.PositiveIntegerField(_("days"), default=0)
+    principal = money_field(_("principal"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ChargeStatus.choices, default=ChargeStatus.PENDING
+    )
+    invoice = models.ForeignKey(
+        "receivables.Invoice",
+        verbose_name=_("charge invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dunning_charges",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_owner_field = "customer__owner"
+    scope_team_field = "customer__team"
+    scope_customer_field = "customer"
+
+    class Meta:
+        verbose_name = _("dunning charge")
+        verbose_name_plural = _("dunning charges")
+        ordering = ["-accrued_on", "-id"]
+        indexes = [models.Index(fields=["customer", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="collections_charge_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency}"
