@@ -103,11 +103,14 @@ class Command(BaseCommand):
 
 def _seed_contract_to_cash(rng: random.Random, size: str) -> int:
     """The catalog, a year of contracts whose plans made the invoices, their payments,
-    this month's quotes and this week's bank statement.  -> invoices."""
+    this month's quotes, this week's bank statement, the dunning history and service
+    tickets.  -> invoices."""
     from cashloop.banking.seed import seed_banking
+    from cashloop.collections.seed import seed_collections
     from cashloop.contracts.seed import seed_contracts
     from cashloop.cpq.seed import seed_catalog, seed_quote_flow, seed_quotes
     from cashloop.identity.models import User
+    from cashloop.service.seed import seed_tickets
 
     today = timezone.localdate()
     admin = User.objects.get(username="it.admin")
@@ -117,6 +120,8 @@ def _seed_contract_to_cash(rng: random.Random, size: str) -> int:
     seed_receivables(rng=rng, size=size, today=today)
     seed_quotes(rng=rng, products=products, today=today)
     seed_banking(rng=rng, today=today)
+    seed_collections(today=today)
+    seed_tickets(rng=rng)
     return invoices
 
 
