@@ -1,4 +1,5 @@
-"""Report endpoints under /api/v1/reports: aging (summary, items, exports) and AR KPIs.
+"""Report endpoints under /api/v1/reports: aging (summary, items, exports), AR KPIs and
+collection performance.
 
 Reading a report takes "view" on invoices and shows only the customers the user may see;
 exports take "export".  Bad dates, buckets or bases answer 422 with a `report.*` code.
@@ -11,18 +12,21 @@ from ninja import Query, Router
 
 from cashloop.core.scoping import require
 from cashloop.receivables.models import Invoice
-from cashloop.reports import exports, selectors
+from cashloop.reports import exports, performance, selectors
 from cashloop.reports.schemas import (
     AgingItemsOut,
     AgingItemsQuery,
     AgingOut,
     AgingQuery,
     AgingSummaryQuery,
+    CollectionPerformanceOut,
+    CollectionPerformanceQuery,
     KpiOut,
     KpiQuery,
     aging_items_out,
     aging_out,
     kpi_out,
+    performance_out,
 )
 
 router = Router(tags=["reports"])
@@ -80,3 +84,17 @@ def kpis(request: HttpRequest, filters: Query[KpiQuery]) -> Any:
     params = selectors.aging_params(as_of=filters.as_of, currency=filters.currency)
     kpis = selectors.ar_kpis(user=request.user, params=params, period_start=filters.period_start)
     return kpi_out(kpis)
+
+
+@router.get("/collection-performance", response=CollectionPerformanceOut)
+def collection_performance(request: HttpRequest, filters: Query[CollectionPerformanceQuery]) -> Any:
+    """Per collector and per rep, for the period and by month: collected, CEI, promises
+    kept rate, average days to collect after the first reminder (decision 052).
+
+    Amounts in the base currency; only the customers the user may see (a rep: own, a
+    manager: the team's, finance: all).  `from`/`to` default to the last 12 months.
+    """
+    found = performance.collection_performance(
+        user=request.user, date_from=filters.date_from, date_to=filters.date_to
+    )
+    return performance_out(found)

@@ -31,3 +31,8 @@ class ReportError(ErrorCode):
         _("The period must start on or before the as-of date."),
     )
     BAD_FORMAT = ("report.bad_format", 422, _("Export as csv or xlsx, not “{value}”."))
+    PERIOD_TOO_LONG = (
+        "report.period_too_long",
+        422,
+        _("The period may cover at most {most} months."),
+    )

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from cashloop.reports.performance import Figures, Month, Performance, PerformanceRow
 from cashloop.reports.selectors import (
     DEFAULT_LIMIT,
     AgingItems,
@@ -233,4 +234,101 @@ def kpi_out(kpis: ArKpis) -> dict:
         "collected": _money(kpis.collected),
         "period_start": kpis.period_start,
         "dso": str(kpis.dso),
+    }
+
+
+# --- collection performance (decision 052) ---------------------------------------------------
+
+
+class CollectionPerformanceQuery(Schema):
+    date_from: str = Field("", alias="from", description="YYYY-MM-DD; default 11 months back.")
+    date_to: str = Field("", alias="to", description="YYYY-MM-DD; default today.")
+
+
+class CollectionPerformanceFiguresOut(Schema):
+    opening: str = Field(description="Receivables the day before the period (base currency).")
+    credit_sales: str
+    cleared: str = Field(description="Opening + credit sales − closing.")
+    closing: str
+    closing_current: str = Field(description="Closing receivables not yet due.")
+    collected: str = Field(description="Payments applied in the period.")
+    cei: str | None = Field(description="Collection effectiveness index, percent.")
+    promises_kept: int
+    promises_broken: int
+    promises_kept_rate: str | None = Field(description="Percent of the resolved promises.")
+    settled_after_reminder: int
+    days_to_collect: str | None = Field(description="Average days from the first reminder.")
+
+
+class CollectionPerformanceMonthOut(CollectionPerformanceFiguresOut):
+    month: str
+    start: dt.date
+    end: dt.date
+
+
+class CollectionPerformanceRowOut(Schema):
+    user_id: int | None = Field(description="None: customers without a collector.")
+    name: str
+    total: CollectionPerformanceFiguresOut
+    months: list[CollectionPerformanceMonthOut]
+
+
+class CollectionPerformanceOut(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    currency: str
+    total: CollectionPerformanceFiguresOut
+    months: list[CollectionPerformanceMonthOut]
+    collectors: list[CollectionPerformanceRowOut]
+    reps: list[CollectionPerformanceRowOut]
+
+
+def _optional(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def performance_figures_out(f: Figures) -> dict:
+    return {
+        "opening": _money(f.opening),
+        "credit_sales": _money(f.sales),
+        "cleared": _money(f.cleared),
+        "closing": _money(f.closing),
+        "closing_current": _money(f.closing_current),
+        "collected": _money(f.collected),
+        "cei": _optional(f.cei),
+        "promises_kept": f.kept,
+        "promises_broken": f.broken,
+        "promises_kept_rate": _optional(f.kept_rate),
+        "settled_after_reminder": f.settled,
+        "days_to_collect": _optional(f.days_to_collect),
+    }
+
+
+def _months_out(months: list[Month], figures: list[Figures]) -> list[dict]:
+    return [
+        {"month": m.key, "start": m.start, "end": m.end, **performance_figures_out(f)}
+        for m, f in zip(months, figures, strict=True)
+    ]
+
+
+def performance_out(perf: Performance) -> dict:
+    def rows(found: list[PerformanceRow]) -> list[dict]:
+        return [
+            {
+                "user_id": r.user_id,
+                "name": r.name,
+                "total": performance_figures_out(r.total),
+                "months": _months_out(perf.months, r.months),
+            }
+            for r in found
+        ]
+
+    return {
+        "date_from": perf.date_from,
+        "date_to": perf.date_to,
+        "currency": perf.currency,
+        "total": performance_figures_out(perf.total),
+        "months": _months_out(perf.months, perf.monthly),
+        "collectors": rows(perf.collectors),
+        "reps": rows(perf.reps),
     }

@@ -10,5 +10,11 @@ urlpatterns = [
     path("", views.index, SECTION, name="index"),
     path("aging/", views.aging, SECTION, name="aging"),
     path("aging/items/", views.aging_items, SECTION, name="aging_items"),
+    path(
+        "collection-performance/",
+        views.collection_performance,
+        SECTION,
+        name="collection_performance",
+    ),
     re_path(r"^aging\.(?P<fmt>csv|xlsx)$", views.aging_export, SECTION, name="aging_export"),
 ]

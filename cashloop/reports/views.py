@@ -1,4 +1,5 @@
-"""Pages of reports: the aging with its KPI cards, the drill-down to items, the exports."""
+"""Pages of reports: the aging with its KPI cards, the drill-down to items, the exports,
+and collection performance."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.money import base_currency
@@ -19,7 +21,7 @@ from cashloop.core.scoping import ALL, OWN, may
 from cashloop.customers.models import Customer
 from cashloop.identity.models import Team, User
 from cashloop.receivables.models import Invoice
-from cashloop.reports import exports, selectors
+from cashloop.reports import exports, performance, selectors
 from cashloop.reports.selectors import BASIS_CHOICES, AgingParams
 
 PAGE_ROWS = 200
@@ -168,3 +170,31 @@ def aging_export(request: HttpRequest, fmt: str, section: str = "reports") -> Ht
         return redirect(f"{reverse('reports:aging')}?{request.GET.urlencode()}")
     summary = selectors.aging_summary(user=request.user, params=params, limit=None)
     return exports.aging_export(summary, fmt)
+
+
+@login_required
+def collection_performance(request: HttpRequest, section: str = "reports") -> HttpResponse:
+    """Per collector and per rep: collected, CEI, promises kept, days to collect; by month."""
+    _require(request, "view")
+    error = None
+    try:
+        perf = performance.collection_performance(
+            user=request.user,
+            date_from=request.GET.get("from", "").strip(),
+            date_to=request.GET.get("to", "").strip(),
+        )
+    except DomainError as exc:  # bad dates: say so and show the default period
+        error = exc
+        perf = performance.collection_performance(user=request.user)
+    bars = performance.trend_bars(perf)
+    context = {
+        "perf": perf,
+        "error": error,
+        "bars": bars,
+        "chart_width": max(60 * len(bars), 300),
+        "tables": [
+            (_("By collector"), perf.collectors, "collectors"),
+            (_("By sales rep"), perf.reps, "reps"),
+        ],
+    }
+    return render(request, "reports/collection_performance.html", context)

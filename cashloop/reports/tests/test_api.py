@@ -300,4 +300,5 @@ def test_the_endpoints_are_in_the_openapi_document(client, company):
         "/api/v1/reports/aging.xlsx",
         "/api/v1/reports/aging/items",
         "/api/v1/reports/kpis",
+        "/api/v1/reports/collection-performance",
     }
