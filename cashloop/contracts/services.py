@@ -354,6 +354,13 @@ def contract_create(
         owner = _owner_for(actor=actor, scope=scope, owner_id=owner_id or actor.pk) or actor
         team_id = owner.team_id
     code = currency_check(currency or customer.currency)
+    if not plan:
+        from cashloop.credit.selectors import terms_for
+
+        # The customer's score band may ask for prepayment or shorter terms (decision 048).
+        terms = terms_for(customer)
+        if terms is not None:
+            plan = [PlanItemIn(terms.label, percent=HUNDRED, due_days=terms.due_days)]
     contract = Contract(
         title=title,
         customer=customer,

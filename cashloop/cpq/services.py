@@ -733,6 +733,12 @@ def quote_create(
         raise DomainError(QuoteError.DATES, details={"valid_until": [until.isoformat()]})
     if language not in ("zh-hans", "en"):
         raise DomainError(CoreError.VALIDATION, details={"language": ["zh-hans or en"]})
+    if not payment_plan and customer is not None:
+        from cashloop.credit.selectors import terms_for
+
+        # The customer's score band may ask for prepayment or shorter terms (decision 048).
+        band_terms = terms_for(customer)
+        payment_plan = band_terms.quote_plan() if band_terms is not None else ()
     quote = Quote(
         customer=customer,
         lead=lead,

@@ -1,6 +1,7 @@
 """Credit endpoints under /api/v1/credit: a customer's credit (limit, exposure, available,
 score, holds), placing holds, asking their release and a limit change (through approval),
-the open holds, and risk signals (recorded one by one or from a CSV)."""
+the open holds, risk signals (recorded one by one or from a CSV), and the admin's score
+band policies, group limits and credit settings."""
 
 from typing import Any
 
@@ -13,9 +14,14 @@ from cashloop.core.errors import DomainError
 from cashloop.core.scoping import require
 from cashloop.credit import selectors, services
 from cashloop.credit.errors import CreditError
-from cashloop.credit.models import CreditHold
+from cashloop.credit.models import CreditHold, CreditSettings, GroupCreditLimit
 from cashloop.credit.schemas import (
+    CreditBandIn,
+    CreditBandOut,
     CreditOut,
+    CreditSettingsIO,
+    GroupCreditLimitIn,
+    GroupCreditLimitOut,
     HoldIn,
     HoldOut,
     LimitChangeOut,
@@ -110,3 +116,68 @@ def signal_create(request: HttpRequest, payload: SignalIn) -> Any:
 @router.post("/signals/import", response={201: list[SignalOut]})
 def signal_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
     return Status(201, risk_signals_import(actor=request.user, data=file.read()))
+
+
+# --- score bands, group limits and settings (admin) ------------------------------------------
+
+
+@router.get("/bands", response=list[CreditBandOut])
+def band_list(request: HttpRequest) -> Any:
+    """Score band policies: defaults of new quotes and contracts, lower limits."""
+    return selectors.band_list(user=request.user)
+
+
+def _band(payload: CreditBandIn) -> services.BandIn:
+    return services.BandIn(**payload.dict())
+
+
+@router.post("/bands", response={201: CreditBandOut})
+def band_create(request: HttpRequest, payload: CreditBandIn) -> Any:
+    return Status(201, services.credit_band_save(actor=request.user, band=_band(payload)))
+
+
+@router.put("/bands/{band_id}", response=CreditBandOut)
+def band_update(request: HttpRequest, band_id: int, payload: CreditBandIn) -> Any:
+    return services.credit_band_save(actor=request.user, band=_band(payload), band_id=band_id)
+
+
+@router.delete("/bands/{band_id}", response={204: None})
+def band_delete(request: HttpRequest, band_id: int) -> Any:
+    services.credit_band_delete(actor=request.user, band_id=band_id)
+    return Status(204, None)
+
+
+def _group_out(row: GroupCreditLimit) -> dict[str, Any]:
+    return {
+        "group_id": row.group_id,
+        "group": row.group.name,
+        "limit": row.limit,
+        "currency": row.currency,
+    }
+
+
+@router.get("/group-limits", response=list[GroupCreditLimitOut])
+def group_limit_list(request: HttpRequest) -> Any:
+    """The default limits of customer groups."""
+    return [_group_out(row) for row in selectors.group_limit_list(user=request.user)]
+
+
+@router.put("/group-limits/{group_id}", response={200: GroupCreditLimitOut, 204: None})
+def group_limit_set(request: HttpRequest, group_id: int, payload: GroupCreditLimitIn) -> Any:
+    """Set a group's default limit; an empty `limit` removes it (204)."""
+    row = services.credit_group_limit_set(
+        actor=request.user, group_id=group_id, limit=payload.limit, currency=payload.currency
+    )
+    return Status(204, None) if row is None else _group_out(row)
+
+
+@router.get("/settings", response=CreditSettingsIO)
+def settings_get(request: HttpRequest) -> Any:
+    require(request.user, "view", CreditSettings)
+    return selectors.credit_settings()
+
+
+@router.put("/settings", response=CreditSettingsIO)
+def settings_put(request: HttpRequest, payload: CreditSettingsIO) -> Any:
+    """What counts in the exposure and when overdue items hold (decision 048)."""
+    return services.credit_settings_update(actor=request.user, **payload.dict())

@@ -62,3 +62,32 @@ class RiskSignalError(ErrorCode):
         422,
         _("{count} rows are not valid; nothing was imported."),
     )
+
+
+class CreditBandError(ErrorCode):
+    RANGE = (
+        "credit_band.range",
+        422,
+        _("A band runs from a score to a higher or equal one, between 0 and 100."),
+    )
+    OVERLAP = (
+        "credit_band.overlap",
+        409,
+        _("Scores {score_from}–{score_to} are already in the band “{other}”."),
+    )
+    NO_ACTION = (
+        "credit_band.no_action",
+        422,
+        _("Choose what the band does: prepayment, shorter terms or a lower limit."),
+    )
+    PERCENT = ("credit_band.percent", 422, _("Lower the limit by more than 0 and at most 100%."))
+    NOT_FOUND = ("credit_band.not_found", 404, _("No such score band policy."))
+
+
+class CreditSettingsError(ErrorCode):
+    GROUP_NOT_FOUND = ("credit_settings.group_not_found", 404, _("No such customer group."))
+    AMOUNT_NEGATIVE = (
+        "credit_settings.amount_negative",
+        422,
+        _("The overdue amount that holds cannot be negative."),
+    )

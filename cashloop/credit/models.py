@@ -289,3 +289,44 @@ class RiskSignal(models.Model):
     @property
     def audit_subject(self) -> models.Model:
         return self.customer
+
+
+class CreditBandPolicy(models.Model):
+    """What a score band means for new sales: defaults of new quotes and contracts
+    (prepayment, shorter terms) and a lower limit in the exposure check."""
+
+    name = models.CharField(_("name"), max_length=100)
+    score_from = models.PositiveSmallIntegerField(_("score from"))
+    score_to = models.PositiveSmallIntegerField(_("score to"))
+    require_prepayment = models.BooleanField(_("require prepayment"), default=False)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms at most (days)"), null=True, blank=True
+    )
+    limit_percent = models.DecimalField(
+        _("lower the limit by (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    limit_amount = money_field(_("lower the limit to"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("score band policy")
+        verbose_name_plural = _("score band policies")
+        ordering = ["score_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score_from__lte=models.F("score_to"), score_to__lte=100),
+                name="credit_band_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(limit_percent__isnull=True)
+                | models.Q(limit_percent__gt=0, limit_percent__lte=100),
+                name="credit_band_percent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(limit_amount__isnull=True) | models.Q(limit_amount__gte=0),
+                name="credit_band_amount_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.score_from}–{self.score_to})"

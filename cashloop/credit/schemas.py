@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from cashloop.core.schemas import InSchema
 
@@ -87,3 +87,43 @@ class SignalOut(Schema):
     severity: str
     description: str
     created_at: datetime
+
+
+class CreditBandIn(InSchema):
+    name: str
+    score_from: int
+    score_to: int
+    require_prepayment: bool = False
+    payment_terms_days: int | None = Field(None, ge=0, le=365)
+    limit_percent: Decimal | None = None
+    limit_amount: Decimal | None = None
+
+
+class CreditBandOut(Schema):
+    id: int
+    name: str
+    score_from: int
+    score_to: int
+    require_prepayment: bool
+    payment_terms_days: int | None
+    limit_percent: Decimal | None
+    limit_amount: Decimal | None
+
+
+class GroupCreditLimitIn(InSchema):
+    limit: Decimal | None = None
+    currency: str | None = None
+
+
+class GroupCreditLimitOut(Schema):
+    group_id: int
+    group: str
+    limit: Decimal
+    currency: str
+
+
+class CreditSettingsIO(InSchema):
+    include_open_quotes: bool = False
+    overdue_days: int | None = Field(None, ge=0, le=3650)
+    overdue_amount: Decimal = Decimal(0)
+    release_grace_days: int = Field(30, ge=0, le=3650)

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
-from cashloop.core.scoping import get_scoped, may
+from cashloop.core.scoping import get_scoped, may, require
 from cashloop.credit.errors import CreditError
 from cashloop.credit.models import (
+    CreditBandPolicy,
     CreditHold,
     CreditProfile,
     CreditSettings,
@@ -62,6 +64,23 @@ def limit_of(customer: Customer) -> tuple[Decimal | None, str]:
 
 
 def _limit(customer: Customer, profile: CreditProfile | None) -> tuple[Decimal | None, str]:
+    limit, currency = _own_or_group_limit(customer, profile)
+    band = band_of(profile.score if profile is not None else None)
+    if band is None:
+        return limit, currency
+    # The band lowers, never raises: by a percent of the limit, or to an amount (in the
+    # limit's currency), which also caps a customer that had no limit at all.
+    if band.limit_percent is not None and limit is not None:
+        limit = quantize(limit * (100 - band.limit_percent) / 100, currency)
+    if band.limit_amount is not None:
+        amount = quantize(band.limit_amount, currency)
+        limit = amount if limit is None else min(limit, amount)
+    return limit, currency
+
+
+def _own_or_group_limit(
+    customer: Customer, profile: CreditProfile | None
+) -> tuple[Decimal | None, str]:
     if profile is not None and profile.limit is not None:
         return quantize(profile.limit, profile.currency), profile.currency
     if customer.group_id is not None:
@@ -69,6 +88,53 @@ def _limit(customer: Customer, profile: CreditProfile | None) -> tuple[Decimal |
         if group is not None:
             return quantize(group.limit, group.currency), group.currency
     return None, base_currency()
+
+
+def band_of(score: int | None) -> CreditBandPolicy | None:
+    """The score band policy a score falls in (none without a score)."""
+    if score is None:
+        return None
+    return CreditBandPolicy.objects.filter(score_from__lte=score, score_to__gte=score).first()
+
+
+@dataclass(frozen=True)
+class CreditTerms:
+    """Defaults a score band sets on a new quote or contract: one installment, prepaid
+    (on signing, 0 days) or due `due_days` after signing."""
+
+    band: CreditBandPolicy
+    prepayment: bool
+    due_days: int
+
+    @property
+    def label(self) -> str:
+        return gettext("Prepayment") if self.prepayment else gettext("Payment")
+
+    def quote_plan(self) -> list[dict[str, Any]]:
+        """The proposed payment plan of a quote (`cpq.services.payment_plan_clean` form)."""
+        return [
+            {
+                "label": self.label,
+                "percent": "100",
+                "due_rule": "on_signing",
+                "due_days": self.due_days,
+            }
+        ]
+
+
+def terms_for(customer: Customer) -> CreditTerms | None:
+    """The payment defaults of a new quote or contract for the customer, from its score
+    band (decision 048): prepayment, or terms shortened to the band's days (the customer's
+    own terms when shorter).  None: the band asks for neither, or no band applies."""
+    profile = CreditProfile.objects.filter(customer=customer).only("score").first()
+    band = band_of(profile.score if profile is not None else None)
+    if band is None or not (band.require_prepayment or band.payment_terms_days is not None):
+        return None
+    if band.require_prepayment:
+        return CreditTerms(band=band, prepayment=True, due_days=0)
+    assert band.payment_terms_days is not None
+    days = min(customer.payment_terms_days, band.payment_terms_days)
+    return CreditTerms(band=band, prepayment=False, due_days=days)
 
 
 def _sum(qs: Any, expression: Any) -> Decimal:
@@ -286,3 +352,13 @@ def open_customer_ids() -> Any:
 
 def today_or(today: date | None) -> date:
     return today if today is not None else timezone.localdate()
+
+
+def band_list(*, user: User) -> Any:
+    require(user, "view", CreditBandPolicy)
+    return CreditBandPolicy.objects.order_by("score_from")
+
+
+def group_limit_list(*, user: User) -> Any:
+    require(user, "view", GroupCreditLimit)
+    return GroupCreditLimit.objects.select_related("group").order_by("group__name")

@@ -29,8 +29,21 @@ from cashloop.credit.choices import (
     Severity,
     SignalKind,
 )
-from cashloop.credit.errors import CreditError, RiskSignalError
-from cashloop.credit.models import CreditHold, CreditProfile, LimitChange, RiskSignal
+from cashloop.credit.errors import (
+    CreditBandError,
+    CreditError,
+    CreditSettingsError,
+    RiskSignalError,
+)
+from cashloop.credit.models import (
+    CreditBandPolicy,
+    CreditHold,
+    CreditProfile,
+    CreditSettings,
+    GroupCreditLimit,
+    LimitChange,
+    RiskSignal,
+)
 from cashloop.credit.scoring import score_compute
 from cashloop.credit.selectors import (
     ZERO,
@@ -493,3 +506,146 @@ def risk_signal_create(
     *, actor: User | None, signal: SignalIn, today: date | None = None
 ) -> RiskSignal:
     return risk_signals_record(actor=actor, signals=[signal], today=today)[0]
+
+
+# --- score bands, group limits and settings (admin) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BandIn:
+    """A score band policy as typed: the band and what it does to new sales."""
+
+    name: str
+    score_from: int
+    score_to: int
+    require_prepayment: bool = False
+    payment_terms_days: int | None = None
+    limit_percent: Decimal | None = None
+    limit_amount: Decimal | None = None
+
+
+def _band_check(band: BandIn, band_id: int | None) -> None:
+    if not 0 <= band.score_from <= band.score_to <= 100:
+        raise DomainError(CreditBandError.RANGE)
+    if not (
+        band.require_prepayment
+        or band.payment_terms_days is not None
+        or band.limit_percent is not None
+        or band.limit_amount is not None
+    ):
+        raise DomainError(CreditBandError.NO_ACTION)
+    if band.limit_percent is not None and not 0 < band.limit_percent <= 100:
+        raise DomainError(CreditBandError.PERCENT)
+    if band.limit_amount is not None and band.limit_amount < 0:
+        raise DomainError(CreditError.LIMIT_NEGATIVE, details={"limit_amount": ["≥ 0"]})
+    if band.payment_terms_days is not None and not 0 <= band.payment_terms_days <= 365:
+        raise DomainError(CreditBandError.RANGE, details={"payment_terms_days": ["0–365"]})
+    others = CreditBandPolicy.objects.select_for_update().filter(
+        score_from__lte=band.score_to, score_to__gte=band.score_from
+    )
+    other = (others if band_id is None else others.exclude(pk=band_id)).first()
+    if other is not None:
+        raise DomainError(
+            CreditBandError.OVERLAP,
+            score_from=max(other.score_from, band.score_from),
+            score_to=min(other.score_to, band.score_to),
+            other=other.name,
+        )
+
+
+@transaction.atomic
+def credit_band_save(*, actor: User, band: BandIn, band_id: int | None = None) -> CreditBandPolicy:
+    """Create a score band policy or replace one's fields; bands may not overlap."""
+    if band_id is None:
+        require(actor, "add", CreditBandPolicy)
+        policy, before = CreditBandPolicy(), None
+    else:
+        require(actor, "change", CreditBandPolicy)
+        found = CreditBandPolicy.objects.select_for_update().filter(pk=band_id).first()
+        if found is None:
+            raise DomainError(CreditBandError.NOT_FOUND)
+        policy, before = found, audit_snapshot(found)
+    name = band.name.strip()[:100]
+    if not name:
+        raise DomainError(CreditError.REASON_REQUIRED, details={"name": [_("Required.")]})
+    _band_check(band, band_id)
+    for key, value in vars(band).items():
+        setattr(policy, key, value)
+    policy.name = name
+    policy.save()
+    audit_record(
+        actor=actor,
+        instance=policy,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        before=before,
+    )
+    return policy
+
+
+@transaction.atomic
+def credit_band_delete(*, actor: User, band_id: int) -> None:
+    require(actor, "delete", CreditBandPolicy)
+    policy = CreditBandPolicy.objects.select_for_update().filter(pk=band_id).first()
+    if policy is None:
+        raise DomainError(CreditBandError.NOT_FOUND)
+    before = audit_snapshot(policy)
+    audit_record(actor=actor, instance=policy, action=AuditAction.DELETE, before=before)
+    policy.delete()
+
+
+@transaction.atomic
+def credit_group_limit_set(
+    *, actor: User, group_id: int, limit: Decimal | None, currency: str | None = None
+) -> GroupCreditLimit | None:
+    """Set the default limit of a customer group's customers; None removes it."""
+    from cashloop.customers.models import CustomerGroup
+
+    require(actor, "change", GroupCreditLimit)
+    if limit is not None and limit < 0:
+        raise DomainError(CreditError.LIMIT_NEGATIVE, details={"limit": [_("Must be 0 or more.")]})
+    group = CustomerGroup.objects.filter(pk=group_id).first()
+    if group is None:
+        raise DomainError(CreditSettingsError.GROUP_NOT_FOUND)
+    row = GroupCreditLimit.objects.select_for_update().filter(group=group).first()
+    before = audit_snapshot(row) if row is not None else None
+    if limit is None:
+        if row is not None:
+            audit_record(actor=actor, instance=row, action=AuditAction.DELETE, before=before)
+            row.delete()
+        return None
+    if row is None:
+        row = GroupCreditLimit(group=group)
+    row.limit, row.currency = limit, currency_check(currency or base_currency())
+    row.save()
+    audit_record(
+        actor=actor,
+        instance=row,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        before=before,
+    )
+    return row
+
+
+@transaction.atomic
+def credit_settings_update(
+    *,
+    actor: User,
+    include_open_quotes: bool,
+    overdue_days: int | None,
+    overdue_amount: Decimal,
+    release_grace_days: int,
+) -> CreditSettings:
+    """The company's credit rules (decision 048): what counts and what holds."""
+    require(actor, "change", CreditSettings)
+    if overdue_amount < 0:
+        raise DomainError(CreditSettingsError.AMOUNT_NEGATIVE)
+    settings = credit_settings()
+    settings = CreditSettings.objects.select_for_update().get(pk=settings.pk)
+    before = audit_snapshot(settings)
+    settings.include_open_quotes = include_open_quotes
+    settings.overdue_days = overdue_days
+    settings.overdue_amount = overdue_amount
+    settings.release_grace_days = release_grace_days
+    settings.save()
+    audit_record(actor=actor, instance=settings, action=AuditAction.UPDATE, before=before)
+    return settings

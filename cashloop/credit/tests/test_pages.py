@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from cashloop.credit.models import CreditHold, CreditProfile, LimitChange
@@ -119,3 +120,53 @@ def test_no_release_form_without_limit_or_hold(client, company, customers):
     client.force_login(company.rep_east)
     html = page(client, f"/credit/customers/{customers['rep_east'].pk}/", "en")
     assert 'data-testid="release-form"' not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "available", "hold"),
+    [("en", "¥5,000.00 available", "On credit hold"), ("zh-hans", "可用 ¥5,000.00", "信用冻结")],
+)
+def test_a_non_contract_sale_shows_the_available_credit_and_the_hold(
+    client, company, held, lang, available, hold
+):
+    from cashloop.receivables.services import LineIn, invoice_create
+
+    draft = invoice_create(
+        actor=company.finance,
+        customer_id=held.pk,
+        issue_date=timezone.localdate(),
+        lines=[
+            LineIn(
+                description="备件",
+                quantity=Decimal(1),
+                unit_price=Decimal(100),
+                tax_rate=Decimal(0),
+            )
+        ],
+    )
+    client.force_login(company.rep_east)
+    html = page(client, reverse("receivables:invoice_detail", args=[draft.pk]), lang)
+    line = html[html.index('data-testid="credit-line"') :]
+    line = line[: line.index("</p>")]
+    assert available in line and hold in line
+
+
+def test_who_may_not_read_credit_sees_no_credit_line(client, company, held):
+    from cashloop.receivables.services import LineIn, invoice_create
+
+    draft = invoice_create(
+        actor=company.finance,
+        customer_id=held.pk,
+        issue_date=timezone.localdate(),
+        lines=[
+            LineIn(
+                description="备件",
+                quantity=Decimal(1),
+                unit_price=Decimal(100),
+                tax_rate=Decimal(0),
+            )
+        ],
+    )
+    client.force_login(company.viewer)
+    html = page(client, reverse("receivables:invoice_detail", args=[draft.pk]), "en")
+    assert "Invoice" in html and 'data-testid="credit-line"' not in html
