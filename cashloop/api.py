@@ -23,6 +23,7 @@ from cashloop.banking.api import (
 from cashloop.banking.match_api import match_rules_router
 from cashloop.banking.match_api import recognition_router as bank_recognition_router
 from cashloop.collections.api import router as dunning_router
+from cashloop.collections.worklist_api import router as collections_router
 from cashloop.contracts.api import contracts_router
 from cashloop.contracts.billing_api import billing_router, reconciliation_router
 from cashloop.contracts.recognition_api import keydates_router, recognition_router
@@ -165,4 +166,5 @@ api.add_router("/quotes", quotes_router)
 api.add_router("/customer-groups", customer_groups_router)
 api.add_router("/credit", credit_router)
 api.add_router("/dunning", dunning_router)
+api.add_router("/collections", collections_router)
 api.add_router("/tickets", service_router)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("credit/", include("cashloop.credit.urls")),
     path("service/", include("cashloop.service.urls")),
     path("dunning/", include("cashloop.collections.urls")),
+    path("collections/", include("cashloop.collections.worklist_urls")),
     path("", include("cashloop.cpq.urls")),
     path("revenue/", include("cashloop.contracts.recognition_urls")),
     path("billing/", include("cashloop.contracts.billing_urls")),

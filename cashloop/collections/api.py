@@ -9,14 +9,21 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.collections import selectors, services
 from cashloop.collections.schemas import (
+    ChargeBookIn,
+    ChargeOut,
     CustomerDunningIn,
     CustomerDunningOut,
+    DisputeIn,
+    DisputeOut,
+    DisputeResolveIn,
     ExclusionIn,
     ExclusionOut,
+    InterestIn,
     LogOut,
     PolicyIn,
     PolicyOut,
     RunOut,
+    WaiveIn,
 )
 from cashloop.collections.services import DunningRunResult, LevelInput
 
@@ -41,6 +48,8 @@ def policy_create(request: HttpRequest, payload: PolicyIn) -> Any:
         auto_send=payload.auto_send,
         group_ids=payload.group_ids,
         levels=_levels(payload),
+        interest_rate=payload.interest_rate,
+        charge_booking=payload.charge_booking,
     )
     return Status(201, policy)
 
@@ -60,6 +69,8 @@ def policy_update(request: HttpRequest, policy_id: int, payload: PolicyIn) -> An
         auto_send=payload.auto_send,
         group_ids=payload.group_ids,
         levels=_levels(payload),
+        interest_rate=payload.interest_rate,
+        charge_booking=payload.charge_booking,
     )
 
 
@@ -97,6 +108,8 @@ def run_out(result: DunningRunResult) -> dict[str, Any]:
         "emails": result.emails,
         "tasks": result.tasks,
         "holds": result.holds,
+        "charges": result.charges,
+        "charge_invoices": result.charge_invoices,
         "customers": [
             {
                 "customer_id": plan.customer_id,
@@ -136,3 +149,65 @@ def log_list(request: HttpRequest, customer_id: int | None = None) -> Any:
 @router.get("/log/{log_id}", response=LogOut)
 def log_get(request: HttpRequest, log_id: int) -> Any:
     return selectors.log_get(user=request.user, log_id=log_id)
+
+
+# --- disputes and dunning charges (decision 051) ----------------------------------------------
+
+
+@router.get("/disputes", response=list[DisputeOut])
+@paginate(LimitOffsetPagination)
+def dispute_list(
+    request: HttpRequest, status: str | None = None, customer_id: int | None = None
+) -> Any:
+    return selectors.dispute_list(user=request.user, status=status, customer_id=customer_id)
+
+
+@router.post("/disputes", response={201: DisputeOut})
+def dispute_open(request: HttpRequest, payload: DisputeIn) -> Any:
+    """Mark an installment disputed: it leaves dunning and interest until resolved."""
+    return Status(201, services.dispute_open(actor=request.user, **payload.model_dump()))
+
+
+@router.get("/disputes/{dispute_id}", response=DisputeOut)
+def dispute_get(request: HttpRequest, dispute_id: int) -> Any:
+    return selectors.dispute_get(user=request.user, dispute_id=dispute_id)
+
+
+@router.post("/disputes/{dispute_id}/resolve", response=DisputeOut)
+def dispute_resolve(request: HttpRequest, dispute_id: int, payload: DisputeResolveIn) -> Any:
+    """Resolve by a credit note ("credit", through approval when a flow applies), "reject"
+    or "withdraw"."""
+    return services.dispute_resolve(
+        actor=request.user, dispute_id=dispute_id, **payload.model_dump()
+    )
+
+
+@router.get("/charges", response=list[ChargeOut])
+@paginate(LimitOffsetPagination)
+def charge_list(
+    request: HttpRequest, status: str | None = None, customer_id: int | None = None
+) -> Any:
+    return selectors.charge_list(user=request.user, status=status, customer_id=customer_id)
+
+
+@router.post("/charges/interest", response={201: ChargeOut})
+def charge_interest(request: HttpRequest, payload: InterestIn) -> Any:
+    """Charge interest on one overdue installment now (refused on a disputed one)."""
+    return Status(
+        201,
+        services.dunning_charge_interest(actor=request.user, installment_id=payload.installment_id),
+    )
+
+
+@router.post("/charges/book", response=list[int])
+def charges_book(request: HttpRequest, payload: ChargeBookIn) -> Any:
+    """Book a customer's pending charges as a charge invoice now; the invoices' ids."""
+    invoices = services.dunning_charges_book(actor=request.user, customer_id=payload.customer_id)
+    return [invoice.pk for invoice in invoices]
+
+
+@router.post("/charges/{charge_id}/waive", response=ChargeOut)
+def charge_waive(request: HttpRequest, charge_id: int, payload: WaiveIn) -> Any:
+    return services.dunning_charge_waive(
+        actor=request.user, charge_id=charge_id, reason=payload.reason
+    )

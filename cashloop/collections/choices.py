@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExclusionReason(models.TextChoices):
@@ -23,14 +24,14 @@ class Language(models.TextChoices):
 class ActivityOutcome(models.TextChoices):
     """What came of a collector's call, visit or email."""
 
-    REACHED = "reached", _("Reached")
+    REACHED = "reached", pgettext_lazy("collection outcome", "Reached")
     NO_ANSWER = "no_answer", _("No answer")
     DISPUTED = "disputed", _("Disputed")
     PROMISED = "promised", _("Promised to pay")
 
 
 class PromiseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("promise to pay", "Open")
     KEPT = "kept", _("Kept")
     BROKEN = "broken", _("Broken")
     CANCELLED = "cancelled", _("Cancelled")

@@ -1,4 +1,5 @@
-"""The texts of dunning: a level's message rendered for one customer, and the letter PDF.
+"""The texts of dunning: a level's message rendered for one customer, the letter PDF, and
+the customer's statement PDF every reminder email carries (decision 051).
 
 A level's subject and body are Django templates run in a plain engine (no loaders, no
 escaping: the message is plain text), like contract terms (cashloop.contracts.terms).
@@ -131,3 +132,14 @@ def letter_pdf(log: DunningLog) -> bytes:
 def _language_of(log: DunningLog) -> str:
     settings = getattr(log.customer, "dunning", None)
     return settings.language if settings is not None else translation.get_language()
+
+
+def statement_attachment(log: DunningLog) -> tuple[str, bytes]:
+    """The customer's statement of the run's month (receivables' default period), in the
+    reminder's language, as a file name and PDF."""
+    from cashloop.receivables.statement import default_period, statement_of, statement_pdf
+
+    start, end = default_period(log.run_date)
+    with translation.override(_language_of(log)):
+        pdf = statement_pdf(statement_of(log.customer, start=start, end=end))
+    return f"statement-{log.customer.code}-{end.isoformat()}.pdf", pdf

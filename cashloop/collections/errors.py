@@ -59,3 +59,129 @@ class DunningError(ErrorCode):
         422,
         _("The collector must be an active user."),
     )
+
+
+# --- disputes and dunning charges (decision 051) ---------------------------------------------
+
+
+class DisputeError(ErrorCode):
+    NOT_FOUND = ("dispute.not_found", 404, _("No such dispute."))
+    INSTALLMENT_NOT_FOUND = (
+        "dispute.installment_not_found",
+        404,
+        _("No such installment, or it is not yours to see."),
+    )
+    INSTALLMENT_NOT_OPEN = (
+        "dispute.installment_not_open",
+        422,
+        _("Only an open installment of an issued invoice can be disputed."),
+    )
+    ALREADY_DISPUTED = (
+        "dispute.already_disputed",
+        409,
+        _("This installment is already disputed; resolve that dispute first."),
+    )
+    AMOUNT_INVALID = (
+        "dispute.amount_invalid",
+        422,
+        _("The disputed amount must be more than zero and at most the open {residual}."),
+    )
+    REASON_INVALID = ("dispute.reason_invalid", 422, _("Choose a reason for the dispute."))
+    NOT_OPEN = (
+        "dispute.not_open",
+        409,
+        _("This dispute is already “{status}”; only an open dispute can be resolved."),
+    )
+    OUTCOME_INVALID = (
+        "dispute.outcome_invalid",
+        422,
+        _("A dispute is resolved by a credit note, rejected, or withdrawn."),
+    )
+    NOTE_REQUIRED = ("dispute.note_required", 422, _("Say why the dispute is resolved so."))
+    CREDIT_INVALID = (
+        "dispute.credit_invalid",
+        422,
+        _("The credit must be more than zero and at most the disputed {amount}."),
+    )
+    CHARGE_NOT_FOUND = ("dunning_charge.not_found", 404, _("No such dunning charge."))
+    CHARGE_DISPUTED = (
+        "dunning_charge.disputed",
+        409,
+        _("The installment is disputed: no interest is charged on it until it is resolved."),
+    )
+    CHARGE_NOT_PENDING = (
+        "dunning_charge.not_pending",
+        409,
+        _("Only a charge not booked yet can be waived; this one is “{status}”."),
+    )
+    CHARGE_NOTHING_DUE = (
+        "dunning_charge.nothing_due",
+        422,
+        _("No interest is due on this installment today: {reason}"),
+    )
+    CHARGE_NO_BOOKER = (
+        "dunning_charge.no_booker",
+        409,
+        _("Nobody may issue invoices for every customer; charges stay pending."),
+    )
+
+
+# --- the collector's worklist, contact outcomes and promises to pay (decision 050) ----------
+
+
+class CollectionError(ErrorCode):
+    CUSTOMER_NOT_FOUND = (
+        "collection.customer_not_found",
+        404,
+        _("No such customer, or it is not yours to see."),
+    )
+    KIND_INVALID = (
+        "collection_activity.kind_invalid",
+        422,
+        _("A collection contact is a call, a visit or an email."),
+    )
+    OUTCOME_INVALID = ("collection_activity.outcome_invalid", 422, _("Choose an outcome."))
+    SUMMARY_REQUIRED = (
+        "collection_activity.summary_required",
+        422,
+        _("Say in a few words what was said."),
+    )
+    PROMISE_REQUIRED = (
+        "collection_activity.promise_required",
+        422,
+        _("A promise to pay needs its amount and date."),
+    )
+    PROMISE_AMOUNT_INVALID = (
+        "payment_promise.amount_invalid",
+        422,
+        _("The promised amount must be more than zero."),
+    )
+    PROMISE_DATE_IN_PAST = (
+        "payment_promise.date_in_past",
+        422,
+        _("The promised date must be today or later; {date} has passed."),
+    )
+    PROMISE_NOT_FOUND = ("payment_promise.not_found", 404, _("No such promise to pay."))
+    PROMISE_NOT_OPEN = (
+        "payment_promise.not_open",
+        409,
+        _("This promise is already {status}; only an open promise can be cancelled."),
+    )
+    TASK_NOT_FOUND = ("collection_task.not_found", 404, _("No such collection task."))
+    TASK_KIND_INVALID = ("collection_task.kind_invalid", 422, _("Choose a kind of task."))
+    TASK_TITLE_REQUIRED = ("collection_task.title_required", 422, _("Say what is to be done."))
+    TASK_DUE_IN_PAST = (
+        "collection_task.due_in_past",
+        422,
+        _("A task is due today or later; {date} has passed."),
+    )
+    ESCALATION_NOTE_REQUIRED = (
+        "collection_escalation.note_required",
+        422,
+        _("Say why the customer is escalated."),
+    )
+    STATEMENT_NO_EMAIL = (
+        "collection_statement.no_email",
+        422,
+        _("None of the customer's contacts has an email address."),
+    )

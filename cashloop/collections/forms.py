@@ -3,12 +3,14 @@ and invoice exclusions."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from cashloop.collections.choices import ChargeBooking, DisputeReason
 from cashloop.collections.services import LevelInput
 from cashloop.customers.models import CustomerGroup
 from cashloop.web.forms import amount_field
@@ -29,6 +31,28 @@ class PolicyForm(forms.Form):
     group_ids = forms.TypedMultipleChoiceField(
         label=_("Customer groups"), coerce=int, required=False
     )
+    interest_rate = forms.DecimalField(
+        label=_("Interest per year (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=4,
+        initial=0,
+        required=False,
+        help_text=_("Simple interest on the overdue principal, charged at each level; 0: none."),
+    )
+    charge_booking = forms.ChoiceField(
+        label=_("Book fees and interest"),
+        choices=ChargeBooking.choices,
+        initial=ChargeBooking.ON_RUN,
+        required=False,
+        help_text=_("A payment clears fees first, then interest, then the principal."),
+    )
+
+    def clean_interest_rate(self) -> Decimal:
+        return self.cleaned_data.get("interest_rate") or Decimal(0)
+
+    def clean_charge_booking(self) -> str:
+        return self.cleaned_data.get("charge_booking") or ChargeBooking.ON_RUN
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,3 +111,29 @@ def level_initial(policy: Any) -> list[dict[str, Any]]:
         {name: getattr(level, name) for name in LevelForm.base_fields}
         for level in policy.levels.all()
     ]
+
+
+# --- disputes (decision 051) -------------------------------------------------------------------
+
+
+class DisputeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DisputeReason.choices)
+    amount = amount_field(
+        _("Disputed amount"), required=False, help_text=_("Empty: all the installment owes.")
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=_text(3))
+
+
+class DisputeResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("credit", _("Credit note (through approval when a flow applies)")),
+            ("reject", _("Reject: the customer owes it")),
+            ("withdraw", _("Withdrawn by the customer")),
+        ],
+    )
+    credit_amount = amount_field(
+        _("Credit amount"), required=False, help_text=_("Empty: the disputed amount.")
+    )
+    note = forms.CharField(label=_("Resolution"), max_length=2000, widget=_text(3))

@@ -505,7 +505,7 @@ class Dispute(models.Model):
 
 class DunningCharge(models.Model):
     """A dunning fee or late payment interest a run charged.  Booked as a charge invoice
-    at once or only when the customer pays, as the policy says (decision 050)."""
+    at once or only when the customer pays, as the policy says (decision 051)."""
 
     customer = models.ForeignKey(
         "customers.Customer",

@@ -29,6 +29,8 @@ class PolicyIn(InSchema):
     auto_send: bool = False
     group_ids: list[int] = []
     levels: list[LevelIn]
+    interest_rate: Decimal = Decimal(0)
+    charge_booking: str = "on_run"
 
 
 class LevelOut(Schema):
@@ -55,6 +57,8 @@ class PolicyOut(Schema):
     auto_send: bool
     group_ids: list[int]
     levels: list[LevelOut]
+    interest_rate: Decimal
+    charge_booking: str
 
     @staticmethod
     def resolve_group_ids(obj) -> list[int]:  # type: ignore[no-untyped-def]
@@ -132,6 +136,8 @@ class RunOut(Schema):
     emails: int
     tasks: int
     holds: int
+    charges: int = 0
+    charge_invoices: int = 0
 
 
 class LogItemOut(Schema):
@@ -163,3 +169,223 @@ class LogOut(Schema):
     @staticmethod
     def resolve_items(obj) -> list:  # type: ignore[no-untyped-def, type-arg]
         return list(obj.items.all())
+
+
+# --- disputes and dunning charges (decision 051) ----------------------------------------------
+
+
+class DisputeIn(InSchema):
+    installment_id: int
+    reason: str
+    note: str = ""
+    amount: Decimal | None = None
+
+
+class DisputeResolveIn(InSchema):
+    outcome: str
+    note: str
+    credit_amount: Decimal | None = None
+
+
+class DisputeOut(Schema):
+    id: int
+    installment_id: int
+    invoice_id: int
+    customer_id: int
+    reason: str
+    note: str
+    amount: Decimal
+    status: str
+    opened_on: date
+    resolved_on: date | None
+    resolution_note: str
+    credit_note_id: int | None
+    held_posting_id: int | None
+
+    @staticmethod
+    def resolve_invoice_id(obj) -> int:  # type: ignore[no-untyped-def]
+        return obj.installment.invoice_id
+
+
+class InterestIn(InSchema):
+    installment_id: int
+
+
+class WaiveIn(InSchema):
+    reason: str = ""
+
+
+class ChargeBookIn(InSchema):
+    customer_id: int
+
+
+class ChargeOut(Schema):
+    id: int
+    customer_id: int
+    log_id: int | None
+    kind: str
+    installment_id: int | None
+    amount: Decimal
+    currency: str
+    accrued_on: date
+    days: int
+    principal: Decimal
+    status: str
+    invoice_id: int | None
+
+
+# --- the collector's worklist (decision 050) ---------------------------------------------------
+
+
+class CollectionActivityIn(InSchema):
+    customer_id: int
+    kind: str
+    outcome: str
+    summary: str
+    contact_ids: list[int] = []
+    occurred_at: datetime | None = None
+    promise_amount: Decimal | None = None
+    promise_date: date | None = None
+    next_follow_up: date | None = None
+
+
+class CollectionActivityOut(Schema):
+    id: int
+    customer_id: int
+    interaction_id: int
+    outcome: str
+    created_at: datetime
+
+
+class PaymentPromiseIn(InSchema):
+    customer_id: int
+    amount: Decimal
+    promised_date: date
+    currency: str | None = None
+    note: str = ""
+
+
+class PaymentPromiseOut(Schema):
+    id: int
+    customer_id: int
+    activity_id: int | None
+    amount: Decimal
+    currency: str
+    made_on: date
+    promised_date: date
+    status: str
+    paid: Decimal
+    resolved_on: date | None
+    note: str
+
+
+class PromiseCheckOut(Schema):
+    checked: int
+    kept: int
+    broken: int
+
+
+class CollectionTaskIn(InSchema):
+    customer_id: int
+    due_date: date
+    kind: str = "follow_up"
+    title: str = ""
+    note: str = ""
+    assignee_id: int | None = None
+
+
+class CollectionTaskOut(Schema):
+    id: int
+    customer_id: int
+    assignee_id: int | None
+    kind: str
+    title: str
+    note: str
+    due_date: date
+    done_at: datetime | None
+
+
+class EscalateIn(InSchema):
+    customer_id: int
+    note: str
+
+
+class StatementSendIn(InSchema):
+    customer_id: int
+    start: date | None = None
+    end: date | None = None
+
+
+class PriorityPartOut(Schema):
+    part: str
+    points: int
+
+
+class WorklistRowOut(Schema):
+    customer_id: int
+    code: str
+    name: str
+    assignee_id: int | None
+    overdue: Decimal
+    oldest_days: int
+    credit_score: int | None
+    broken_promises: int
+    priority: int
+    priority_parts: list[PriorityPartOut]
+    promise: PaymentPromiseOut | None
+    task: CollectionTaskOut | None
+
+
+class CollectionOpenItemOut(Schema):
+    installment_id: int
+    invoice_id: int
+    invoice_number: str
+    sequence: int
+    due_date: date
+    days_overdue: int
+    residual: Decimal
+    currency: str
+
+
+class CollectionContactOut(Schema):
+    id: int
+    name: str
+    phone: str
+    email: str
+
+
+class CollectionHistoryOut(Schema):
+    id: int
+    kind: str
+    occurred_at: datetime
+    summary: str
+    outcome: str | None
+    author: str
+
+
+class CollectionDisputeOut(Schema):
+    id: int
+    installment_id: int
+    reason: str
+    amount: Decimal
+    status: str
+
+
+class CollectionCustomerOut(Schema):
+    customer_id: int
+    code: str
+    name: str
+    collector_id: int | None
+    overdue: Decimal
+    oldest_days: int
+    credit_score: int | None
+    broken_promises: int
+    priority: int
+    priority_parts: list[PriorityPartOut]
+    dunning_level: str | None
+    open_items: list[CollectionOpenItemOut]
+    contacts: list[CollectionContactOut]
+    history: list[CollectionHistoryOut]
+    promises: list[PaymentPromiseOut]
+    open_tasks: list[CollectionTaskOut]
+    disputes: list[CollectionDisputeOut]

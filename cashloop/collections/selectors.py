@@ -9,25 +9,41 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.utils import timezone
 
-from cashloop.collections.choices import Language
-from cashloop.collections.errors import DunningError
+from cashloop.collections.choices import ChargeStatus, DisputeStatus, Language, PromiseStatus
+from cashloop.collections.errors import CollectionError, DisputeError, DunningError
 from cashloop.collections.models import (
     CollectionTask,
     CustomerDunning,
+    Dispute,
+    DunningCharge,
     DunningLevel,
     DunningLog,
     DunningLogItem,
     DunningPolicy,
     InvoiceExclusion,
+    PaymentPromise,
 )
-from cashloop.core.scoping import ScopedQuerySet, get_scoped, require
+from cashloop.core.money import base_currency, quantize
+from cashloop.core.scoping import ScopedQuerySet, get_scoped, may, require
 from cashloop.customers.errors import CustomerError
-from cashloop.customers.models import Contact, Customer
+from cashloop.customers.models import Contact, Customer, Interaction
 from cashloop.receivables.choices import InvoiceStatus
 from cashloop.receivables.models import Installment
 
@@ -38,6 +54,9 @@ ZERO = Decimal(0)
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 # Contacts are read for this many customers per query: a bound, not a query per customer.
 CHUNK = 2000
+# Promises the customer 360 lists.
+PANEL_ROWS = 5
+DISPUTE_OPEN = (DisputeStatus.OPEN, DisputeStatus.CREDIT_PENDING)
 
 
 def today_or(today: date | None) -> date:
@@ -109,6 +128,8 @@ class CustomerDunningPanel:
     last: DunningLog | None
     exclusions: list[InvoiceExclusion]
     open_tasks: list[CollectionTask]
+    promises: list[PaymentPromise]
+    disputes: list[Dispute]
 
 
 def customer_dunning(
@@ -134,6 +155,19 @@ def customer_dunning(
         open_tasks=list(
             CollectionTask.objects.filter(customer=customer, done_at__isnull=True).select_related(
                 "assignee"
+            )
+        ),
+        # Open promises first, then the latest kept or broken ones.
+        promises=list(
+            PaymentPromise.objects.filter(customer=customer).order_by(
+                Case(When(status=PromiseStatus.OPEN, then=0), default=1),
+                "-promised_date",
+                "-id",
+            )[:PANEL_ROWS]
+        ),
+        disputes=list(
+            Dispute.objects.filter(customer=customer, status__in=DISPUTE_OPEN).select_related(
+                "installment__invoice"
             )
         ),
     )
@@ -253,8 +287,8 @@ def level_reached(policy: DunningPolicy, days_overdue: int) -> DunningLevel | No
 
 
 def candidates(day: date, earliest_days: int) -> QuerySet[Installment]:
-    """Open installments due early enough for the earliest level, not excluded, of
-    customers not dunned today already."""
+    """Open installments due early enough for the earliest level, not excluded, not
+    disputed (decision 051), of customers not dunned today already."""
     return (
         Installment.objects.filter(
             residual__gt=0,
@@ -262,6 +296,9 @@ def candidates(day: date, earliest_days: int) -> QuerySet[Installment]:
             due_date__lte=day - timedelta(days=earliest_days),
         )
         .exclude(invoice__dunning_exclusions__until__gte=day)
+        .exclude(disputes__status__in=DISPUTE_OPEN)
+        # Fees and interest are not dunned themselves: no fee on a fee (decision 051).
+        .exclude(invoice__dunning_charges__isnull=False)
         .exclude(invoice__customer__dunning__excluded_until__gte=day)
         .exclude(invoice__customer__dunning_logs__run_date=day)
     )
@@ -373,3 +410,463 @@ def _add_emails(plans: list[CustomerPlan]) -> None:
         )
         for customer_id, email in contacts:
             by_customer[customer_id].emails.append(email)
+
+
+# --- the collector's worklist (decision 050) ----------------------------------------------------
+
+# Priority = amount points + days points + risk points + broken-promise points (0-110).
+AMOUNT_CAP, DAYS_CAP, RISK_CAP, BROKEN_POINTS, BROKEN_CAP = 40, 30, 20, 10, 20
+BROKEN_WINDOW = 90  # days a broken promise keeps raising the priority
+
+
+@dataclass(frozen=True)
+class Priority:
+    score: int
+    # (what, points) of each part that added something, largest first: the page says why.
+    parts: tuple[tuple[str, int], ...]
+
+
+def priority_of(*, overdue: Decimal, days: int, credit_score: int | None, broken: int) -> Priority:
+    """The worklist's priority of a customer (decision 050).
+
+    amount: 10 points per tenfold of the base-currency amount overdue above 100, at most 40
+    (1,000 → 10, 10,000 → 20, 1,000,000 → 40); days: one point per 3 days of its oldest
+    overdue item, at most 30 (90 days); risk: a fifth of what the credit score lacks of 100,
+    at most 20 (no score: 0); broken promises in the last 90 days: 10 each, at most 20.
+    """
+    amount = 0
+    if overdue > 100:
+        amount = min(AMOUNT_CAP, int(10 * ((overdue / 100).log10())))
+    day_points = min(DAYS_CAP, max(0, days) // 3)
+    risk = 0 if credit_score is None else min(RISK_CAP, max(0, 100 - credit_score) // 5)
+    promises = min(BROKEN_CAP, BROKEN_POINTS * broken)
+    parts = [
+        ("amount", amount),
+        ("days", day_points),
+        ("risk", risk),
+        ("broken_promises", promises),
+    ]
+    parts = sorted((part for part in parts if part[1] > 0), key=lambda part: -part[1])
+    return Priority(score=amount + day_points + risk + promises, parts=tuple(parts))
+
+
+@dataclass
+class WorklistRow:
+    """One line of the worklist: a customer to work today, with its task if it has one."""
+
+    customer_id: int
+    code: str
+    name: str
+    assignee_id: int | None
+    overdue: Decimal  # in the base currency
+    oldest_days: int
+    credit_score: int | None
+    broken_promises: int
+    promise: PaymentPromise | None  # the open one due first, else the latest resolved
+    task: CollectionTask | None
+    priority: Priority
+
+
+def _credit_scores(customer_ids: list[int]) -> dict[int, int | None]:
+    """Credit scores where credit control has one (read lazily: the app may be absent)."""
+    try:
+        from cashloop.credit.models import CreditProfile
+    except ImportError:  # pragma: no cover - credit control is installed with collections
+        return {}
+    return dict(
+        CreditProfile.objects.filter(customer_id__in=customer_ids).values_list(
+            "customer_id", "score"
+        )
+    )
+
+
+def worklist(*, user: User, today: date | None = None, everyone: bool = False) -> list[WorklistRow]:
+    """What the collector works today, by priority: their open tasks due today or earlier,
+    and the customers they collect from (collector, else owner) with money overdue and no
+    open task.  `everyone`: every collector's, as far as the user's scope reaches (managers
+    their team, finance all).  A fixed number of queries whatever the number of rows."""
+    require(user, "view", CollectionTask)
+    day = today_or(today)
+    tasks_qs = (
+        CollectionTask.objects.restrict(user, "view")
+        .filter(done_at__isnull=True, due_date__lte=day)
+        .select_related("customer", "assignee")
+        .order_by("due_date", "id")
+    )
+    if not everyone:
+        tasks_qs = tasks_qs.filter(assignee=user)
+    tasks = list(tasks_qs)
+    overdue_qs = Installment.objects.filter(
+        residual__gt=0, invoice__status__in=OPEN_STATUSES, due_date__lt=day
+    )
+    if everyone:
+        overdue_qs = overdue_qs.filter(
+            invoice__customer__in=Customer.objects.restrict(user, "view").values("pk")
+        )
+    else:
+        overdue_qs = overdue_qs.filter(
+            Q(invoice__customer__dunning__collector=user)
+            | Q(invoice__customer__dunning__collector__isnull=True, invoice__customer__owner=user)
+            | Q(invoice__customer_id__in=[task.customer_id for task in tasks])
+        )
+    overdue = {
+        row["invoice__customer_id"]: row
+        for row in overdue_qs.values(
+            "invoice__customer_id",
+            "invoice__customer__code",
+            "invoice__customer__name",
+            "invoice__customer__owner_id",
+            "invoice__customer__dunning__collector_id",
+        ).annotate(total=Sum("base_residual"), oldest=Min("due_date"))
+    }
+    ids = sorted({*overdue, *(task.customer_id for task in tasks)})
+    # A customer with an open task (due later) is scheduled already: not listed again.
+    tasked = set(
+        CollectionTask.objects.filter(customer_id__in=ids, done_at__isnull=True).values_list(
+            "customer_id", flat=True
+        )
+    )
+    scores = _credit_scores(ids)
+    broken = dict(
+        PaymentPromise.objects.filter(
+            customer_id__in=ids,
+            status=PromiseStatus.BROKEN,
+            resolved_on__gt=day - timedelta(days=BROKEN_WINDOW),
+        )
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .values_list("customer_id", "n")
+    )
+    promises = _promise_of_customers(ids)
+    rows: list[WorklistRow] = []
+
+    def row_for(customer_id: int, task: CollectionTask | None) -> WorklistRow:
+        found = overdue.get(customer_id)
+        # SQLite sums lose the scale: quantized, the amount reads the same on both.
+        total = quantize(found["total"], base_currency()) if found else ZERO
+        days = (day - found["oldest"]).days if found else 0
+        assignee: int | None
+        if found:
+            code, name = found["invoice__customer__code"], found["invoice__customer__name"]
+            assignee = (
+                found["invoice__customer__dunning__collector_id"]
+                or found["invoice__customer__owner_id"]
+            )
+        else:
+            assert task is not None
+            code, name, assignee = task.customer.code, task.customer.name, task.assignee_id
+        return WorklistRow(
+            customer_id=customer_id,
+            code=code,
+            name=name,
+            assignee_id=task.assignee_id if task is not None else assignee,
+            overdue=total,
+            oldest_days=days,
+            credit_score=scores.get(customer_id),
+            broken_promises=broken.get(customer_id, 0),
+            promise=promises.get(customer_id),
+            task=task,
+            priority=priority_of(
+                overdue=total,
+                days=days,
+                credit_score=scores.get(customer_id),
+                broken=broken.get(customer_id, 0),
+            ),
+        )
+
+    rows.extend(row_for(task.customer_id, task) for task in tasks)
+    rows.extend(row_for(pk, None) for pk in overdue if pk not in tasked)
+    rows.sort(key=lambda row: (-row.priority.score, -row.overdue, row.code))
+    return rows
+
+
+def _promise_of_customers(customer_ids: list[int]) -> dict[int, PaymentPromise]:
+    """Per customer, its open promise due first, else its latest resolved one."""
+    found: dict[int, PaymentPromise] = {}
+    rows = PaymentPromise.objects.filter(customer_id__in=customer_ids).order_by(
+        "customer_id", "-made_on", "-id"
+    )
+    for promise in rows:
+        have = found.get(promise.customer_id)
+        if have is None or (
+            promise.status == PromiseStatus.OPEN
+            and (have.status != PromiseStatus.OPEN or promise.promised_date < have.promised_date)
+        ):
+            found[promise.customer_id] = promise
+    return found
+
+
+@dataclass(frozen=True)
+class CollectionCustomer:
+    """Everything the collector needs on one customer's page."""
+
+    customer: Customer
+    collector: User | None
+    open_items: list[Installment]
+    overdue: Decimal
+    history: list[Interaction]
+    contacts: list[Contact]
+    promises: list[PaymentPromise]
+    open_tasks: list[CollectionTask]
+    last_dunning: DunningLog | None
+    disputes: list[Dispute]
+    oldest_days: int
+    credit_score: int | None
+    broken_promises: int
+    priority: Priority
+
+
+def collection_customer(
+    *, user: User, customer_id: int, today: date | None = None
+) -> CollectionCustomer:
+    """One customer for the collector: open items (overdue first), the contact history with
+    each contact's collection outcome, contacts with phones, promises, open tasks, the
+    dunning level reached and the open disputes."""
+    require(user, "view", CollectionTask)
+    customer = get_scoped(
+        Customer.objects.select_related("owner", "dunning__collector"),
+        user=user,
+        action="view",
+        pk=customer_id,
+        not_found=CollectionError.CUSTOMER_NOT_FOUND,
+    )
+    day = today_or(today)
+    items = list(
+        Installment.objects.filter(
+            invoice__customer=customer, residual__gt=0, invoice__status__in=OPEN_STATUSES
+        )
+        .select_related("invoice")
+        .order_by("due_date", "invoice__number", "sequence")
+    )
+    for item in items:
+        item.days_overdue = max(0, (day - item.due_date).days)  # type: ignore[attr-defined]
+    overdue = [item for item in items if item.due_date < day]
+    total = sum((item.base_residual for item in overdue), ZERO)
+    oldest = (day - overdue[0].due_date).days if overdue else 0
+    history = list(
+        Interaction.objects.restrict(user, "view")
+        .filter(customer=customer)
+        .select_related("author", "collection")
+        .prefetch_related("contacts")[:30]
+    )
+    promises = list(
+        PaymentPromise.objects.filter(customer=customer)
+        .select_related("created_by")
+        .order_by("-made_on", "-id")[:20]
+    )
+    broken = sum(
+        1
+        for p in promises
+        if p.status == PromiseStatus.BROKEN
+        and p.resolved_on is not None
+        and p.resolved_on > day - timedelta(days=BROKEN_WINDOW)
+    )
+    scores = _credit_scores([customer.pk])
+    settings = getattr(customer, "dunning", None)
+    return CollectionCustomer(
+        customer=customer,
+        collector=settings.collector if settings is not None else None,
+        open_items=overdue + [item for item in items if item.due_date >= day],
+        overdue=total,
+        history=history,
+        contacts=list(customer.contacts.order_by("name", "id")),
+        promises=promises,
+        open_tasks=list(
+            CollectionTask.objects.filter(customer=customer, done_at__isnull=True)
+            .select_related("assignee")
+            .order_by("due_date", "id")
+        ),
+        last_dunning=DunningLog.objects.filter(customer=customer).first(),
+        disputes=list(
+            Dispute.objects.filter(
+                customer=customer, status__in=(DisputeStatus.OPEN, DisputeStatus.CREDIT_PENDING)
+            ).select_related("installment__invoice")
+        ),
+        oldest_days=oldest,
+        credit_score=scores.get(customer.pk),
+        broken_promises=broken,
+        priority=priority_of(
+            overdue=total, days=oldest, credit_score=scores.get(customer.pk), broken=broken
+        ),
+    )
+
+
+# --- disputes and dunning charges (decision 051) ----------------------------------------------
+
+
+def dispute_list(
+    *, user: User, status: str | None = None, customer_id: int | None = None
+) -> QuerySet[Dispute]:
+    require(user, "view", Dispute)
+    rows = Dispute.objects.restrict(user, "view").select_related(
+        "customer", "installment__invoice", "credit_note", "held_posting"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    return rows
+
+
+def dispute_get(*, user: User, dispute_id: int) -> Dispute:
+    return get_scoped(
+        Dispute.objects.select_related(
+            "customer", "installment__invoice", "credit_note", "held_posting", "opened_by"
+        ),
+        user=user,
+        action="view",
+        pk=dispute_id,
+        not_found=DisputeError.NOT_FOUND,
+    )
+
+
+def charge_list(
+    *, user: User, status: str | None = None, customer_id: int | None = None
+) -> QuerySet[DunningCharge]:
+    require(user, "view", DunningCharge)
+    rows = DunningCharge.objects.restrict(user, "view").select_related(
+        "customer", "installment__invoice", "invoice", "log"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    return rows
+
+
+@dataclass(frozen=True)
+class CustomerDisputesPanel:
+    """What the customer 360 page shows of disputes and dunning charges."""
+
+    disputes: list[Dispute]
+    pending_charges: list[DunningCharge]
+
+
+def customer_disputes(*, user: User, customer_id: int) -> CustomerDisputesPanel:
+    """The customer's open (or credit-pending) disputes and its charges not booked yet."""
+    customer = get_scoped(
+        Customer.objects.all(),
+        user=user,
+        action="view",
+        pk=customer_id,
+        not_found=CustomerError.NOT_FOUND,
+    )
+    return CustomerDisputesPanel(
+        disputes=list(
+            Dispute.objects.filter(customer=customer, status__in=DISPUTE_OPEN).select_related(
+                "installment__invoice"
+            )
+        ),
+        pending_charges=list(
+            DunningCharge.objects.filter(
+                customer=customer, status=ChargeStatus.PENDING
+            ).select_related("installment__invoice")
+        ),
+    )
+
+
+def promise_list(
+    *, user: User, customer_id: int | None = None, status: str | None = None
+) -> QuerySet[PaymentPromise]:
+    require(user, "view", PaymentPromise)
+    rows = PaymentPromise.objects.restrict(user, "view")
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def broken_promises_factor(customer_id: int, today: date) -> list[dict[str, Any]]:
+    """The credit score's factor for broken promises (decision 050): 5 points each broken
+    in the last 12 months, at most 15.  Registered with credit control at start-up."""
+    from django.utils.translation import ngettext
+
+    count = PaymentPromise.objects.filter(
+        customer_id=customer_id,
+        status=PromiseStatus.BROKEN,
+        resolved_on__gt=today - timedelta(days=365),
+    ).count()
+    if not count:
+        return []
+    text = ngettext(
+        "%(count)s broken promise to pay in 12 months",
+        "%(count)s broken promises to pay in 12 months",
+        count,
+    ) % {"count": count}
+    return [
+        {
+            "code": "broken_promises",
+            "points": -min(15, 5 * count),
+            "params": {"count": count},
+            "text": text,
+        }
+    ]
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelOverdue:
+    """Overdue money of the customers standing at one dunning level (their last message)."""
+
+    level: str  # "" = overdue but not dunned yet
+    days: int | None
+    customers: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PromisesDue:
+    count: int
+    amount: Decimal
+    currency: str
+
+
+def overdue_by_level(*, user: User, today: date | None = None) -> list[LevelOverdue] | None:
+    """The dashboard's overdue receivables by the dunning level their customer stands at, in
+    the base currency (like the AR card); None when the user may not read dunning."""
+    if not may(user, "view", DunningLog):
+        return None
+    day = today_or(today)
+    last = DunningLog.objects.filter(customer_id=OuterRef("invoice__customer_id")).order_by(
+        "-run_date", "-id"
+    )
+    rows = (
+        Installment.objects.filter(
+            invoice__customer__in=Customer.objects.restrict(user, "view").values("pk"),
+            invoice__status__in=OPEN_STATUSES,
+            invoice__currency=base_currency(),
+            residual__gt=0,
+            due_date__lt=day,
+        )
+        .values("invoice__customer_id")
+        .annotate(
+            amount=Sum("residual"),
+            level=Subquery(last.values("level_name")[:1]),
+            days=Subquery(last.values("level__days_overdue")[:1]),
+        )
+        .values_list("level", "days", "amount")
+    )
+    grouped: dict[tuple[str, int | None], list[Decimal]] = defaultdict(list)
+    for level, days, amount in rows:
+        grouped[level or "", days].append(amount)
+    # Not dunned first, then by how far the level goes; a deleted level goes last.
+    order = sorted(grouped, key=lambda k: (k[0] != "", k[1] is None, k[1] or 0, k[0]))
+    return [
+        LevelOverdue(level=k[0], days=k[1], customers=len(grouped[k]), amount=sum(grouped[k], ZERO))
+        for k in order
+    ]
+
+
+def promises_due(*, user: User, today: date | None = None) -> PromisesDue | None:
+    """Open promises to pay falling due today, in the base currency; None without the right."""
+    if not may(user, "view", PaymentPromise):
+        return None
+    cur = base_currency()
+    due = PaymentPromise.objects.restrict(user, "view").filter(
+        status=PromiseStatus.OPEN, promised_date=today_or(today), currency=cur
+    )
+    totals = due.aggregate(n=Count("id"), s=Sum("amount"))
+    return PromisesDue(count=totals["n"], amount=totals["s"] or ZERO, currency=cur)

@@ -22,9 +22,9 @@ def dunning_daily() -> dict[str, int]:
 
 @task()
 def dunning_email(log_ids: list[int]) -> int:
-    """Email each reminder not emailed yet (with its letter PDF); claimed under a lock first,
-    so a retried task never sends one twice."""
-    from cashloop.collections.documents import letter_filename, letter_pdf
+    """Email each reminder not emailed yet, with its letter and the customer's statement of
+    the month as PDFs; claimed under a lock first, so a retried task never sends one twice."""
+    from cashloop.collections.documents import letter_filename, letter_pdf, statement_attachment
 
     sent = 0
     for pk in log_ids:
@@ -42,8 +42,29 @@ def dunning_email(log_ids: list[int]) -> int:
             )
             if log.letter:
                 message.attach(letter_filename(log), letter_pdf(log), "application/pdf")
+            message.attach(*statement_attachment(log), "application/pdf")
             message.send()
             log.emailed_at = timezone.now()
             log.save(update_fields=["emailed_at"])
             sent += 1
     return sent
+
+
+@task()
+def dunning_charges_book_paid() -> int:
+    """Book the pending fees and interest of customers who paid since they accrued (policies
+    that book charges "only when the customer pays", decision 051).  Idempotent: booked
+    charges are no longer pending."""
+    from cashloop.collections.services import dunning_charges_book_paid as book
+
+    return book(actor=None)
+
+
+@task()
+def promises_check() -> dict[str, int]:
+    """Resolve the open promises to pay: kept when payments covered them, broken when their
+    date passed without (decision 050).  Idempotent: a resolved promise is not open."""
+    from cashloop.collections.services import payment_promises_check
+
+    result = payment_promises_check(actor=None)
+    return {"checked": result.checked, "kept": result.kept, "broken": result.broken}

@@ -16,4 +16,9 @@ urlpatterns = [
     path("log/", views.log_list, name="log"),
     path("log/<int:log_id>/", views.log_detail, name="log_detail"),
     path("log/<int:log_id>/letter.pdf", views.log_letter, name="log_letter"),
+    path("disputes/", views.dispute_list, name="disputes"),
+    path("disputes/new/<int:installment_id>/", views.dispute_new, name="dispute_new"),
+    path("disputes/<int:dispute_id>/", views.dispute_detail, name="dispute_detail"),
+    path("charges/", views.charge_list, name="charges"),
+    path("charges/<int:charge_id>/waive/", views.charge_waive, name="charge_waive"),
 ]

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cashloop.collections import selectors, services
+from cashloop.collections.choices import ChargeStatus, DisputeStatus
 from cashloop.collections.documents import letter_filename, letter_pdf
-from cashloop.collections.forms import LevelFormSet, PolicyForm, level_initial, level_rows
-from cashloop.collections.models import DunningLog, DunningPolicy
+from cashloop.collections.forms import (
+    DisputeForm,
+    DisputeResolveForm,
+    LevelFormSet,
+    PolicyForm,
+    level_initial,
+    level_rows,
+)
+from cashloop.collections.models import Dispute, DunningCharge, DunningLog, DunningPolicy
 from cashloop.core.errors import DomainError
-from cashloop.core.scoping import may
+from cashloop.core.scoping import may, may_on
+from cashloop.receivables.models import Installment, Invoice
 from cashloop.web.pages import need, page_error, refuse_or_show
 
 
@@ -64,6 +73,8 @@ def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpRespo
                 "is_default": policy.is_default,
                 "auto_send": policy.auto_send,
                 "group_ids": [group.pk for group in policy.groups.all()],
+                "interest_rate": policy.interest_rate,
+                "charge_booking": policy.charge_booking,
             }
         )
         formset = LevelFormSet(initial=level_initial(policy), prefix="level")
@@ -153,3 +164,102 @@ def log_letter(request: HttpRequest, log_id: int) -> HttpResponse:
     response = HttpResponse(letter_pdf(log), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{letter_filename(log)}"'
     return response
+
+
+# --- disputes and dunning charges (decision 051) ----------------------------------------------
+
+
+@login_required
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    need(request.user, "view", Dispute)
+    status = request.GET.get("status", "")
+    rows = selectors.dispute_list(user=request.user, status=status or None)[:300]
+    return render(
+        request,
+        "collections/dispute_list.html",
+        {"disputes": rows, "status": status, "statuses": DisputeStatus.choices},
+    )
+
+
+@login_required
+def dispute_new(request: HttpRequest, installment_id: int) -> HttpResponse:
+    need(request.user, "add", Dispute)
+    installment = (
+        Installment.objects.select_related("invoice__customer")
+        .filter(pk=installment_id, invoice__in=Invoice.objects.restrict(request.user, "view"))
+        .first()
+    )
+    if installment is None:
+        raise Http404
+    form = DisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispute = services.dispute_open(
+                actor=request.user, installment_id=installment.pk, **form.cleaned_data
+            )
+        except DomainError as exc:
+            refuse_or_show(exc)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The installment is disputed; it leaves dunning."))
+            return redirect("collections:dispute_detail", dispute.pk)
+    return render(
+        request, "collections/dispute_form.html", {"form": form, "installment": installment}
+    )
+
+
+@login_required
+def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    need(request.user, "view", Dispute)
+    try:
+        dispute = selectors.dispute_get(user=request.user, dispute_id=dispute_id)
+    except DomainError as exc:
+        page_error(exc)
+    can_resolve = dispute.status == DisputeStatus.OPEN and may_on(request.user, "change", dispute)
+    form = DisputeResolveForm(request.POST or None)
+    if request.method == "POST" and can_resolve and form.is_valid():
+        try:
+            services.dispute_resolve(actor=request.user, dispute_id=dispute.pk, **form.cleaned_data)
+        except DomainError as exc:
+            refuse_or_show(exc)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Dispute resolved."))
+            return redirect("collections:dispute_detail", dispute.pk)
+    return render(
+        request,
+        "collections/dispute_detail.html",
+        {"dispute": dispute, "form": form, "can_resolve": can_resolve},
+    )
+
+
+@login_required
+def charge_list(request: HttpRequest) -> HttpResponse:
+    need(request.user, "view", DunningCharge)
+    status = request.GET.get("status", "")
+    rows = selectors.charge_list(user=request.user, status=status or None)[:300]
+    return render(
+        request,
+        "collections/charge_list.html",
+        {
+            "charges": rows,
+            "status": status,
+            "statuses": ChargeStatus.choices,
+            "can_waive": may(request.user, "change", DunningCharge),
+        },
+    )
+
+
+@login_required
+@require_POST
+def charge_waive(request: HttpRequest, charge_id: int) -> HttpResponse:
+    try:
+        services.dunning_charge_waive(
+            actor=request.user, charge_id=charge_id, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Charge waived."))
+    return redirect("collections:charges")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from cashloop.collections import selectors as collection_selectors
+from cashloop.collections.models import DunningLog
 from cashloop.core.errors import DomainError
 from cashloop.core.fieldrules import fields_hidden
 from cashloop.core.scoping import may, require
@@ -44,8 +46,13 @@ from cashloop.customfields.selectors import (
 from cashloop.customfields.views import list_custom
 from cashloop.receivables.models import Invoice
 from cashloop.sales.models import Opportunity
+from cashloop.service import selectors as service_selectors
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import DENIED, need, page_error, refuse_or_show
+
+if TYPE_CHECKING:
+    from cashloop.collections.selectors import CustomerDunningPanel
+    from cashloop.identity.models import User
 
 PAGE_SIZE = 25
 
@@ -110,6 +117,9 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "overview": overview,
         # Only the page shows the credit panel: the API's overview does not read it.
         "credit": credit_selectors.customer_credit(user=request.user, customer_id=customer.pk),
+        "dunning": _dunning_panel(request.user, customer.pk),
+        "tickets": service_selectors.customer_tickets(user=request.user, customer_id=customer.pk),
+        "today": timezone.localdate(),
         "customer": customer,
         "contacts": overview.contacts,
         "history": overview.history,
@@ -122,6 +132,13 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "interaction_count": timeline.count if timeline else 0,
     }
     return render(request, "customers/detail.html", context)
+
+
+def _dunning_panel(user: User, customer_id: int) -> CustomerDunningPanel | None:
+    """The collections panel, for those who may read the dunning log."""
+    if not may(user, "view", DunningLog):
+        return None
+    return collection_selectors.customer_dunning(user=user, customer_id=customer_id)
 
 
 TIMELINE_SIZE = LIST_SIZE  # as many as the 360 shows, also after logging one

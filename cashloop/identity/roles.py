@@ -75,6 +75,22 @@ DUNNING_READ = {
     "collections.dunninglog": ["view"],
     "collections.collectiontask": ["view", "change"],
 }
+# Disputes and dunning charges (decision 051): anyone who works a customer's money may
+# mark an item disputed; finance and collectors resolve (a credit note needs finance's
+# right to credit); finance books and waives fees and interest.
+DISPUTE_FINANCE = _on(("collections.dispute", "collections.dunningcharge"), WRITE)
+DISPUTE_COLLECTOR = {"collections.dispute": WRITE, "collections.dunningcharge": READ}
+DISPUTE_READ = {"collections.dispute": ["view", "add"], "collections.dunningcharge": ["view"]}
+# The collector's worklist (decision 050): collectors and finance log contacts and promises
+# (finance also logs the contact itself and runs the promise check); sellers read theirs.
+COLLECTION_TYPES = ("collections.collectionactivity", "collections.paymentpromise")
+COLLECTION_WRITE = _on(COLLECTION_TYPES, WRITE)
+COLLECTION_FINANCE = {
+    **COLLECTION_WRITE,
+    "collections.paymentpromise": [*WRITE, "check"],
+    "customers.interaction": ["view", "add"],
+}
+COLLECTION_READ = _on(COLLECTION_TYPES, ["view"])
 
 
 BUILTIN_ROLES: dict[str, dict] = {
@@ -107,6 +123,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             **CREDIT_SELLER,
             **TICKET_READ,
             **DUNNING_READ,
+            **DISPUTE_READ,
+            **COLLECTION_READ,
         },
     },
     "sales_rep": {
@@ -131,6 +149,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             **CREDIT_SELLER,
             **TICKET_READ,
             **DUNNING_READ,
+            **DISPUTE_READ,
+            **COLLECTION_READ,
         },
     },
     "finance": {
@@ -166,6 +186,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             **CREDIT_FINANCE,
             **TICKET_READ,
             **DUNNING_FINANCE,
+            **DISPUTE_FINANCE,
+            **COLLECTION_FINANCE,
         },
     },
     "collector": {
@@ -178,6 +200,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             "customers.interaction": ["view", "add"],
             **CONTRACT_READ,
             **DUNNING_COLLECTOR,
+            **DISPUTE_COLLECTOR,
+            **COLLECTION_WRITE,
         },
     },
     "treasurer": {

@@ -20,12 +20,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from cashloop.approvals.choices import ActionKind, RequestStatus
 from cashloop.approvals.models import ApprovalFlow, ApprovalRequest
 from cashloop.approvals.services import approval_request_submit
+from cashloop.collections.models import DunningCharge
 from cashloop.contracts.crediting import CreditPart, contract_credits_record, credited_so_far
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
@@ -538,6 +539,13 @@ def invoice_issue_many(*, actor: User, invoice_ids: Sequence[int]) -> list[Invoi
     return _issue_many(actor=actor, invoice_ids=invoice_ids, gate=True)
 
 
+@transaction.atomic
+def invoice_issue_charges(*, actor: User, invoice_ids: Sequence[int]) -> list[Invoice]:
+    """Issue invoices of what a customer owes already (dunning fees and interest, decision
+    051): not a sale, so neither credit control nor the sale's approval gates them."""
+    return _issue_many(actor=actor, invoice_ids=invoice_ids, gate=False)
+
+
 def _issue_many(*, actor: User, invoice_ids: Sequence[int], gate: bool) -> list[Invoice]:
     require(actor, "issue", Invoice)
     wanted = list(dict.fromkeys(invoice_ids))
@@ -1043,8 +1051,13 @@ def _apply_oldest_first(
     )
     if invoice_id is not None:
         items = items.filter(invoice_id=invoice_id)
+    # Clearing order fees -> interest -> principal (decision 051): invoices of dunning
+    # charges first (their fee installment before their interest one), then oldest due.
+    charges = Exists(DunningCharge.objects.filter(invoice_id=OuterRef("invoice_id")))
     candidates = list(
-        items.order_by("due_date", "invoice__issue_date", "id").values_list("pk", flat=True)
+        items.annotate(charge=charges)
+        .order_by("-charge", "due_date", "invoice__issue_date", "id")
+        .values_list("pk", flat=True)
     )
     locked = _installments_locked(candidates)
     made = []

@@ -155,6 +155,13 @@ def statement_get(
         pk=customer_id,
         not_found=CustomerError.NOT_FOUND,
     )
+    return statement_of(customer, start=start, end=end, currency=currency)
+
+
+def statement_of(
+    customer: Customer, *, start: date, end: date, currency: str | None = None
+) -> Statement:
+    """The statement of `customer`, unscoped: for the system's own mail (dunning reminders)."""
     code = currency_check(currency or customer.currency)
     documents = _documents(customer, code, end)
     opening = sum((line.debit - line.credit for line in documents if line.date < start), Decimal(0))

@@ -124,3 +124,5 @@ class TicketFilterForm(forms.Form):
     priority = forms.ChoiceField(required=False, choices=[("", ""), *TicketPriority.choices])
     mine = forms.BooleanField(required=False)
     overdue_sla = forms.BooleanField(required=False)
+    # Set by the customer 360's "All tickets" link; the list form has no field for it.
+    customer = forms.IntegerField(required=False, min_value=1)

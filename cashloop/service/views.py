@@ -41,6 +41,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         priority=data.get("priority", ""),
         assignee_id=request.user.pk if data.get("mine") else None,
         overdue_sla=bool(data.get("overdue_sla")),
+        customer_id=data.get("customer"),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

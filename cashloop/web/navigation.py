@@ -127,11 +127,12 @@ SECTIONS: tuple[Section, ...] = (
         True,
         _("Chart of accounts, journal entries, periods and verify."),
     ),
+    # The key is the worklist's url name, so the shell marks the section active there.
     Section(
         "collections",
         _("Collector's worklist"),
-        "web:section",
-        False,
+        "worklist:collections",
+        True,
         _("Collection tasks by priority, promises to pay and disputes (催收工作台)."),
     ),
     # The key is the dunning preview's url name, so the shell marks the section active there.

@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from cashloop.collections import selectors as collection_selectors
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
+from cashloop.core.money import base_currency
 from cashloop.credit import selectors as credit_selectors
 from cashloop.customers import selectors as customer_selectors
 from cashloop.identity import selectors as identity_selectors
@@ -28,6 +30,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("-at")[:8],
         "ar": _ar_kpis(request),
         "customers_on_hold": credit_selectors.customers_on_hold_count(user=request.user),
+        "overdue_levels": collection_selectors.overdue_by_level(user=request.user),
+        "promises_due": collection_selectors.promises_due(user=request.user),
+        "base_currency": base_currency(),
     }
     return render(request, "web/dashboard.html", context)
 

@@ -1,5 +1,6 @@
 """Dunning through the browser: finance makes a policy with two levels on its page, looks
-at the preview of today's run, runs it, and reads the log and the letter.
+at the preview of today's run, runs it, and reads the log and the letter; and an invoice
+walks up the levels over simulated days, read in the log and on the customer's page.
 
 Data (an overdue invoice of a customer with a contact) is made beforehand with the
 services; after that, everything goes through the pages.
@@ -14,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cashloop.collections.models import DunningLog
+from cashloop.collections.services import LevelInput, dunning_policy_save, dunning_run
 from cashloop.collections.tests.conftest import issue
 from cashloop.customers.models import Contact
 from tests.e2e.test_credit_hold import sign_in
@@ -63,3 +65,46 @@ def test_finance_sets_up_dunning_previews_and_runs_it(page, shoot, live_server, 
     page.goto(f"{base}/dunning/")
     expect(page.get_by_test_id("preview-summary")).to_be_visible()
     expect(page.get_by_test_id("run-now")).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_an_overdue_invoice_walks_up_the_levels_day_by_day(page, shoot, live_server, company, lang):
+    """The daily run, called for each simulated day of five weeks, dunns the invoice once at
+    each level on its day; finance reads the walk in the log and on the customer's page."""
+    base = live_server.url
+    today = timezone.localdate()
+    dunning_policy_save(
+        actor=company.finance,
+        name="Standard",
+        is_default=True,
+        auto_send=True,
+        levels=[
+            LevelInput(name="First reminder", days_overdue=1),
+            LevelInput(name="Second reminder", days_overdue=15, create_task=True),
+            LevelInput(name="Formal demand", days_overdue=30, letter=True),
+        ],
+    )
+    customer = CustomerFactory(owner=company.rep_east, code="WALK01", name="逐级科技")
+    Contact.objects.create(customer=customer, name="王会计", email="ap@walk.example")
+    # Issued 65 days ago, due 30 days later: 35 days overdue today.
+    due = today - timedelta(days=35)
+    invoice = issue(company, customer, issue_date=due - timedelta(days=30))
+    for days_ago in range(40, -1, -1):
+        dunning_run(actor=None, today=today - timedelta(days=days_ago), send=True, auto_only=True)
+    logs = list(DunningLog.objects.filter(customer=customer).order_by("run_date"))
+    assert [(log.run_date - due).days for log in logs] == [1, 15, 30]
+
+    sign_in(page, base, company.finance.username, lang)
+    page.goto(f"{base}/dunning/log/")
+    for log in logs:
+        expect(page.get_by_test_id(f"log-row-{log.pk}")).to_contain_text(log.level_name)
+        expect(page.get_by_test_id(f"log-row-{log.pk}")).to_contain_text(log.run_date.isoformat())
+    shoot("walked-log")
+    page.goto(f"{base}/customers/{customer.pk}/")
+    expect(page.get_by_test_id("panel-dunning-level")).to_contain_text("Formal demand")
+    expect(page.get_by_test_id("panel-collection-tasks")).to_contain_text("Second reminder")
+    shoot("customer-panel")
+    # Today has nothing left to do: every level reached was done on its day.
+    page.goto(f"{base}/dunning/")
+    expect(page.get_by_test_id("run-now")).to_have_count(0)
+    assert invoice.number in logs[-1].body

@@ -58,12 +58,18 @@ def test_an_overdue_invoice_walks_up_the_levels_by_itself(company, policy, debto
     logs = DunningLog.objects.filter(customer=debtor).order_by("run_date")
     assert [log.days_overdue for log in logs] == [-3, 1, 15, 30, 60, 90]
     assert DunningLogItem.objects.filter(installment__invoice=invoice).count() == 6
-    # One email per level, to the customer's contact, the third with its letter PDF.
+    # One email per level, to the customer's contact, each with the statement of the month
+    # (decision 051), the third with its letter PDF too.
     reminders = [m for m in mail.outbox if m.to == ["ap@debtor.example"]]
     assert len(reminders) == 6
-    letters = [m for m in reminders if m.attachments]
+    names = [[name for name, _pdf, _type in m.attachments] for m in reminders]
+    assert all(
+        f"statement-DEBTOR-{log.run_date}.pdf" in n for n, log in zip(names, logs, strict=True)
+    )
+    letters = [m for m in reminders if len(m.attachments) == 2]
     assert len(letters) == 1 and letters[0].attachments[0][2] == "application/pdf"
     assert letters[0].attachments[0][1].startswith(b"%PDF")
+    assert letters[0].attachments[1][1].startswith(b"%PDF")
     assert invoice.number in reminders[1].body
     third = logs.get(days_overdue=30)
     assert third.fee == D("50.00") and third.currency == "CNY"

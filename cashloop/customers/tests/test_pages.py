@@ -83,7 +83,7 @@ def test_contact_pages(client, company, customers):
 
 def test_sections_not_built_say_so(client, company):
     client.force_login(company.viewer)
-    response = client.get("/s/collections/")
+    response = client.get("/s/treasury/")
     assert response.status_code == 200
     assert b'data-testid="not-built"' in response.content
     assert client.get("/s/nonsense/").status_code == 404
