@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from cashloop.collections.choices import ActivityOutcome, PromiseStatus, TaskKind
 from cashloop.collections.errors import CollectionError
@@ -171,7 +172,7 @@ def test_a_promise_not_covered_by_its_date_is_broken_and_the_owner_and_collector
     # A payment before the promise was made does not count towards it.
     payment_promises_check(today=TODAY + timedelta(days=3))  # the date itself: still open
     assert PaymentPromise.objects.get().status == PromiseStatus.OPEN
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True), translation.override("en"):
         result = payment_promises_check(today=TODAY + timedelta(days=4))
     promise = PaymentPromise.objects.get()
     assert result.broken == 1 and promise.status == PromiseStatus.BROKEN
@@ -303,7 +304,7 @@ def test_the_promise_check_reads_a_bounded_number_of_queries(company, collector)
 def test_escalation_goes_to_the_owners_team_manager_else_finance(company, collector, assigned):
     company.east.manager = company.manager_east
     company.east.save()
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True), translation.override("en"):
         task = collection_escalate(
             actor=collector, customer_id=assigned.pk, note="三次未接", today=TODAY
         )
