@@ -6,9 +6,11 @@ customer, policy and what was done before, contacts) and its writes (one log row
 customer, one item per installment, collection tasks, audit rows) — inside a transaction
 rolled back after each timing, so that every repeat does the same work.  Also timed: the
 preview (`send=False`, same computation, nothing written), and a second run of the same
-day after a real one, which must do nothing.  Baseline: one hand-written `SELECT` of the
-open overdue installments of issued invoices with their customer and the level each
-reached (a CASE over the policy's three levels), fetched whole, no framework.
+day after a real one, which must do nothing.  Baselines, hand-written SQL, no framework:
+BENCHMARKS.md's `INSERT … SELECT` of the candidate set (the open overdue installments of
+issued invoices with their customer and the level each reached, a CASE over the policy's
+three levels) into a table shaped like the log items, rolled back like the subject; and
+the issue's bare `SELECT` of the same rows, fetched whole ("-select" figures).
 
 Data (fixed seed) from `cashloop.receivables.bulkseed` (what `cashloop seed --size large`
 uses): BENCH_DUNNING_OPEN open installments (default 20,000; the issue's size is
@@ -113,10 +115,22 @@ def main() -> None:
         " AND i.due_date <= %s"
     )
 
-    def baseline() -> None:
+    def select() -> None:
         with connection.cursor() as cursor:
             cursor.execute(baseline_sql, [*args, earliest])
             assert cursor.fetchall()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE dunning_baseline (installment_id bigint, customer_id bigint,"
+            " residual numeric(20, 4), level_days integer)"
+        )
+
+    def baseline() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO dunning_baseline {baseline_sql}", [*args, earliest])
+            assert cursor.rowcount
+            transaction.set_rollback(True)
 
     def subject() -> None:
         with transaction.atomic():
@@ -138,8 +152,17 @@ def main() -> None:
         repeats=3,
     )
     measure(
+        "dunning-select",
+        baseline=select,
+        subject=subject,
+        rows=rows,
+        size=size,
+        target="report (the issue's ratio: against a bare SELECT of the candidates)",
+        repeats=3,
+    )
+    measure(
         "dunning-preview",
-        baseline=baseline,
+        baseline=select,
         subject=preview,
         rows=rows,
         size=size,

@@ -1,5 +1,6 @@
 """Money: rounding to ISO 4217 minor units, exact largest-remainder splits, no floats."""
 
+import random
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,8 @@ from hypothesis import strategies as st
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.money import (
     Money,
+    _babel_money,
+    _money_layout,
     format_money,
     minor_unit_exponent,
     quantize,
@@ -116,3 +119,30 @@ def test_format_money_by_locale():
     assert format_money(Decimal("1234.5"), "JPY", "en") == "¥1,235"
     # ISO 4217 says IQD has 3 decimals, though CLDR shows none.
     assert format_money(Decimal("1234.5675"), "IQD", "en") == "IQD1,234.568"
+
+
+@pytest.mark.parametrize(
+    "locale", ["zh_Hans_CN", "en", "en_IN", "de_DE", "fr_FR", "ja_JP", "ar_EG"]
+)
+@pytest.mark.parametrize("currency", ["CNY", "USD", "EUR", "JPY", "KWD"])
+def test_the_remembered_layout_formats_exactly_like_babel(locale, currency):
+    """The fast path gives Babel's own text for every amount, or stands aside (None)."""
+    rng = random.Random(f"{locale}{currency}")
+    layout = _money_layout(locale, currency)
+    amounts = [Decimal(0), Decimal("-0.004"), Decimal("0.5"), Decimal("-999.995")]
+    amounts += [
+        Decimal(rng.randint(-(10**12), 10**12)).scaleb(-rng.randint(0, 4)) for _ in range(300)
+    ]
+    for amount in amounts:
+        value = quantize(amount, currency)
+        expected = _babel_money(value, currency, locale)
+        assert format_money(amount, currency, locale) == expected
+        if layout is not None:
+            assert layout.format(value) == expected
+
+
+def test_the_common_locales_take_the_fast_path():
+    # Indian grouping (12,34,567) is not a plain pattern: Babel formats it every time.
+    assert _money_layout("en_IN", "INR") is None
+    for locale in ("zh_Hans_CN", "en", "de_DE"):
+        assert _money_layout(locale, "CNY") is not None
