@@ -13,9 +13,11 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 
 from cashloop.collections.choices import ActivityOutcome, DisputeReason
+from cashloop.collections.models import CollectionTask
 from cashloop.collections.services import (
     LevelInput,
     collection_activity_log,
+    collection_task_done,
     customer_dunning_set,
     dispute_open,
     dunning_policy_save,
@@ -69,6 +71,9 @@ def seed_collections(*, today: date) -> int:
     for days_ago in RUN_DAYS_AGO:
         result = dunning_run(actor=None, today=today - timedelta(days=days_ago), send=True)
         logged += result.logs
+    # The collector worked the tasks of past weeks; this week's are still on the list.
+    for task in CollectionTask.objects.filter(due_date__lt=today - timedelta(days=7)):
+        collection_task_done(actor=collector, task_id=task.pk)
     _seed_promises(collector, today)
     return logged
 

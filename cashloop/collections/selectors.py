@@ -820,8 +820,7 @@ class LevelOverdue:
 @dataclass(frozen=True)
 class PromisesDue:
     count: int
-    amount: Decimal
-    currency: str
+    amounts: list[tuple[str, Decimal]]  # (currency, amount), base currency first
 
 
 def overdue_by_level(*, user: User, today: date | None = None) -> list[LevelOverdue] | None:
@@ -861,12 +860,18 @@ def overdue_by_level(*, user: User, today: date | None = None) -> list[LevelOver
 
 
 def promises_due(*, user: User, today: date | None = None) -> PromisesDue | None:
-    """Open promises to pay falling due today, in the base currency; None without the right."""
+    """Open promises to pay falling due today, summed per currency; None without the
+    right."""
     if not may(user, "view", PaymentPromise):
         return None
-    cur = base_currency()
-    due = PaymentPromise.objects.restrict(user, "view").filter(
-        status=PromiseStatus.OPEN, promised_date=today_or(today), currency=cur
+    rows = (
+        PaymentPromise.objects.restrict(user, "view")
+        .filter(status=PromiseStatus.OPEN, promised_date=today_or(today))
+        .values("currency")
+        .annotate(n=Count("id"), s=Sum("amount"))
     )
-    totals = due.aggregate(n=Count("id"), s=Sum("amount"))
-    return PromisesDue(count=totals["n"], amount=totals["s"] or ZERO, currency=cur)
+    base = base_currency()
+    sums = sorted(((r["currency"], r["s"], r["n"]) for r in rows), key=lambda r: r[0] != base)
+    return PromisesDue(
+        count=sum(n for _, _, n in sums), amounts=[(cur, amount) for cur, amount, _ in sums]
+    )

@@ -40,7 +40,7 @@ def test_overdue_money_is_grouped_by_the_level_its_customer_stands_at(company, d
     assert [(r.level, r.amount) for r in rows] == [("Second reminder", Decimal("1130.00"))]
 
 
-def test_promises_due_today_are_counted_in_the_base_currency(company, dunned):
+def test_promises_due_today_are_summed_per_currency(company, dunned):
     debtor, quiet = dunned
     today = timezone.localdate()
     for customer, amount, day in (
@@ -53,9 +53,18 @@ def test_promises_due_today_are_counted_in_the_base_currency(company, dunned):
             amount=Decimal(amount),
             promised_date=day,
         )
+    payment_promise_create(
+        actor=company.finance,
+        customer_id=quiet.pk,
+        amount=Decimal("40.00"),
+        currency="USD",
+        promised_date=today,
+    )
     due = promises_due(user=company.finance)
-    assert (due.count, due.amount, due.currency) == (1, Decimal("300.00"), "CNY")
-    assert promises_due(user=company.rep_south).count == 0  # the debtor is not hers
+    assert due.count == 2
+    assert due.amounts == [("CNY", Decimal("300.00")), ("USD", Decimal("40.00"))]
+    # rep_south reads only her customer's promise: the debtor is not hers.
+    assert promises_due(user=company.rep_south).amounts == [("USD", Decimal("40.00"))]
 
 
 def test_the_dashboard_shows_both_to_finance_in_english_and_chinese(client, company, dunned):
