@@ -118,6 +118,8 @@ def test_quote_to_cash(page, live_server, company, configured, lang):
     page.locator("#id_customer").select_option(str(customer.pk))
     page.get_by_test_id("quote-create").click()
     expect(page.get_by_test_id("builder-form")).to_be_visible()
+    # The search box works once htmx (a deferred script) has read the page.
+    page.wait_for_load_state("load")
     page.get_by_test_id("product-search").fill("ERP")
     page.get_by_test_id("add-product-ERP-STD").click()
     expect(page.get_by_test_id("builder-row-0")).to_be_visible()
