@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from cashloop.collections.choices import ChargeStatus, DisputeStatus, Language, PromiseStatus
+from cashloop.collections.choices import DisputeStatus, Language, PromiseStatus
 from cashloop.collections.errors import CollectionError, DisputeError, DunningError
 from cashloop.collections.models import (
     CollectionTask,
@@ -732,37 +732,6 @@ def charge_list(
     if customer_id is not None:
         rows = rows.filter(customer_id=customer_id)
     return rows
-
-
-@dataclass(frozen=True)
-class CustomerDisputesPanel:
-    """What the customer 360 page shows of disputes and dunning charges."""
-
-    disputes: list[Dispute]
-    pending_charges: list[DunningCharge]
-
-
-def customer_disputes(*, user: User, customer_id: int) -> CustomerDisputesPanel:
-    """The customer's open (or credit-pending) disputes and its charges not booked yet."""
-    customer = get_scoped(
-        Customer.objects.all(),
-        user=user,
-        action="view",
-        pk=customer_id,
-        not_found=CustomerError.NOT_FOUND,
-    )
-    return CustomerDisputesPanel(
-        disputes=list(
-            Dispute.objects.filter(customer=customer, status__in=DISPUTE_OPEN).select_related(
-                "installment__invoice"
-            )
-        ),
-        pending_charges=list(
-            DunningCharge.objects.filter(
-                customer=customer, status=ChargeStatus.PENDING
-            ).select_related("installment__invoice")
-        ),
-    )
 
 
 def promise_list(
