@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 from tests.migration_data import reinstall
 
@@ -90,6 +92,35 @@ def browser() -> Iterator[Browser]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class SerialWSGIServer(WSGIServer):
+    """Django's test server, answering one request at a time.
+
+    On in-memory SQLite the live server shares the test's one database connection.  Django's
+    threaded server would answer a page and the htmx requests it fires (the approvals badge
+    on every page) in parallel threads on that one connection, and the second BEGIN fails
+    with "cannot start a transaction within a transaction".  Without threads, Django also
+    closes each HTTP connection after its response, so the browser never waits on a
+    kept-alive socket.
+    """
+
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """pytest-django's live server, with `SerialWSGIServer` in place of the threaded one."""
+    addr = request.config.getvalue("liveserver") or os.getenv(
+        "DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.server_class = SerialWSGIServer
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

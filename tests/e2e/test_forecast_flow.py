@@ -16,7 +16,7 @@ from cashloop.sales import forecast, services
 from cashloop.sales.models import ForecastAdjustment
 from cashloop.sales.tests.conftest import install_pipeline
 from tests.e2e.test_customer_flow import sign_in
-from tests.e2e.test_sales_flow import PASSWORD, keep
+from tests.e2e.test_sales_flow import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,28 +59,28 @@ def test_manager_adjusts_a_commit_and_reads_the_funnel(
     expect(table).not_to_contain_text(str(company.rep_south))
     # rep_east commits 30,000 won + 120,000 at 75%; 80,000 at 50% is best case only
     expect(page.get_by_test_id(f"rep-{rep.pk}")).to_contain_text("150,000.00")
-    keep(shoot("forecast", both=True))
+    shoot("forecast", both=True)
 
     row = page.get_by_test_id(f"rep-{rep.pk}")
     row.get_by_test_id(f"adjust-{rep.pk}").click()
     row.get_by_test_id("adjust-amount").fill("140000")
     row.get_by_test_id("adjust-note").fill("仓储扩容 may slip")
-    keep(shoot("adjusting"))
+    shoot("adjusting")
     row.get_by_test_id("adjust-save").click()
     expect(page.get_by_test_id(f"adjusted-{rep.pk}")).to_contain_text("140,000.00")
     expect(page.get_by_test_id("company-total")).to_contain_text("140,000.00")
-    keep(shoot("adjusted"))
+    shoot("adjusted")
     assert ForecastAdjustment.objects.get().created_by == company.manager_east
 
     page.get_by_test_id("tab-funnel").click()
     expect(page.get_by_test_id("funnel-chart")).to_be_visible()
     expect(page.get_by_test_id("funnel-table")).to_contain_text(stages[0].name)
     expect(page.get_by_test_id("weakest")).to_be_visible()
-    keep(shoot("funnel", both=True))
+    shoot("funnel", both=True)
 
     page.get_by_test_id("tab-accuracy").click()
     page.locator("input[name=as_of]").fill(timezone.localdate().isoformat())
     page.locator("select[name=period]").select_option(period.key)
     page.get_by_test_id("accuracy-filters").locator("button").click()
     expect(page.get_by_test_id("accuracy-table")).to_contain_text(str(rep))
-    keep(shoot("accuracy", both=True))
+    shoot("accuracy", both=True)

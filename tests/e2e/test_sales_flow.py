@@ -6,7 +6,6 @@ Data is made beforehand with the services; after that, everything goes through t
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,12 +21,6 @@ from tests.e2e.test_customer_flow import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-for-tests-1"
-
-
-def keep(paths):  # type: ignore[no-untyped-def]
-    """Also copy the screenshots to /tmp/shots, where they are looked at."""
-    for path in paths:
-        shutil.copy(path, f"/tmp/shots/{path.name}")
 
 
 def column(page: Page, stage_id: int):  # type: ignore[no-untyped-def]
@@ -76,7 +69,7 @@ def test_rep_drags_deals_across_the_board_and_converts_a_lead(
     board = page.get_by_test_id("board")
     expect(board).not_to_contain_text("Hidden southern deal")
     expect(column(page, first.pk).get_by_test_id("count")).to_have_text("2")
-    keep(shoot("board", both=True))
+    shoot("board", both=True)
 
     # Drag the ERP deal from the first column to the second: HTMX swaps the board in place.
     page.evaluate("window.__sameDocument = true")
@@ -86,7 +79,7 @@ def test_rep_drags_deals_across_the_board_and_converts_a_lead(
     expect(column(page, first.pk).get_by_test_id("count")).to_have_text("1")
     expect(column(page, second.pk).get_by_test_id("count")).to_have_text("1")
     assert page.evaluate("window.__sameDocument") is True, "the move reloaded the page"
-    keep(shoot("board-moved"))
+    shoot("board-moved")
     deal.refresh_from_db()
     assert deal.stage == second and deal.probability == second.probability
 
@@ -94,7 +87,7 @@ def test_rep_drags_deals_across_the_board_and_converts_a_lead(
     page.get_by_test_id(f"card-{doomed.pk}").drag_to(column(page, lost.pk))
     dialog = page.get_by_test_id("lost-dialog")
     expect(dialog).to_be_visible()
-    keep(shoot("lost-reason"))
+    shoot("lost-reason")
     dialog.get_by_test_id("lost-reason").fill("价格太高 Price too high")
     with page.expect_response(lambda r: f"/sales/board/{doomed.pk}/move/" in r.url):
         dialog.locator("button[data-action=ok]").click()
@@ -105,11 +98,11 @@ def test_rep_drags_deals_across_the_board_and_converts_a_lead(
     # The deal's page shows where it has been.
     page.get_by_test_id(f"card-{deal.pk}").get_by_role("link").click()
     expect(page.get_by_test_id("stage-history").locator("tbody tr")).to_have_count(2)
-    keep(shoot("opportunity-detail", both=True))
+    shoot("opportunity-detail", both=True)
 
     # A new lead, then its conversion (a similar customer is offered as a duplicate).
     page.goto(f"{base}/sales/leads/new/")
-    keep(shoot("lead-form", both=True))  # before filling: the language switch reloads
+    shoot("lead-form", both=True)  # before filling: the language switch reloads
     form = page.get_by_test_id("lead-form")
     form.locator("[name=company_name]").fill("杭州青山茶业")
     form.locator("[name=contact_name]").fill("周明")
@@ -121,7 +114,7 @@ def test_rep_drags_deals_across_the_board_and_converts_a_lead(
     expect(page).to_have_url(f"{base}/sales/leads/{lead.pk}/")
     page.get_by_test_id("convert").click()
     expect(page.get_by_test_id("duplicates")).to_contain_text(tea.name)
-    keep(shoot("lead-convert", both=True))
+    shoot("lead-convert", both=True)
     convert = page.get_by_test_id("convert-form")
     convert.get_by_label(f"{tea.code} {tea.name}").check()  # link it, do not duplicate it
     convert.locator("[name=amount]").fill("56000")
@@ -133,11 +126,11 @@ def test_rep_drags_deals_across_the_board_and_converts_a_lead(
     assert lead.converted_contact.name == "周明"
     new_deal = Opportunity.objects.get(pk=lead.converted_opportunity_id)
     assert new_deal.amount == Decimal("56000.00") and new_deal.source == "referral"
-    keep(shoot("converted"))
+    shoot("converted")
 
     page.goto(f"{base}/sales/opportunities/")
     expect(page.get_by_test_id("opportunity-table").locator("tbody tr")).to_have_count(3)
-    keep(shoot("opportunity-list", both=True))
+    shoot("opportunity-list", both=True)
 
 
 def test_admin_edits_stages_and_assignment_rules(page, shoot, live_server, company):
@@ -152,7 +145,7 @@ def test_admin_edits_stages_and_assignment_rules(page, shoot, live_server, compa
 
     page.goto(f"{base}/sales/settings/pipelines/")
     expect(page.get_by_test_id("pipelines")).to_contain_text(pipeline.name)
-    keep(shoot("pipelines", both=True))
+    shoot("pipelines", both=True)
     page.get_by_test_id("pipelines").get_by_role("link", name=pipeline.name).click()
     row = page.get_by_test_id("stage-2")
     row.locator(f"[name=s{second.pk}-name]").fill("需求调研")
@@ -168,7 +161,7 @@ def test_admin_edits_stages_and_assignment_rules(page, shoot, live_server, compa
     add.locator("[name=new-probability]").fill("60")
     add.locator("button[type=submit]").click()
     expect(page.get_by_test_id("stages").locator("input[value='技术验证 POC']")).to_have_count(1)
-    keep(shoot("pipeline-edit", both=True))
+    shoot("pipeline-edit", both=True)
     second.refresh_from_db()
     assert second.probability == 30 and second.position == 1
 
@@ -181,10 +174,10 @@ def test_admin_edits_stages_and_assignment_rules(page, shoot, live_server, compa
     form.locator("[name=team]").select_option(str(company.east.pk))
     form.locator("button[type=submit]").click()
     expect(page.get_by_test_id("rules")).to_contain_text("华东展会线索")
-    keep(shoot("rules", both=True))
+    shoot("rules", both=True)
 
     page.goto(f"{base}/sales/leads/")
     expect(page.get_by_test_id("lead-table")).to_contain_text("苏州同创电子")
-    keep(shoot("leads", both=True))
+    shoot("leads", both=True)
     page.get_by_test_id("lead-table").get_by_role("link", name="苏州同创电子").click()
-    keep(shoot("lead-detail", both=True))
+    shoot("lead-detail", both=True)
