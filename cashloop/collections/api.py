@@ -8,6 +8,7 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.collections import selectors, services
+from cashloop.collections.documents import with_message
 from cashloop.collections.schemas import (
     ChargeBookIn,
     ChargeOut,
@@ -101,7 +102,7 @@ def exclusion_end(request: HttpRequest, exclusion_id: int) -> Any:
 
 def run_out(result: DunningRunResult) -> dict[str, Any]:
     return {
-        "run_date": result.plan.run_date,
+        "run_date": result.run_date,
         "sent": result.sent,
         "installments": result.installments,
         "logs": result.logs,
@@ -148,7 +149,7 @@ def log_list(request: HttpRequest, customer_id: int | None = None) -> Any:
 
 @router.get("/log/{log_id}", response=LogOut)
 def log_get(request: HttpRequest, log_id: int) -> Any:
-    return selectors.log_get(user=request.user, log_id=log_id)
+    return with_message(selectors.log_get(user=request.user, log_id=log_id))
 
 
 # --- disputes and dunning charges (decision 051) ----------------------------------------------

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cashloop.collections.errors import DunningError
 from cashloop.collections.models import DunningLevel, DunningLog
-from cashloop.collections.selectors import CustomerPlan
+from cashloop.collections.selectors import CustomerPlan, log_plan
 from cashloop.core.errors import DomainError
 from cashloop.core.money import format_money
 
@@ -112,6 +112,15 @@ def items_table(plan: CustomerPlan, money: Callable[[Decimal, str], str] = forma
     return "\n".join(lines)
 
 
+def with_message(log: DunningLog) -> DunningLog:
+    """The log with its message: as emailed, or, for one not emailed yet (or a letter only),
+    rendered now in memory from the customer's items of that day (the run writes no
+    message: rendering is most of its time, decision 047)."""
+    if not log.body and (log.emailed_to or log.letter):
+        log.subject, log.body = MessageRenderer(log.run_date).render(log_plan(log))
+    return log
+
+
 def letter_filename(log: DunningLog) -> str:
     return f"dunning-{log.customer.code}-{log.run_date.isoformat()}.pdf"
 
@@ -121,6 +130,7 @@ def letter_pdf(log: DunningLog) -> bytes:
     import weasyprint  # imported here: only letters need it
 
     items = log.items.select_related("installment__invoice").order_by("installment__due_date", "id")
+    with_message(log)
     with translation.override(_language_of(log)):
         html = render_to_string(
             "collections/letter_pdf.html",

@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
     Count,
-    Max,
+    F,
+    IntegerField,
     Min,
     OuterRef,
     Prefetch,
@@ -22,8 +23,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cashloop.collections.choices import DisputeStatus, Language, PromiseStatus
@@ -253,11 +256,13 @@ class PolicyResolver:
         self.by_id: dict[int, DunningPolicy] = {}
         self.by_group: dict[int, DunningPolicy] = {}
         self.default: DunningPolicy | None = None
+        self.levels: dict[tuple[int, int], DunningLevel] = {}
         for policy in rows:
             levels = list(policy.levels.all())
             if not levels:
                 continue
             self.by_id[policy.pk] = policy
+            self.levels.update(((policy.pk, level.days_overdue), level) for level in levels)
             for group in policy.groups.all():
                 self.by_group.setdefault(group.pk, policy)
             if policy.is_default:
@@ -271,25 +276,78 @@ class PolicyResolver:
             return self.by_group[group_id]
         return self.default
 
-    @property
-    def earliest_days(self) -> int | None:
-        days = [level.days_overdue for p in self.by_id.values() for level in p.levels.all()]
-        return min(days) if days else None
+    def policy_sql(self) -> Case:
+        """`policy` as an expression over an installment's customer."""
+        whens = [
+            When(
+                invoice__customer__dunning__policy__isnull=False,
+                then=F("invoice__customer__dunning__policy_id"),
+            ),
+            *(
+                When(invoice__customer__group_id=group_id, then=Value(policy.pk))
+                for group_id, policy in self.by_group.items()
+            ),
+        ]
+        default = self.default.pk if self.default is not None else None
+        return Case(*whens, default=Value(default), output_field=IntegerField())
 
 
-def level_reached(policy: DunningPolicy, days_overdue: int) -> DunningLevel | None:
-    """The highest level of the policy that starts on or before `days_overdue`."""
-    reached = None
-    for level in policy.levels.all():  # ordered by `order`, which follows the days
-        if level.days_overdue <= days_overdue:
-            reached = level
-    return reached
+# An installment no run has dunned yet: below every level.
+NEVER = -(10**6)
 
 
-def candidates(day: date, earliest_days: int) -> QuerySet[Installment]:
-    """Open installments due early enough for the earliest level, not excluded, not
-    disputed (decision 051), of customers not dunned today already."""
+def plan_rows(
+    day: date,
+    resolver: PolicyResolver,
+    *,
+    auto_only: bool = False,
+    customer_id: int | None = None,
+    again: bool = False,
+) -> QuerySet[Any, Any] | None:
+    """The candidate installments of `day` that reached a level, with, computed by the
+    database: `policy_ref` (the customer's policy), `level_days` (the highest level of it
+    the installment reached) and `done_days` (the highest level a run did before, or NEVER).
+    An installment is new when `level_days > done_days`.  `again` keeps the customers a run
+    of `day` already dunned (to write their message).  None when no policy runs."""
+    running = [p for p in resolver.by_id.values() if p.auto_send or not auto_only]
+    if not running:
+        return None
+    # With one policy running (the usual case) the level needs no test of the policy: the
+    # rows of others are filtered out.  Shorter SQL, and each test is repeated per level.
+    several = len(running) > 1
+    reached = [
+        When(
+            Q(policy_ref=policy.pk) if several else Q(),
+            due_date__lte=day - timedelta(days=days),
+            then=Value(days),
+        )
+        for policy in running
+        for days in sorted((level.days_overdue for level in policy.levels.all()), reverse=True)
+    ]
+    done = (
+        DunningLogItem.objects.filter(installment_id=OuterRef("pk"))
+        .order_by("-level_days")
+        .values("level_days")[:1]
+    )
+    earliest = min(level.days_overdue for policy in running for level in policy.levels.all())
+    rows = candidates(day, earliest, again=again)
+    if customer_id is not None:
+        rows = rows.filter(invoice__customer_id=customer_id)
     return (
+        rows.annotate(policy_ref=resolver.policy_sql())
+        .filter(policy_ref__in=[policy.pk for policy in running])
+        .annotate(
+            level_days=Case(*reached, output_field=IntegerField()),
+            done_days=Coalesce(Subquery(done), Value(NEVER)),
+        )
+        .filter(level_days__isnull=False)
+    )
+
+
+def candidates(day: date, earliest_days: int, *, again: bool = False) -> QuerySet[Installment]:
+    """Open installments due early enough for the earliest level, not excluded, not
+    disputed (decision 051), of customers not dunned today already (unless `again`)."""
+    rows = (
         Installment.objects.filter(
             residual__gt=0,
             invoice__status__in=OPEN_STATUSES,
@@ -300,43 +358,38 @@ def candidates(day: date, earliest_days: int) -> QuerySet[Installment]:
         # Fees and interest are not dunned themselves: no fee on a fee (decision 051).
         .exclude(invoice__dunning_charges__isnull=False)
         .exclude(invoice__customer__dunning__excluded_until__gte=day)
-        .exclude(invoice__customer__dunning_logs__run_date=day)
     )
+    return rows if again else rows.exclude(invoice__customer__dunning_logs__run_date=day)
 
 
-def dunning_plan(*, today: date | None = None, auto_only: bool = False) -> DunningPlan:
-    """What a run on `today` would do: per customer, the level reached and the items."""
-    day = today_or(today)
-    resolver = PolicyResolver(policies())
-    earliest = resolver.earliest_days
-    if earliest is None:
-        return DunningPlan(run_date=day, customers=[])
-    open_items = candidates(day, earliest)
-    done = dict(
-        DunningLogItem.objects.filter(installment__in=open_items.values("pk"))
-        .values("installment_id")
-        .annotate(top=Max("level_days"))
-        .values_list("installment_id", "top")
-    )
-    columns = (
-        "pk",
-        "sequence",
-        "due_date",
-        "residual",
-        "invoice__number",
-        "invoice__currency",
-        "invoice__customer_id",
-        "invoice__customer__code",
-        "invoice__customer__name",
-        "invoice__customer__currency",
-        "invoice__customer__owner_id",
-        "invoice__customer__group_id",
-        "invoice__customer__dunning__policy_id",
-        "invoice__customer__dunning__collector_id",
-        "invoice__customer__dunning__language",
-    )
+PLAN_COLUMNS = (
+    "pk",
+    "sequence",
+    "due_date",
+    "residual",
+    "invoice__number",
+    "invoice__currency",
+    "invoice__customer_id",
+    "invoice__customer__code",
+    "invoice__customer__name",
+    "invoice__customer__currency",
+    "invoice__customer__owner_id",
+    "invoice__customer__dunning__collector_id",
+    "invoice__customer__dunning__language",
+    "policy_ref",
+    "level_days",
+    "done_days",
+)
+
+
+def customer_plans(
+    day: date, resolver: PolicyResolver, rows: QuerySet[Installment]
+) -> list[CustomerPlan]:
+    """The rows grouped per customer; a customer's level is the highest one an installment
+    newly reached (a level already done for every installment that reached it is never done
+    again)."""
     plans: dict[int, CustomerPlan] = {}
-    rows_of = open_items.order_by("due_date", "invoice__number", "sequence").values_list(*columns)
+    ordered = rows.order_by("due_date", "invoice__number", "sequence").values_list(*PLAN_COLUMNS)
     for (
         pk,
         sequence,
@@ -349,19 +402,14 @@ def dunning_plan(*, today: date | None = None, auto_only: bool = False) -> Dunni
         name,
         customer_currency,
         owner_id,
-        group_id,
-        override_id,
         collector_id,
         language,
-    ) in rows_of.iterator(chunk_size=5000):
-        policy = resolver.policy(override_id, group_id)
-        if policy is None or (auto_only and not policy.auto_send):
-            continue
-        days = (day - due_date).days
-        level = level_reached(policy, days)
-        if level is None:
-            continue
-        new = level.days_overdue > done.get(pk, -(10**6))
+        policy_id,
+        level_days,
+        done_days,
+    ) in ordered.iterator(chunk_size=5000):
+        level = resolver.levels[(policy_id, level_days)]
+        new = level_days > done_days
         plan = plans.get(customer_id)
         if plan is None:
             plan = plans[customer_id] = CustomerPlan(
@@ -372,12 +420,10 @@ def dunning_plan(*, today: date | None = None, auto_only: bool = False) -> Dunni
                 owner_id=owner_id,
                 collector_id=collector_id,
                 language=language or Language.ZH_HANS,
-                policy=policy,
+                policy=resolver.by_id[policy_id],
                 level=level,
             )
-        # The customer's level is the highest one an installment newly reached: a level
-        # already done for every installment that reached it is never done again.
-        if new and (not plan.new_items or level.days_overdue > plan.level.days_overdue):
+        if new and (not plan.new_items or level_days > plan.level.days_overdue):
             plan.level = level
         plan.items.append(
             PlanItem(
@@ -385,17 +431,94 @@ def dunning_plan(*, today: date | None = None, auto_only: bool = False) -> Dunni
                 invoice_number=number,
                 sequence=sequence,
                 due_date=due_date,
-                days_overdue=days,
+                days_overdue=(day - due_date).days,
                 residual=residual,
                 currency=currency,
-                level_days=level.days_overdue,
+                level_days=level_days,
                 new=new,
             )
         )
-    chosen = [plan for plan in plans.values() if plan.new_items]
+    return list(plans.values())
+
+
+def dunning_plan(*, today: date | None = None, auto_only: bool = False) -> DunningPlan:
+    """What a run on `today` would do: per customer, the level reached and the items."""
+    day = today_or(today)
+    resolver = PolicyResolver(policies())
+    rows = plan_rows(day, resolver, auto_only=auto_only)
+    if rows is None:
+        return DunningPlan(run_date=day, customers=[])
+    chosen = [plan for plan in customer_plans(day, resolver, rows) if plan.new_items]
     _add_emails(chosen)
     chosen.sort(key=lambda plan: plan.code)
     return DunningPlan(run_date=day, customers=chosen)
+
+
+def log_plan(log: DunningLog) -> CustomerPlan:
+    """The plan a log was written from, read again for its message: the customer's items
+    that reached a level on the run's day (as they stand now), at the log's level."""
+    resolver = PolicyResolver(policies())
+    rows = plan_rows(log.run_date, resolver, customer_id=log.customer_id, again=True)
+    found = customer_plans(log.run_date, resolver, rows) if rows is not None else []
+    plan = found[0] if found else _logged_plan(log)
+    if log.level is not None:
+        plan.level = log.level
+    return plan
+
+
+def _logged_plan(log: DunningLog) -> CustomerPlan:
+    """The customer, policy, level and emails of a log, without items."""
+    customer = log.customer
+    settings = getattr(customer, "dunning", None)
+    return CustomerPlan(
+        customer_id=customer.pk,
+        code=customer.code,
+        name=customer.name,
+        currency=customer.currency,
+        owner_id=customer.owner_id,
+        collector_id=settings.collector_id if settings else None,
+        language=settings.language if settings else Language.ZH_HANS,
+        policy=log.policy,  # type: ignore[arg-type]
+        level=log.level,  # type: ignore[arg-type]
+        emails=log.emailed_to.split(", ") if log.emailed_to else [],
+    )
+
+
+def run_customers(*, run_date: date, made_at: datetime) -> list[CustomerPlan]:
+    """What a run did, read back from its logs: per customer the level and the items it
+    dunned (a run knows its logs by their `created_at`)."""
+    logs = (
+        DunningLog.objects.filter(run_date=run_date, created_at=made_at)
+        .select_related("customer__dunning", "policy", "level")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=DunningLogItem.objects.select_related("installment__invoice").order_by(
+                    "installment__due_date", "installment__invoice__number", "installment__sequence"
+                ),
+            )
+        )
+        .order_by("customer__code")
+    )
+    plans = []
+    for log in logs:
+        plan = _logged_plan(log)
+        plan.items = [
+            PlanItem(
+                installment_id=item.installment_id,
+                invoice_number=item.installment.invoice.number,
+                sequence=item.installment.sequence,
+                due_date=item.installment.due_date,
+                days_overdue=item.days_overdue,
+                residual=item.residual,
+                currency=item.installment.invoice.currency,
+                level_days=item.level_days,
+                new=True,
+            )
+            for item in log.items.all()
+        ]
+        plans.append(plan)
+    return plans
 
 
 def _add_emails(plans: list[CustomerPlan]) -> None:

@@ -10,17 +10,39 @@ The unique constraints on the log make a second run of the same day a no-op.
 from __future__ import annotations
 
 import logging
+import operator
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial, reduce
+from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Field,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Left
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +59,7 @@ from cashloop.collections.choices import (
     PromiseStatus,
     TaskKind,
 )
-from cashloop.collections.documents import MessageRenderer, template_check
+from cashloop.collections.documents import template_check
 from cashloop.collections.errors import CollectionError, DisputeError, DunningError
 from cashloop.collections.models import (
     CollectionActivity,
@@ -60,12 +82,20 @@ from cashloop.collections.selectors import (
     DunningPlan,
     PolicyResolver,
     collector_of,
+    customer_plans,
     customer_settings,
     dunning_plan,
+    plan_rows,
     policies,
+    run_customers,
     today_or,
 )
-from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
+from cashloop.core.audit import (
+    audit_created_rows,
+    audit_record,
+    audit_record_many,
+    audit_snapshot,
+)
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditAction
 from cashloop.core.money import (
@@ -77,6 +107,7 @@ from cashloop.core.money import (
     to_decimal,
 )
 from cashloop.core.scoping import get_scoped, require
+from cashloop.core.sql import DaysBetween, JoinedText, insert_select
 from cashloop.customers.choices import InteractionKind
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Contact, Customer, CustomerGroup
@@ -426,8 +457,11 @@ def collection_task_done(*, actor: User, task_id: int) -> CollectionTask:
 class DunningRunResult:
     """What a run did (send) or would do (preview)."""
 
-    plan: DunningPlan
+    run_date: date
     sent: bool
+    plan: DunningPlan | None = None  # the preview's
+    made_at: datetime | None = None  # when a run wrote its logs (their `created_at`)
+    installments: int = 0
     logs: int = 0
     emails: int = 0
     tasks: int = 0
@@ -436,13 +470,15 @@ class DunningRunResult:
     charges: int = 0
     charge_invoices: int = 0
 
-    @property
+    @cached_property
     def customers(self) -> list[CustomerPlan]:
-        return self.plan.customers
-
-    @property
-    def installments(self) -> int:
-        return self.plan.installments
+        """Per customer, the level and the items: the preview's plan, or read back from the
+        logs a run wrote."""
+        if self.plan is not None:
+            return self.plan.customers
+        if self.made_at is None:
+            return []
+        return run_customers(run_date=self.run_date, made_at=self.made_at)
 
 
 def dunning_run(
@@ -450,89 +486,77 @@ def dunning_run(
 ) -> DunningRunResult:
     """Evaluate every open installment due for a level and, with `send`, act on it.
 
-    Without `send` it is the preview: the same computation, nothing written.  `auto_only`
-    (the daily task) limits the run to customers whose policy sends automatically.  actor
-    None is the system.
+    Without `send` it is the preview: the same selection, read into a plan, nothing
+    written.  `auto_only` (the daily task) limits the run to customers whose policy sends
+    automatically.  actor None is the system.
     """
     if actor is not None:
         require(actor, "view" if not send else "run", DunningLog)
-    plan = dunning_plan(today=today, auto_only=auto_only)
-    result = DunningRunResult(plan=plan, sent=send)
-    if send and plan.customers:
-        _send(plan, actor, result)
-    return result
+    day = today_or(today)
+    if not send:
+        plan = dunning_plan(today=day, auto_only=auto_only)
+        return DunningRunResult(run_date=day, sent=False, plan=plan, installments=plan.installments)
+    return _send(day, auto_only, actor)
 
 
 @transaction.atomic
-def _send(plan: DunningPlan, actor: User | None, result: DunningRunResult) -> None:
-    renderer = MessageRenderer(plan.run_date)
-    logs = []
-    for customer in plan.customers:
-        level = customer.level
-        mailed = level.send_email and bool(customer.emails)
-        # The message is written only when someone receives it (an email or a letter): the
-        # log keeps what was sent, and rendering is most of a run's time.
-        subject, body = renderer.render(customer) if mailed or level.letter else ("", "")
-        totals = customer.totals()
-        logs.append(
-            DunningLog(
-                # The customer as the plan read it: the audit names it without a query each.
-                customer=Customer(pk=customer.customer_id, code=customer.code, name=customer.name),
-                run_date=plan.run_date,
-                policy=customer.policy,
-                level=level,
-                level_name=level.name,
-                days_overdue=max(item.days_overdue for item in customer.items),
-                subject=subject,
-                body=body,
-                emailed_to=", ".join(customer.emails)[:1000] if mailed else "",
-                letter=level.letter,
-                fee=level.fee,
-                currency=customer.currency,
-                overdue_total=totals.get(customer.currency, Decimal(0)),
-                hold=level.hold,
-                created_by=actor,
-            )
-        )
+def _send(day: date, auto_only: bool, actor: User | None) -> DunningRunResult:
+    """The run, set-based (decision 047): the database inserts one log per customer and one
+    item per installment newly at a level from the plan's selection (`plan_rows`), and the
+    audit rows of the logs; Python only touches what is per customer and rare (tasks,
+    holds, charges).  Messages are written when they are emailed (`tasks.dunning_email`)."""
+    made_at = timezone.now()
+    result = DunningRunResult(run_date=day, sent=True, made_at=made_at)
+    resolver = PolicyResolver(policies())
+    rows = plan_rows(day, resolver, auto_only=auto_only)
+    if rows is None:
+        return result
+    # Charges need each customer's items: read only for policies that charge, before the
+    # writes make today's items "done".
+    charging = {
+        policy.pk
+        for policy in resolver.by_id.values()
+        if policy.interest_rate > 0 or any(level.fee > 0 for level in policy.levels.all())
+    }
+    charged = (
+        [
+            plan
+            for plan in customer_plans(day, resolver, rows.filter(policy_ref__in=charging))
+            if plan.new_items
+        ]
+        if charging
+        else []
+    )
     try:
         with transaction.atomic():
-            made = DunningLog.objects.bulk_create(logs, batch_size=2000)
+            result.logs = insert_select(
+                DunningLog, LOG_COLUMNS, _log_rows(rows, resolver, result, actor)
+            )
     except IntegrityError:
         # A run of the same day got there first (two workers, a click during the task).
         raise DomainError(CoreError.CONFLICT) from None
-    items: list[DunningLogItem] = []
-    tasks: list[CollectionTask] = []
-    for log, customer in zip(made, plan.customers, strict=True):
-        items.extend(
-            DunningLogItem(
-                log=log,
-                installment_id=item.installment_id,
-                days_overdue=item.days_overdue,
-                level_days=item.level_days,
-                residual=item.residual,
-            )
-            for item in customer.new_items
-        )
-        if customer.level.create_task:
-            tasks.append(
-                CollectionTask(
-                    customer_id=customer.customer_id,
-                    log=log,
-                    assignee_id=customer.assignee_id,
-                    # No email to write to: the collector phones (decision 051).
-                    kind=TaskKind.DUNNING if customer.emails else TaskKind.CALL,
-                    title=_("Follow up “%(level)s” with %(customer)s")
-                    % {"level": customer.level.name, "customer": customer.name},
-                    due_date=plan.run_date + timedelta(days=customer.level.task_due_days),
-                )
-            )
-    DunningLogItem.objects.bulk_create(items, batch_size=5000)
-    CollectionTask.objects.bulk_create(tasks, batch_size=2000)
-    audit_record_many(actor=actor, instances=made, action=AuditAction.CREATE)
-    result.logs, result.tasks = len(made), len(tasks)
-    _holds(plan, actor, result)
-    _charges(plan, made, actor, result)
-    emailed = [log.pk for log in made if log.emailed_to]
+    if not result.logs:
+        return result
+    made = DunningLog.objects.filter(run_date=day, created_at=made_at)
+    result.installments = insert_select(
+        DunningLogItem,
+        ("log", "installment", "days_overdue", "level_days", "residual"),
+        _item_rows(day, resolver, auto_only, made),
+    )
+    audit_created_rows(
+        actor=actor,
+        rows=made,
+        fields=LOG_AUDITED,
+        represent=Concat(
+            F("customer__code"), Value(" "), Cast("run_date", CharField()), Value(" "), "level_name"
+        ),
+        subject=(Customer, "customer_id"),
+        at=made_at,
+    )
+    result.tasks = _tasks(made, day)
+    _holds(made, actor, result)
+    _charges(charged, made, day, actor, result)
+    emailed = list(made.exclude(emailed_to="").order_by("pk").values_list("pk", flat=True))
     result.emails = len(emailed)
     if emailed:
         from cashloop.collections.tasks import dunning_email
@@ -540,10 +564,180 @@ def _send(plan: DunningPlan, actor: User | None, result: DunningRunResult) -> No
         for start in range(0, len(emailed), EMAIL_BATCH):
             batch = emailed[start : start + EMAIL_BATCH]
             transaction.on_commit(partial(dunning_email.enqueue, batch))
+    return result
 
 
-def _holds(plan: DunningPlan, actor: User | None, result: DunningRunResult) -> None:
-    holding = [customer for customer in plan.customers if customer.level.hold]
+LOG_COLUMNS = (
+    "customer",
+    "run_date",
+    "policy",
+    "level",
+    "level_name",
+    "days_overdue",
+    "subject",
+    "body",
+    "emailed_to",
+    "letter",
+    "fee",
+    "currency",
+    "overdue_total",
+    "hold",
+    "created_by",
+    "created_at",
+)
+LOG_AUDITED = (
+    "customer",
+    "run_date",
+    "policy",
+    "level",
+    "level_name",
+    "days_overdue",
+    "emailed_to",
+    "fee",
+    "currency",
+    "overdue_total",
+    "hold",
+)
+
+
+def _log_rows(
+    rows: QuerySet[Any, Any],
+    resolver: PolicyResolver,
+    result: DunningRunResult,
+    actor: User | None,
+) -> QuerySet[Any, Any]:
+    """Per customer with an installment newly at a level: the log row (LOG_COLUMNS), the
+    level being the highest newly reached; the message stays empty until it is emailed."""
+    levels = resolver.levels.items()
+
+    several = len({policy_id for policy_id, _days in resolver.levels}) > 1
+
+    def at(policy_id: int, days: int) -> Q:
+        return Q(policy_ref=policy_id, top=days) if several else Q(top=days)
+
+    def of_level(attribute: str, output: Field[Any, Any]) -> Case:
+        return Case(
+            *(
+                When(at(policy_id, days), then=Value(getattr(level, attribute)))
+                for (policy_id, days), level in levels
+            ),
+            output_field=output,
+        )
+
+    mailing = [at(policy_id, days) for (policy_id, days), level in levels if level.send_email]
+    emails = (
+        Contact.objects.filter(customer_id=OuterRef("invoice__customer_id"))
+        .exclude(email="")
+        .order_by()
+        .values("customer_id")
+        .annotate(joined=JoinedText("email"))
+        .values("joined")
+    )
+    emailed_to = (
+        Case(
+            When(
+                reduce(operator.or_, mailing),
+                then=Left(Coalesce(Subquery(emails), Value("")), 1000),
+            ),
+            default=Value(""),
+        )
+        if mailing
+        else Value("")
+    )
+    money = DunningLog._meta.get_field("overdue_total")
+    return (
+        rows.order_by()
+        .values("invoice__customer_id", "invoice__customer__currency", "policy_ref")
+        .annotate(top=Max(Case(When(level_days__gt=F("done_days"), then=F("level_days")))))
+        .filter(top__isnull=False)
+        .annotate(
+            v_run_date=Value(result.run_date),
+            v_level=of_level("pk", IntegerField()),
+            v_level_name=of_level("name", CharField()),
+            v_days=DaysBetween(Value(result.run_date, DateField()), Min("due_date")),
+            v_subject=Value(""),
+            v_body=Value(""),
+            v_emailed_to=emailed_to,
+            v_letter=of_level("letter", BooleanField()),
+            v_fee=of_level("fee", money),
+            v_total=Sum(
+                Case(
+                    When(invoice__currency=F("invoice__customer__currency"), then=F("residual")),
+                    default=Value(ZERO),
+                    output_field=money,
+                )
+            ),
+            v_hold=of_level("hold", BooleanField()),
+            v_actor=Value(getattr(actor, "pk", None), IntegerField()),
+            v_at=Value(result.made_at),
+        )
+        .values(
+            "invoice__customer_id",
+            "v_run_date",
+            "policy_ref",
+            "v_level",
+            "v_level_name",
+            "v_days",
+            "v_subject",
+            "v_body",
+            "v_emailed_to",
+            "v_letter",
+            "v_fee",
+            "invoice__customer__currency",
+            "v_total",
+            "v_hold",
+            "v_actor",
+            "v_at",
+        )
+    )
+
+
+def _item_rows(
+    day: date, resolver: PolicyResolver, auto_only: bool, made: QuerySet[DunningLog]
+) -> QuerySet[Any, Any]:
+    """Each installment newly at a level, with the run's log of its customer."""
+    rows = plan_rows(day, resolver, auto_only=auto_only, again=True)
+    assert rows is not None  # the policies did not change within the run
+    log = made.filter(customer_id=OuterRef("invoice__customer_id")).order_by().values("pk")[:1]
+    return (
+        rows.filter(level_days__gt=F("done_days"))
+        .annotate(log_ref=Subquery(log), days=DaysBetween(Value(day, DateField()), F("due_date")))
+        .filter(log_ref__isnull=False)
+        .order_by()
+        .values("log_ref", "pk", "days", "level_days", "residual")
+    )
+
+
+def _tasks(made: QuerySet[DunningLog], day: date) -> int:
+    """A collection task per log whose level makes one, for the customer's collector or
+    owner; a phone call when the customer has no contact email (decision 051)."""
+    rows = made.filter(level__create_task=True).values_list(
+        "pk",
+        "customer_id",
+        "customer__name",
+        "level_name",
+        "level__task_due_days",
+        Coalesce("customer__dunning__collector_id", "customer__owner_id"),
+        Exists(Contact.objects.filter(customer_id=OuterRef("customer_id")).exclude(email="")),
+    )
+    tasks = [
+        CollectionTask(
+            customer_id=customer_id,
+            log_id=log_id,
+            assignee_id=assignee_id,
+            kind=TaskKind.DUNNING if has_email else TaskKind.CALL,
+            title=_("Follow up “%(level)s” with %(customer)s")
+            % {"level": level_name, "customer": name},
+            due_date=day + timedelta(days=due_days),
+        )
+        for log_id, customer_id, name, level_name, due_days, assignee_id, has_email in rows
+    ]
+    CollectionTask.objects.bulk_create(tasks, batch_size=2000)
+    return len(tasks)
+
+
+def _holds(made: QuerySet[DunningLog], actor: User | None, result: DunningRunResult) -> None:
+    holding = list(made.filter(hold=True).values_list("customer_id", "level_name"))
     if not holding:
         return
     try:
@@ -552,14 +746,14 @@ def _holds(plan: DunningPlan, actor: User | None, result: DunningRunResult) -> N
         logger.warning("dunning: credit control is not installed; %d holds skipped", len(holding))
         result.holds_skipped = len(holding)
         return
-    for customer in holding:
+    for customer_id, level_name in holding:
         # The system places it: the run's actor may run dunning without placing holds.
         credit_hold_place(
             actor=None,
-            customer_id=customer.customer_id,
+            customer_id=customer_id,
             source="dunning",
-            reason=_("Dunning level “%(level)s” reached") % {"level": customer.level.name},
-            today=plan.run_date,
+            reason=_("Dunning level “%(level)s” reached") % {"level": level_name},
+            today=result.run_date,
         )
         result.holds += 1
 
@@ -781,13 +975,25 @@ def _charge_installments(installment_ids: Sequence[int]) -> set[int]:
 
 
 def _charges(
-    plan: DunningPlan, logs: Sequence[DunningLog], actor: User | None, result: DunningRunResult
+    plans: Sequence[CustomerPlan],
+    made: QuerySet[DunningLog],
+    day: date,
+    actor: User | None,
+    result: DunningRunResult,
 ) -> None:
     """The fee of each customer's level, and interest on its overdue items since their last
-    interest charge (or due date); booked now or left pending, as the policy says."""
+    interest charge (or due date); booked now or left pending, as the policy says.  `plans`
+    are the customers of charging policies, read before the run wrote."""
+    if not plans:
+        return
+    log_of = dict(
+        made.filter(customer_id__in=[plan.customer_id for plan in plans]).values_list(
+            "customer_id", "pk"
+        )
+    )
     overdue = [
         item.installment_id
-        for customer in plan.customers
+        for customer in plans
         if customer.policy.interest_rate > 0
         for item in customer.items
         if item.days_overdue > 0
@@ -795,17 +1001,18 @@ def _charges(
     since = _interest_since(overdue)
     exempt = _charge_installments(overdue)
     rows: list[DunningCharge] = []
-    for log, customer in zip(logs, plan.customers, strict=True):
+    for customer in plans:
+        log_id = log_of[customer.customer_id]
         fee = quantize(customer.level.fee, customer.currency)
         if fee > 0:
             rows.append(
                 DunningCharge(
                     customer_id=customer.customer_id,
-                    log=log,
+                    log_id=log_id,
                     kind=ChargeKind.FEE,
                     amount=fee,
                     currency=customer.currency,
-                    accrued_on=plan.run_date,
+                    accrued_on=day,
                 )
             )
         rate = customer.policy.interest_rate
@@ -817,39 +1024,39 @@ def _charges(
                 currency=item.currency,
                 rate=rate,
                 since=since.get(item.installment_id, item.due_date),
-                day=plan.run_date,
+                day=day,
             )
             if amount > 0:
                 rows.append(
                     DunningCharge(
                         customer_id=customer.customer_id,
-                        log=log,
+                        log_id=log_id,
                         kind=ChargeKind.INTEREST,
                         installment_id=item.installment_id,
                         amount=amount,
                         currency=item.currency,
-                        accrued_on=plan.run_date,
+                        accrued_on=day,
                         days=days,
                         principal=item.residual,
                     )
                 )
     if not rows:
         return
-    made = DunningCharge.objects.bulk_create(rows, batch_size=5000)
-    audit_record_many(actor=actor, instances=made, action=AuditAction.CREATE)
-    result.charges = len(made)
+    charges = DunningCharge.objects.bulk_create(rows, batch_size=5000)
+    audit_record_many(actor=actor, instances=charges, action=AuditAction.CREATE)
+    result.charges = len(charges)
     on_run = {
         customer.customer_id
-        for customer in plan.customers
+        for customer in plans
         if customer.policy.charge_booking == ChargeBooking.ON_RUN
     }
-    booking = [row for row in made if row.customer_id in on_run]
+    booking = [row for row in charges if row.customer_id in on_run]
     if booking:
         booker = _charge_booker(actor)
         if booker is None:
             logger.warning("dunning: nobody may issue invoices; %d charges pending", len(booking))
             return
-        result.charge_invoices = len(_charges_book(booker, booking, plan.run_date))
+        result.charge_invoices = len(_charges_book(booker, booking, day))
 
 
 def _charge_booker(actor: User | None) -> User | None:

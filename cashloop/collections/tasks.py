@@ -23,20 +23,28 @@ def dunning_daily() -> dict[str, int]:
 @task()
 def dunning_email(log_ids: list[int]) -> int:
     """Email each reminder not emailed yet, with its letter and the customer's statement of
-    the month as PDFs; claimed under a lock first, so a retried task never sends one twice."""
-    from cashloop.collections.documents import letter_filename, letter_pdf, statement_attachment
+    the month as PDFs; claimed under a lock first, so a retried task never sends one twice.
+    The message is rendered here and kept on the log: the log says what was sent."""
+    from cashloop.collections.documents import (
+        letter_filename,
+        letter_pdf,
+        statement_attachment,
+        with_message,
+    )
 
     sent = 0
     for pk in log_ids:
         with transaction.atomic():
             log = (
-                DunningLog.objects.select_for_update()
+                DunningLog.objects.select_for_update(of=("self",))
+                .select_related("customer__dunning", "policy", "level")
                 .filter(pk=pk, emailed_at__isnull=True)
                 .exclude(emailed_to="")
                 .first()
             )
             if log is None:
                 continue
+            with_message(log)  # the message is written as it is sent
             message = EmailMessage(
                 subject=log.subject, body=log.body, to=log.emailed_to.split(", ")
             )
@@ -45,7 +53,7 @@ def dunning_email(log_ids: list[int]) -> int:
             message.attach(*statement_attachment(log), "application/pdf")
             message.send()
             log.emailed_at = timezone.now()
-            log.save(update_fields=["emailed_at"])
+            log.save(update_fields=["subject", "body", "emailed_at"])
             sent += 1
     return sent
 

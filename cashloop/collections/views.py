@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cashloop.collections import selectors, services
 from cashloop.collections.choices import ChargeStatus, DisputeStatus
-from cashloop.collections.documents import letter_filename, letter_pdf
+from cashloop.collections.documents import letter_filename, letter_pdf, with_message
 from cashloop.collections.forms import (
     DisputeForm,
     DisputeResolveForm,
@@ -151,7 +151,7 @@ def log_detail(request: HttpRequest, log_id: int) -> HttpResponse:
         log = selectors.log_get(user=request.user, log_id=log_id)
     except DomainError as exc:
         page_error(exc)
-    return render(request, "collections/log_detail.html", {"log": log})
+    return render(request, "collections/log_detail.html", {"log": with_message(log)})
 
 
 @login_required

@@ -137,3 +137,56 @@ def audit_history(*, instance: models.Model) -> models.QuerySet[AuditEntry]:
     from cashloop.core.fieldrules import audit_rows_for
 
     return audit_rows_for(user, rows)
+
+
+def audit_created_rows(
+    *,
+    actor: Any,
+    rows: models.QuerySet[Any],
+    fields: Sequence[str],
+    represent: Any,
+    subject: tuple[type[models.Model], str] | None = None,
+    at: datetime.datetime,
+) -> int:
+    """`audit_record(action=CREATE)` for every record of `rows`, written by the database in
+    one `INSERT … SELECT` (for set-based writes that never hold the records in Python).
+
+    The changes list `fields` as text (`[null, "value"]`, foreign keys by id); `represent`
+    is the expression of each row's `object_repr`; `subject` the model and field of the
+    record whose history shows the row (default: the record itself)."""
+    from django.db.models import CharField, F, IntegerField, Value
+    from django.db.models.functions import Cast, JSONArray, JSONObject, Left
+
+    from cashloop.core.sql import insert_select
+
+    model = rows.model
+    subject_model, subject_field = subject if subject is not None else (model, "pk")
+    text = CharField()
+    changes = JSONObject(
+        **{name: JSONArray(Value(None, text), Cast(F(name), text)) for name in fields}
+    )
+    values = rows.order_by().annotate(
+        audit_actor=Value(getattr(actor, "pk", None), IntegerField()),
+        audit_at=Value(at),
+        audit_action=Value(AuditAction.CREATE.value),
+        audit_type=Value(ContentType.objects.get_for_model(model).pk),
+        audit_id=Cast("pk", text),
+        audit_repr=Left(represent, 200),
+        audit_subject_type=Value(ContentType.objects.get_for_model(subject_model).pk),
+        audit_subject_id=Cast(subject_field, text),
+        audit_changes=changes,
+        audit_reason=Value(""),
+    )
+    columns = {
+        "actor": "audit_actor",
+        "at": "audit_at",
+        "action": "audit_action",
+        "object_type": "audit_type",
+        "object_id": "audit_id",
+        "object_repr": "audit_repr",
+        "subject_type": "audit_subject_type",
+        "subject_id": "audit_subject_id",
+        "changes": "audit_changes",
+        "reason": "audit_reason",
+    }
+    return insert_select(AuditEntry, list(columns), values.values(*columns.values()))

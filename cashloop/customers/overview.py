@@ -31,8 +31,6 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
-    Func,
-    IntegerField,
     Q,
     Sum,
     Value,
@@ -47,6 +45,7 @@ from cashloop.contracts.models import Contract
 from cashloop.core.models import AuditEntry
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may
+from cashloop.core.sql import DaysBetween
 from cashloop.core.verify import MONEY, money_exact, money_sum
 from cashloop.cpq import selectors as cpq_selectors
 from cashloop.cpq.models import Quote
@@ -65,25 +64,6 @@ from cashloop.sales.models import Opportunity
 LIST_SIZE = 20
 HISTORY_SIZE = 20
 NOT_REVENUE = (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)
-
-
-class DaysBetween(Func):
-    """`later - earlier` in whole days, for two date columns (SQLite and PostgreSQL)."""
-
-    output_field = IntegerField()
-    arity = 2
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # PostgreSQL: date - date is an integer number of days.
-        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-        )
 
 
 @dataclass

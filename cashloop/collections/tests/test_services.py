@@ -329,3 +329,20 @@ def test_the_customer_panel_shows_level_exclusions_and_tasks(company, policy, de
     assert [t.assignee for t in panel.open_tasks] == [company.rep_east]
     with pytest.raises(DomainError):
         customer_dunning(user=company.rep_south, customer_id=debtor.pk, today=day)
+
+
+def test_each_log_is_audited_in_its_customers_history(company, policy, debtor):
+    """The run writes its logs in sets; each still has its audit row, in the customer's
+    history, and its message is written when it is emailed."""
+    from cashloop.core.audit import audit_history
+
+    issue(company, debtor)
+    with on_commit():
+        dunning_run(actor=company.finance, today=DUE + timedelta(days=1), send=True)
+    log = DunningLog.objects.get(customer=debtor)
+    [entry] = audit_history(instance=debtor).filter(object_id=str(log.pk))
+    assert entry.actor == company.finance and entry.action == "create"
+    assert entry.changes["level_name"] == [None, log.level_name]
+    assert entry.changes["emailed_to"] == [None, "ap@debtor.example"]
+    assert entry.object_repr.startswith(f"{debtor.code} {log.run_date.isoformat()}")
+    assert log.emailed_at is not None and log.body and log.subject

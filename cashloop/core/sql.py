@@ -1,0 +1,59 @@
+"""SQL that Django's ORM does not write, for SQLite and PostgreSQL alike: whole days between
+two dates, text joined over a group, and `INSERT … SELECT` from a queryset.
+
+Set-based writes (the daily dunning run, decision 047) build their rows as a `values()`
+queryset and let the database insert them, instead of reading every row into Python and
+writing it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import Aggregate, CharField, Func, IntegerField
+
+
+class DaysBetween(Func):
+    """`later - earlier` in whole days, for two date expressions."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        # PostgreSQL: date - date is an integer number of days.
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+        )
+
+
+class JoinedText(Aggregate):
+    """The group's texts joined by ", " (in no particular order)."""
+
+    output_field = CharField()
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ', ')"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def insert_select(
+    model: type[models.Model], fields: Sequence[str], rows: models.QuerySet[Any, Any]
+) -> int:
+    """`INSERT INTO <model> (<fields>) <rows>`: `rows` is a `values()` queryset whose columns
+    are, in order, the values of `fields`.  No signals, no `auto_now`, no primary keys back:
+    callers find what they inserted by what they wrote.  Returns the number of rows."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)  # type: ignore[union-attr, arg-type]
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
+        return cursor.rowcount
