@@ -291,6 +291,19 @@ class PolicyResolver:
         default = self.default.pk if self.default is not None else None
         return Case(*whens, default=Value(default), output_field=IntegerField())
 
+    def running_sql(self, running: set[int]) -> Q:
+        """ "The installment's customer has one of the `running` policies", as plain column
+        tests: the planner estimates them, where it cannot estimate a test of `policy_sql`
+        (and then joins a million installments by index, one at a time)."""
+        unset = Q(invoice__customer__dunning__policy__isnull=True)
+        groups = [group for group, policy in self.by_group.items() if policy.pk in running]
+        test = Q(invoice__customer__dunning__policy_id__in=running) | (
+            unset & Q(invoice__customer__group_id__in=groups)
+        )
+        if self.default is not None and self.default.pk in running:
+            test |= unset & ~Q(invoice__customer__group_id__in=list(self.by_group))
+        return test
+
 
 # An installment no run has dunned yet: below every level.
 NEVER = -(10**6)
@@ -334,8 +347,8 @@ def plan_rows(
     if customer_id is not None:
         rows = rows.filter(invoice__customer_id=customer_id)
     return (
-        rows.annotate(policy_ref=resolver.policy_sql())
-        .filter(policy_ref__in=[policy.pk for policy in running])
+        rows.filter(resolver.running_sql({policy.pk for policy in running}))
+        .annotate(policy_ref=resolver.policy_sql())
         .annotate(
             level_days=Case(*reached, output_field=IntegerField()),
             done_days=Coalesce(Subquery(done), Value(NEVER)),

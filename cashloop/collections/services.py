@@ -10,39 +10,34 @@ The unique constraints on the log make a second run of the same day a no-op.
 from __future__ import annotations
 
 import logging
-import operator
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property, partial, reduce
+from functools import cached_property, partial
 from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
     DateField,
     Exists,
     F,
-    Field,
-    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Left
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,7 +102,7 @@ from cashloop.core.money import (
     to_decimal,
 )
 from cashloop.core.scoping import get_scoped, require
-from cashloop.core.sql import DaysBetween, JoinedText, insert_select
+from cashloop.core.sql import DaysBetween, analyze
 from cashloop.customers.choices import InteractionKind
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Contact, Customer, CustomerGroup
@@ -511,6 +506,9 @@ def _send(day: date, auto_only: bool, actor: User | None) -> DunningRunResult:
     rows = plan_rows(day, resolver, auto_only=auto_only)
     if rows is None:
         return result
+    # Each candidate looks up what was done before in the items, by index when the planner
+    # knows the table's size.
+    analyze(DunningLogItem)
     # Charges need each customer's items: read only for policies that charge, before the
     # writes make today's items "done".
     charging = {
@@ -529,20 +527,16 @@ def _send(day: date, auto_only: bool, actor: User | None) -> DunningRunResult:
     )
     try:
         with transaction.atomic():
-            result.logs = insert_select(
-                DunningLog, LOG_COLUMNS, _log_rows(rows, resolver, result, actor)
-            )
+            result.logs = _insert_logs(rows, day, made_at, actor)
     except IntegrityError:
         # A run of the same day got there first (two workers, a click during the task).
         raise DomainError(CoreError.CONFLICT) from None
     if not result.logs:
         return result
     made = DunningLog.objects.filter(run_date=day, created_at=made_at)
-    result.installments = insert_select(
-        DunningLogItem,
-        ("log", "installment", "days_overdue", "level_days", "residual"),
-        _item_rows(day, resolver, auto_only, made),
-    )
+    again = plan_rows(day, resolver, auto_only=auto_only, again=True)
+    assert again is not None  # the same policies as a moment ago
+    result.installments = _insert_items(again, day, made_at)
     audit_created_rows(
         actor=actor,
         rows=made,
@@ -600,112 +594,95 @@ LOG_AUDITED = (
 )
 
 
-def _log_rows(
-    rows: QuerySet[Any, Any],
-    resolver: PolicyResolver,
-    result: DunningRunResult,
-    actor: User | None,
-) -> QuerySet[Any, Any]:
-    """Per customer with an installment newly at a level: the log row (LOG_COLUMNS), the
-    level being the highest newly reached; the message stays empty until it is emailed."""
-    levels = resolver.levels.items()
-
-    several = len({policy_id for policy_id, _days in resolver.levels}) > 1
-
-    def at(policy_id: int, days: int) -> Q:
-        return Q(policy_ref=policy_id, top=days) if several else Q(top=days)
-
-    def of_level(attribute: str, output: Field[Any, Any]) -> Case:
-        return Case(
-            *(
-                When(at(policy_id, days), then=Value(getattr(level, attribute)))
-                for (policy_id, days), level in levels
-            ),
-            output_field=output,
-        )
-
-    mailing = [at(policy_id, days) for (policy_id, days), level in levels if level.send_email]
-    emails = (
-        Contact.objects.filter(customer_id=OuterRef("invoice__customer_id"))
-        .exclude(email="")
-        .order_by()
-        .values("customer_id")
-        .annotate(joined=JoinedText("email"))
-        .values("joined")
-    )
-    emailed_to = (
-        Case(
-            When(
-                reduce(operator.or_, mailing),
-                then=Left(Coalesce(Subquery(emails), Value("")), 1000),
-            ),
-            default=Value(""),
-        )
-        if mailing
-        else Value("")
-    )
+def _insert_logs(rows: QuerySet[Any, Any], day: date, made_at: datetime, actor: User | None) -> int:
+    """One log per customer with an installment newly at a level, at the highest level newly
+    reached (joined from its policy's levels): `INSERT … SELECT` over the plan's rows
+    grouped per customer.  The message stays empty until it is emailed; the emails are
+    joined by the database.  Raw SQL around the ORM's query: Django writes neither a
+    derived table nor a join on two columns to an unrelated table."""
     money = DunningLog._meta.get_field("overdue_total")
-    return (
+    inner, params = (
         rows.order_by()
-        .values("invoice__customer_id", "invoice__customer__currency", "policy_ref")
-        .annotate(top=Max(Case(When(level_days__gt=F("done_days"), then=F("level_days")))))
-        .filter(top__isnull=False)
         .annotate(
-            v_run_date=Value(result.run_date),
-            v_level=of_level("pk", IntegerField()),
-            v_level_name=of_level("name", CharField()),
-            v_days=DaysBetween(Value(result.run_date, DateField()), Min("due_date")),
-            v_subject=Value(""),
-            v_body=Value(""),
-            v_emailed_to=emailed_to,
-            v_letter=of_level("letter", BooleanField()),
-            v_fee=of_level("fee", money),
-            v_total=Sum(
-                Case(
-                    When(invoice__currency=F("invoice__customer__currency"), then=F("residual")),
-                    default=Value(ZERO),
-                    output_field=money,
-                )
+            r_customer=F("invoice__customer_id"),
+            r_currency=F("invoice__customer__currency"),
+            r_new=Case(When(level_days__gt=F("done_days"), then=F("level_days"))),
+            r_days=DaysBetween(Value(day, DateField()), F("due_date")),
+            r_own=Case(
+                When(invoice__currency=F("invoice__customer__currency"), then=F("residual")),
+                default=Value(ZERO),
+                output_field=money,
             ),
-            v_hold=of_level("hold", BooleanField()),
-            v_actor=Value(getattr(actor, "pk", None), IntegerField()),
-            v_at=Value(result.made_at),
         )
-        .values(
-            "invoice__customer_id",
-            "v_run_date",
-            "policy_ref",
-            "v_level",
-            "v_level_name",
-            "v_days",
-            "v_subject",
-            "v_body",
-            "v_emailed_to",
-            "v_letter",
-            "v_fee",
-            "invoice__customer__currency",
-            "v_total",
-            "v_hold",
-            "v_actor",
-            "v_at",
-        )
+        .values("r_customer", "r_currency", "policy_ref", "r_new", "r_days", "r_own")
+        .query.sql_with_params()
     )
+    ops = connection.ops
+    joined = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
+    columns = ", ".join(
+        ops.quote_name(str(DunningLog._meta.get_field(name).column))  # type: ignore[union-attr]
+        for name in LOG_COLUMNS
+    )
+    sql = f"""
+        INSERT INTO {ops.quote_name(DunningLog._meta.db_table)} ({columns})
+        SELECT g.customer_id, %s, g.policy_ref, lv.id, lv.name, g.days, '', '',
+               CASE WHEN lv.send_email THEN COALESCE(SUBSTR((
+                   SELECT {joined}(c.email, ', ') FROM {ops.quote_name(Contact._meta.db_table)} c
+                   WHERE c.customer_id = g.customer_id AND c.email <> ''), 1, 1000), '')
+               ELSE '' END,
+               lv.letter, lv.fee, g.currency, g.total, lv.hold, %s, %s
+        FROM (
+            SELECT r.r_customer AS customer_id, r.r_currency AS currency, r.policy_ref,
+                   MAX(r.r_new) AS top, MAX(r.r_days) AS days, SUM(r.r_own) AS total
+            FROM ({inner}) r
+            GROUP BY r.r_customer, r.r_currency, r.policy_ref
+        ) g
+        INNER JOIN {ops.quote_name(DunningLevel._meta.db_table)} lv
+            ON lv.policy_id = g.policy_ref AND lv.days_overdue = g.top
+    """  # noqa: S608 (table names from the models, values as parameters)
+    head = [ops.adapt_datefield_value(day)]
+    tail = [getattr(actor, "pk", None), ops.adapt_datetimefield_value(made_at)]
+    with connection.cursor() as cursor:
+        # The SELECT's parameters come after the run date, in the order of the SQL text.
+        cursor.execute(sql, [*head, *tail, *params])
+        return cursor.rowcount
 
 
-def _item_rows(
-    day: date, resolver: PolicyResolver, auto_only: bool, made: QuerySet[DunningLog]
-) -> QuerySet[Any, Any]:
-    """Each installment newly at a level, with the run's log of its customer."""
-    rows = plan_rows(day, resolver, auto_only=auto_only, again=True)
-    assert rows is not None  # the policies did not change within the run
-    log = made.filter(customer_id=OuterRef("invoice__customer_id")).order_by().values("pk")[:1]
-    return (
+def _insert_items(rows: QuerySet[Any, Any], day: date, made_at: datetime) -> int:
+    """Each installment newly at a level, under its customer's log of this run (known by
+    the run's `created_at`): `INSERT … SELECT` joined to the logs just written."""
+    # Sorted, so the database reads every candidate, and the levels done before it, before
+    # it inserts the first item: otherwise, the items table being empty when the statement
+    # is planned, each lookup of a done level may scan the items being inserted.
+    inner, params = (
         rows.filter(level_days__gt=F("done_days"))
-        .annotate(log_ref=Subquery(log), days=DaysBetween(Value(day, DateField()), F("due_date")))
-        .filter(log_ref__isnull=False)
-        .order_by()
-        .values("log_ref", "pk", "days", "level_days", "residual")
+        .order_by("invoice__customer_id")
+        .annotate(
+            r_customer=F("invoice__customer_id"),
+            r_id=F("pk"),
+            r_days=DaysBetween(Value(day, DateField()), F("due_date")),
+            r_residual=F("residual"),
+        )
+        .values("r_customer", "r_id", "r_days", "level_days", "r_residual")
+        .query.sql_with_params()
     )
+    ops = connection.ops
+    log_table = ops.quote_name(DunningLog._meta.db_table)
+    sql = f"""
+        INSERT INTO {ops.quote_name(DunningLogItem._meta.db_table)}
+            (log_id, installment_id, days_overdue, level_days, residual)
+        SELECT l.id, r.r_id, r.r_days, r.level_days, r.r_residual
+        FROM ({inner}) r
+        INNER JOIN {log_table} l
+            ON l.customer_id = r.r_customer AND l.run_date = %s AND l.created_at = %s
+    """  # noqa: S608 (table names from the models, values as parameters)
+    analyze(DunningLog)  # its rows of this run were inserted a moment ago
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [*params, ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(made_at)],
+        )
+        return cursor.rowcount
 
 
 def _tasks(made: QuerySet[DunningLog], day: date) -> int:

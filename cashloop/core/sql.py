@@ -1,5 +1,5 @@
 """SQL that Django's ORM does not write, for SQLite and PostgreSQL alike: whole days between
-two dates, text joined over a group, and `INSERT … SELECT` from a queryset.
+two dates, and `INSERT … SELECT` from a queryset.
 
 Set-based writes (the daily dunning run, decision 047) build their rows as a `values()`
 queryset and let the database insert them, instead of reading every row into Python and
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Aggregate, CharField, Func, IntegerField
+from django.db.models import Func, IntegerField
 
 
 class DaysBetween(Func):
@@ -34,17 +34,6 @@ class DaysBetween(Func):
         )
 
 
-class JoinedText(Aggregate):
-    """The group's texts joined by ", " (in no particular order)."""
-
-    output_field = CharField()
-    function = "STRING_AGG"
-    template = "%(function)s(%(expressions)s, ', ')"
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
-
-
 def insert_select(
     model: type[models.Model], fields: Sequence[str], rows: models.QuerySet[Any, Any]
 ) -> int:
@@ -57,3 +46,15 @@ def insert_select(
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
         return cursor.rowcount
+
+
+def analyze(*tables: type[models.Model]) -> None:
+    """Refresh PostgreSQL's statistics of `tables` (sampled: cheap even on large tables),
+    for a set-based write that is about to read rows it or a rolled-back attempt has just
+    changed in bulk: with stale figures the planner may take a large table for empty and
+    scan it once per row of the outer query.  Nothing to do on SQLite."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
