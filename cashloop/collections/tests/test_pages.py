@@ -77,3 +77,21 @@ def test_pages_need_the_rights(client, company):
     assert client.get("/dunning/policies/").status_code == 403
     assert client.post("/dunning/run/").status_code == 403
     assert not DunningLog.objects.exists()
+
+
+def test_a_message_not_emailed_yet_is_rendered_on_its_page_and_in_the_api(
+    client, company, policy, debtor
+):
+    """The run writes no message (the email task does); until then the page and the API
+    show it rendered from the customer's items of the run's day, and store nothing."""
+    invoice = issue(company, debtor, issue_date=timezone.localdate() - timedelta(days=31))
+    client.force_login(company.finance)
+    assert client.post("/dunning/run/").status_code == 302  # the email is not sent
+    log = DunningLog.objects.get()
+    assert log.body == "" and log.emailed_at is None and log.emailed_to
+    detail = client.get(f"/dunning/log/{log.pk}/")
+    assert 'data-testid="log-message"' in detail.text and invoice.number in detail.text
+    body = client.get(f"/api/v1/dunning/log/{log.pk}").json()["body"]
+    assert invoice.number in body
+    log.refresh_from_db()
+    assert log.body == ""
