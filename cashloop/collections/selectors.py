@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Min,
@@ -292,17 +293,31 @@ class PolicyResolver:
         return Case(*whens, default=Value(default), output_field=IntegerField())
 
     def running_sql(self, running: set[int]) -> Q:
-        """ "The installment's customer has one of the `running` policies", as plain column
-        tests: the planner estimates them, where it cannot estimate a test of `policy_sql`
-        (and then joins a million installments by index, one at a time)."""
-        unset = Q(invoice__customer__dunning__policy__isnull=True)
-        groups = [group for group, policy in self.by_group.items() if policy.pk in running]
-        test = Q(invoice__customer__dunning__policy_id__in=running) | (
-            unset & Q(invoice__customer__group_id__in=groups)
+        """ "The installment's customer has one of the `running` policies".
+
+        Most days every customer's policy runs, and the test is left out (one query to know).
+        Otherwise, the customers' own settings are tested with EXISTS rather than through
+        the LEFT JOIN of `policy_sql`: the planner cannot estimate a NULL in an outer join
+        to a small table, takes it for rare, and then joins a million installments by
+        index one at a time."""
+        settings = CustomerDunning.objects.filter(customer_id=OuterRef("invoice__customer_id"))
+        overrides = settings.filter(policy__isnull=False)
+        fallback = Q(
+            invoice__customer__group_id__in=[
+                group for group, policy in self.by_group.items() if policy.pk in running
+            ]
         )
         if self.default is not None and self.default.pk in running:
-            test |= unset & ~Q(invoice__customer__group_id__in=list(self.by_group))
-        return test
+            fallback |= ~Q(invoice__customer__group_id__in=list(self.by_group))
+            if all(policy.pk in running for policy in self.by_group.values()) and not (
+                CustomerDunning.objects.filter(policy__isnull=False)
+                .exclude(policy_id__in=running)
+                .exists()
+            ):
+                return Q()
+        return Q(Exists(overrides.filter(policy_id__in=running))) | (
+            ~Q(Exists(overrides)) & fallback
+        )
 
 
 # An installment no run has dunned yet: below every level.
@@ -346,15 +361,17 @@ def plan_rows(
     rows = candidates(day, earliest, again=again)
     if customer_id is not None:
         rows = rows.filter(invoice__customer_id=customer_id)
-    return (
+    rows = (
         rows.filter(resolver.running_sql({policy.pk for policy in running}))
         .annotate(policy_ref=resolver.policy_sql())
         .annotate(
             level_days=Case(*reached, output_field=IntegerField()),
             done_days=Coalesce(Subquery(done), Value(NEVER)),
         )
-        .filter(level_days__isnull=False)
     )
+    # With one policy every candidate is due for its earliest level already; a test the
+    # planner cannot estimate would only make it guess fewer rows.
+    return rows.filter(level_days__isnull=False) if several else rows
 
 
 def candidates(day: date, earliest_days: int, *, again: bool = False) -> QuerySet[Installment]:
@@ -370,7 +387,14 @@ def candidates(day: date, earliest_days: int, *, again: bool = False) -> QuerySe
         .exclude(disputes__status__in=DISPUTE_OPEN)
         # Fees and interest are not dunned themselves: no fee on a fee (decision 051).
         .exclude(invoice__dunning_charges__isnull=False)
-        .exclude(invoice__customer__dunning__excluded_until__gte=day)
+        # EXISTS, not the outer join's column: see `PolicyResolver.running_sql`.
+        .exclude(
+            Exists(
+                CustomerDunning.objects.filter(
+                    customer_id=OuterRef("invoice__customer_id"), excluded_until__gte=day
+                )
+            )
+        )
     )
     return rows if again else rows.exclude(invoice__customer__dunning_logs__run_date=day)
 
