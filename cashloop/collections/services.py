@@ -579,18 +579,11 @@ LOG_COLUMNS = (
     "created_by",
     "created_at",
 )
-LOG_AUDITED = (
-    "customer",
-    "run_date",
-    "policy",
-    "level",
-    "level_name",
-    "days_overdue",
-    "emailed_to",
-    "fee",
-    "currency",
-    "overdue_total",
-    "hold",
+# The audit keeps what the run decided; the message is the email's, the rest bookkeeping.
+LOG_AUDITED = tuple(
+    name
+    for name in LOG_COLUMNS
+    if name not in ("subject", "body", "letter", "created_by", "created_at")
 )
 
 
