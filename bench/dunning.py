@@ -149,33 +149,18 @@ def main() -> None:
         assert dunning_run(actor=finance, today=today, send=False).customers
 
     rows = made["open_installments"]
-    measure(
-        "dunning",
-        baseline=baseline,
-        subject=subject,
-        rows=rows,
-        size=size,
-        target="within 5x; second run same day does nothing",
-        repeats=3,
+    figures = (
+        ("dunning", baseline, subject, "within 5x; second run same day does nothing"),
+        (
+            "dunning-select",
+            select,
+            subject,
+            "report (the issue's ratio: against a bare SELECT of the candidates)",
+        ),
+        ("dunning-preview", select, preview, "report (the run's computation without its writes)"),
     )
-    measure(
-        "dunning-select",
-        baseline=select,
-        subject=subject,
-        rows=rows,
-        size=size,
-        target="report (the issue's ratio: against a bare SELECT of the candidates)",
-        repeats=3,
-    )
-    measure(
-        "dunning-preview",
-        baseline=select,
-        subject=preview,
-        rows=rows,
-        size=size,
-        target="report (the run's computation without its writes)",
-        repeats=3,
-    )
+    for name, base, timed, target in figures:
+        measure(name, baseline=base, subject=timed, rows=rows, size=size, target=target, repeats=3)
     first = dunning_run(actor=finance, today=today, send=True)
     started = time.perf_counter()
     again = dunning_run(actor=finance, today=today, send=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.loader import render_to_string
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from cashloop.collections.errors import DunningError
 from cashloop.collections.models import DunningLevel, DunningLog
-from cashloop.collections.selectors import CustomerPlan, log_plan
+from cashloop.collections.selectors import CustomerPlan, PolicyResolver, log_plan, policies
 from cashloop.core.errors import DomainError
 from cashloop.core.money import format_money
 
@@ -59,6 +60,11 @@ class MessageRenderer:
         self.today = today
         self._parsed: dict[tuple[int, str], tuple[Template, Template]] = {}
         self._amounts: dict[tuple[Decimal, str, str], str] = {}
+
+    @cached_property
+    def resolver(self) -> PolicyResolver:
+        """The policies, read once for all the logs this renderer writes."""
+        return PolicyResolver(policies())
 
     def money(self, amount: Decimal, currency: str) -> str:
         """`format_money`, remembered: a run formats the same amounts for many customers."""
@@ -112,12 +118,14 @@ def items_table(plan: CustomerPlan, money: Callable[[Decimal, str], str] = forma
     return "\n".join(lines)
 
 
-def with_message(log: DunningLog) -> DunningLog:
+def with_message(log: DunningLog, renderer: MessageRenderer | None = None) -> DunningLog:
     """The log with its message: as emailed, or, for one not emailed yet (or a letter only),
     rendered now in memory from the customer's items of that day (the run writes no
-    message: rendering is most of its time, decision 047)."""
+    message: rendering is most of its time, decision 047).  A `renderer` of the log's run
+    date serves many logs (the email task)."""
     if not log.body and (log.emailed_to or log.letter):
-        log.subject, log.body = MessageRenderer(log.run_date).render(log_plan(log))
+        renderer = renderer or MessageRenderer(log.run_date)
+        log.subject, log.body = renderer.render(log_plan(log, renderer.resolver))
     return log
 
 

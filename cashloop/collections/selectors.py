@@ -491,10 +491,11 @@ def dunning_plan(*, today: date | None = None, auto_only: bool = False) -> Dunni
     return DunningPlan(run_date=day, customers=chosen)
 
 
-def log_plan(log: DunningLog) -> CustomerPlan:
+def log_plan(log: DunningLog, resolver: PolicyResolver | None = None) -> CustomerPlan:
     """The plan a log was written from, read again for its message: the customer's items
-    that reached a level on the run's day (as they stand now), at the log's level."""
-    resolver = PolicyResolver(policies())
+    that reached a level on the run's day (as they stand now), at the log's level.  Pass a
+    `resolver` when reading many logs: it is three queries to build."""
+    resolver = resolver or PolicyResolver(policies())
     rows = plan_rows(log.run_date, resolver, customer_id=log.customer_id, again=True)
     found = customer_plans(log.run_date, resolver, rows) if rows is not None else []
     plan = found[0] if found else _logged_plan(log)

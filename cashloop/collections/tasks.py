@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +19,7 @@ def dunning_daily() -> dict[str, int]:
     from cashloop.collections.services import dunning_run
 
     result = dunning_run(actor=None, send=True, auto_only=True)
-    return {"customers": len(result.customers), "installments": result.installments}
+    return {"customers": result.logs, "installments": result.installments}
 
 
 @task()
@@ -26,12 +28,14 @@ def dunning_email(log_ids: list[int]) -> int:
     the month as PDFs; claimed under a lock first, so a retried task never sends one twice.
     The message is rendered here and kept on the log: the log says what was sent."""
     from cashloop.collections.documents import (
+        MessageRenderer,
         letter_filename,
         letter_pdf,
         statement_attachment,
         with_message,
     )
 
+    renderers: dict[date, MessageRenderer] = {}  # a batch is one run: one date, as a rule
     sent = 0
     for pk in log_ids:
         with transaction.atomic():
@@ -44,7 +48,9 @@ def dunning_email(log_ids: list[int]) -> int:
             )
             if log is None:
                 continue
-            with_message(log)  # the message is written as it is sent
+            if log.run_date not in renderers:
+                renderers[log.run_date] = MessageRenderer(log.run_date)
+            with_message(log, renderers[log.run_date])  # the message is written as it is sent
             message = EmailMessage(
                 subject=log.subject, body=log.body, to=log.emailed_to.split(", ")
             )

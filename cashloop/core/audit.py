@@ -18,8 +18,11 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import CharField, F, IntegerField, Value
+from django.db.models.functions import Cast, JSONArray, JSONObject, Left
 
 from cashloop.core.models import AuditAction, AuditEntry
+from cashloop.core.sql import insert_select
 
 Snapshot = dict[str, Any]
 
@@ -154,11 +157,6 @@ def audit_created_rows(
     The changes list `fields` as text (`[null, "value"]`, foreign keys by id); `represent`
     is the expression of each row's `object_repr`; `subject` the model and field of the
     record whose history shows the row (default: the record itself)."""
-    from django.db.models import CharField, F, IntegerField, Value
-    from django.db.models.functions import Cast, JSONArray, JSONObject, Left
-
-    from cashloop.core.sql import insert_select
-
     model = rows.model
     subject_model, subject_field = subject if subject is not None else (model, "pk")
     text = CharField()
