@@ -208,11 +208,13 @@ class InvoiceExclusion(models.Model):
 class DunningLog(models.Model):
     """What one run did for one customer: the level reached, the message and the actions."""
 
+    # Found by customer through the unique (customer, run_date) index.
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
         on_delete=models.PROTECT,
         related_name="dunning_logs",
+        db_index=False,
     )
     run_date = models.DateField(_("run date"))
     policy = models.ForeignKey(
@@ -265,8 +267,13 @@ class DunningLogItem(models.Model):
     """One installment a run dunned, at the level it reached then (never again at it)."""
 
     log = models.ForeignKey(DunningLog, on_delete=models.CASCADE, related_name="items")
+    # Found by installment through the unique (installment, level_days) index: a second
+    # index would only slow the run's writes.
     installment = models.ForeignKey(
-        "receivables.Installment", on_delete=models.PROTECT, related_name="dunning_items"
+        "receivables.Installment",
+        on_delete=models.PROTECT,
+        related_name="dunning_items",
+        db_index=False,
     )
     days_overdue = models.SmallIntegerField(_("days overdue"))
     level_days = models.SmallIntegerField(_("level from (days)"))

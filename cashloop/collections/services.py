@@ -102,7 +102,7 @@ from cashloop.core.money import (
     to_decimal,
 )
 from cashloop.core.scoping import get_scoped, require
-from cashloop.core.sql import DaysBetween, analyze
+from cashloop.core.sql import DaysBetween, analyze, temporary_table
 from cashloop.customers.choices import InteractionKind
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Contact, Customer, CustomerGroup
@@ -525,18 +525,18 @@ def _send(day: date, auto_only: bool, actor: User | None) -> DunningRunResult:
         if charging
         else []
     )
-    try:
-        with transaction.atomic():
-            result.logs = _insert_logs(rows, day, made_at, actor)
-    except IntegrityError:
-        # A run of the same day got there first (two workers, a click during the task).
-        raise DomainError(CoreError.CONFLICT) from None
-    if not result.logs:
-        return result
+    # The selection is computed once; the logs and then their items are written from it.
+    with temporary_table(RUN_TABLE, _run_rows(rows, day)) as table:
+        try:
+            with transaction.atomic():
+                result.logs = _insert_logs(table, day, made_at, actor)
+        except IntegrityError:
+            # A run of the same day got there first (two workers, a click during the task).
+            raise DomainError(CoreError.CONFLICT) from None
+        if not result.logs:
+            return result
+        result.installments = _insert_items(table, day, made_at)
     made = DunningLog.objects.filter(run_date=day, created_at=made_at)
-    again = plan_rows(day, resolver, auto_only=auto_only, again=True)
-    assert again is not None  # the same policies as a moment ago
-    result.installments = _insert_items(again, day, made_at)
     audit_created_rows(
         actor=actor,
         rows=made,
@@ -587,29 +587,48 @@ LOG_AUDITED = tuple(
 )
 
 
-def _insert_logs(rows: QuerySet[Any, Any], day: date, made_at: datetime, actor: User | None) -> int:
-    """One log per customer with an installment newly at a level, at the highest level newly
-    reached (joined from its policy's levels): `INSERT … SELECT` over the plan's rows
-    grouped per customer.  The message stays empty until it is emailed; the emails are
-    joined by the database.  Raw SQL around the ORM's query: Django writes neither a
-    derived table nor a join on two columns to an unrelated table."""
+# The temporary table a run computes its selection into.
+RUN_TABLE = "cashloop_dunning_run"
+
+
+def _run_rows(rows: QuerySet[Any, Any], day: date) -> QuerySet[Any, Any]:
+    """What the writes need of each row of the plan: its customer, policy, days overdue and
+    residual (`r_own` in the customer's currency, else 0), and `r_new`, the level it newly
+    reached, or NULL."""
     money = DunningLog._meta.get_field("overdue_total")
-    inner, params = (
+    return (
         rows.order_by()
         .annotate(
             r_customer=F("invoice__customer_id"),
             r_currency=F("invoice__customer__currency"),
-            r_new=Case(When(level_days__gt=F("done_days"), then=F("level_days"))),
+            r_id=F("pk"),
             r_days=DaysBetween(Value(day, DateField()), F("due_date")),
+            r_new=Case(When(level_days__gt=F("done_days"), then=F("level_days"))),
+            r_residual=F("residual"),
             r_own=Case(
                 When(invoice__currency=F("invoice__customer__currency"), then=F("residual")),
                 default=Value(ZERO),
                 output_field=money,
             ),
         )
-        .values("r_customer", "r_currency", "policy_ref", "r_new", "r_days", "r_own")
-        .query.sql_with_params()
+        .values(
+            "r_customer",
+            "r_currency",
+            "policy_ref",
+            "r_id",
+            "r_days",
+            "r_new",
+            "r_residual",
+            "r_own",
+        )
     )
+
+
+def _insert_logs(table: str, day: date, made_at: datetime, actor: User | None) -> int:
+    """One log per customer with an installment newly at a level, at the highest level newly
+    reached (joined from its policy's levels): `INSERT … SELECT` over the run's rows
+    grouped per customer.  The message stays empty until it is emailed; the emails are
+    joined by the database."""
     ops = connection.ops
     joined = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
     columns = ", ".join(
@@ -627,53 +646,42 @@ def _insert_logs(rows: QuerySet[Any, Any], day: date, made_at: datetime, actor: 
         FROM (
             SELECT r.r_customer AS customer_id, r.r_currency AS currency, r.policy_ref,
                    MAX(r.r_new) AS top, MAX(r.r_days) AS days, SUM(r.r_own) AS total
-            FROM ({inner}) r
+            FROM {table} r
             GROUP BY r.r_customer, r.r_currency, r.policy_ref
         ) g
         INNER JOIN {ops.quote_name(DunningLevel._meta.db_table)} lv
             ON lv.policy_id = g.policy_ref AND lv.days_overdue = g.top
     """  # noqa: S608 (table names from the models, values as parameters)
-    head = [ops.adapt_datefield_value(day)]
-    tail = [getattr(actor, "pk", None), ops.adapt_datetimefield_value(made_at)]
     with connection.cursor() as cursor:
-        # The SELECT's parameters come after the run date, in the order of the SQL text.
-        cursor.execute(sql, [*head, *tail, *params])
+        cursor.execute(
+            sql,
+            [
+                ops.adapt_datefield_value(day),
+                getattr(actor, "pk", None),
+                ops.adapt_datetimefield_value(made_at),
+            ],
+        )
         return cursor.rowcount
 
 
-def _insert_items(rows: QuerySet[Any, Any], day: date, made_at: datetime) -> int:
+def _insert_items(table: str, day: date, made_at: datetime) -> int:
     """Each installment newly at a level, under its customer's log of this run (known by
-    the run's `created_at`): `INSERT … SELECT` joined to the logs just written."""
-    # Sorted, so the database reads every candidate, and the levels done before it, before
-    # it inserts the first item: otherwise, the items table being empty when the statement
-    # is planned, each lookup of a done level may scan the items being inserted.
-    inner, params = (
-        rows.filter(level_days__gt=F("done_days"))
-        .order_by("invoice__customer_id")
-        .annotate(
-            r_customer=F("invoice__customer_id"),
-            r_id=F("pk"),
-            r_days=DaysBetween(Value(day, DateField()), F("due_date")),
-            r_residual=F("residual"),
-        )
-        .values("r_customer", "r_id", "r_days", "level_days", "r_residual")
-        .query.sql_with_params()
-    )
+    the run's `created_at`): `INSERT … SELECT` of the run's rows joined to the logs just
+    written."""
     ops = connection.ops
-    log_table = ops.quote_name(DunningLog._meta.db_table)
     sql = f"""
         INSERT INTO {ops.quote_name(DunningLogItem._meta.db_table)}
             (log_id, installment_id, days_overdue, level_days, residual)
-        SELECT l.id, r.r_id, r.r_days, r.level_days, r.r_residual
-        FROM ({inner}) r
-        INNER JOIN {log_table} l
+        SELECT l.id, r.r_id, r.r_days, r.r_new, r.r_residual
+        FROM {table} r
+        INNER JOIN {ops.quote_name(DunningLog._meta.db_table)} l
             ON l.customer_id = r.r_customer AND l.run_date = %s AND l.created_at = %s
+        WHERE r.r_new IS NOT NULL
     """  # noqa: S608 (table names from the models, values as parameters)
     analyze(DunningLog)  # its rows of this run were inserted a moment ago
     with connection.cursor() as cursor:
         cursor.execute(
-            sql,
-            [*params, ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(made_at)],
+            sql, [ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(made_at)]
         )
         return cursor.rowcount
 

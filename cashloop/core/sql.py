@@ -1,5 +1,5 @@
 """SQL that Django's ORM does not write, for SQLite and PostgreSQL alike: whole days between
-two dates, and `INSERT … SELECT` from a queryset.
+two dates, `INSERT … SELECT` from a queryset, and a temporary table made from one.
 
 Set-based writes (the daily dunning run, decision 047) build their rows as a `values()`
 queryset and let the database insert them, instead of reading every row into Python and
@@ -8,7 +8,8 @@ writing it back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
@@ -58,3 +59,23 @@ def analyze(*tables: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+@contextmanager
+def temporary_table(name: str, rows: models.QuerySet[Any, Any]) -> Iterator[str]:
+    """`rows` (a `values()` queryset) computed once into a temporary table, named `name` and
+    with `rows`' column names, for the statements of the block to read instead of computing
+    the query again each.  Yields the quoted name; the table is dropped after the block (on
+    an error, with the transaction that made it: a failed PostgreSQL transaction runs no
+    more statements).  Its statistics are taken (PostgreSQL leaves temporary tables
+    unanalysed), so joins to it are planned on its real size."""
+    table = connection.ops.quote_name(name)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")
+    yield table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {table}")

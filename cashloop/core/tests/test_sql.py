@@ -1,0 +1,45 @@
+"""temporary_table: a queryset computed once into a table the block reads, then dropped."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+
+from cashloop.core.sql import temporary_table
+from cashloop.customers.models import Customer
+from tests.factories import CustomerFactory
+
+
+def _count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def test_the_block_reads_the_rows_computed_once_and_the_table_goes(company):
+    first, second = (CustomerFactory(owner=company.rep_east) for _ in range(2))
+    rows = Customer.objects.filter(pk__in=[first.pk, second.pk]).values(r_code=F("code"))
+    with temporary_table("cashloop_test_rows", rows) as table:
+        # Computed when the block starts: later changes do not reach it.
+        Customer.objects.filter(pk=first.pk).update(code="CHANGED")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT r_code FROM {table} ORDER BY r_code")
+            assert [code for (code,) in cursor.fetchall()] == sorted([first.code, second.code])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _count(table)
+
+
+def test_an_error_in_the_block_leaves_the_table_to_the_rollback(company):
+    CustomerFactory(owner=company.rep_east)
+    rows = Customer.objects.values(r_code=F("code"))
+    with (
+        pytest.raises(ZeroDivisionError),
+        transaction.atomic(),
+        temporary_table("cashloop_test_rows", rows) as table,
+    ):
+        assert _count(table) == Customer.objects.count()
+        raise ZeroDivisionError
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _count(table)
+    # A second use of the name works either way.
+    with temporary_table("cashloop_test_rows", rows) as table:
+        assert _count(table) == Customer.objects.count()
