@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cashloop.credit",
     "cashloop.service",
     "cashloop.collections",
+    "cashloop.treasury",
     "cashloop.web",
 ]
 
