@@ -50,6 +50,16 @@ CREDIT_FINANCE = {
     "credit.creditprofile": ["view", "change", "export"],
     "credit.risksignal": ["view", "add", "export"],
 }
+# Treasury (decision 054): the treasurer and finance keep exchange rates, the fiscal year,
+# budgets and planned items; the cash position reads the bank accounts' own grants.
+TREASURY_TYPES = (
+    "treasury.exchangerate",
+    "treasury.treasurysettings",
+    "treasury.budgetcategory",
+    "treasury.budgetline",
+    "treasury.planneditem",
+)
+TREASURY_WRITE = _on(TREASURY_TYPES, [*WRITE, "delete"])
 # After-sales service (decision 049): the service agent works every ticket; sellers and
 # finance read their customers' tickets (the customer 360 panel).
 TICKET_AGENT = {"service.ticket": ["view", "add", "change", "reply", "assign", "export"]}
@@ -184,6 +194,7 @@ BUILTIN_ROLES: dict[str, dict] = {
                 *[*READ, "change", "activate", "milestone", "bill", "recognise", "terminate"],
             ],
             **CREDIT_FINANCE,
+            **TREASURY_WRITE,
             **TICKET_READ,
             **DUNNING_FINANCE,
             **DISPUTE_FINANCE,
@@ -221,6 +232,7 @@ BUILTIN_ROLES: dict[str, dict] = {
             **_on(("cpq.quote", "contracts.contract"), READ),
             **_on(("banking.linematch", "banking.matchrule"), READ),
             **_on(BANKING_TYPES, READ),
+            **TREASURY_WRITE,
         },
     },
     "service_agent": {

@@ -1,0 +1,67 @@
+"""Error codes of treasury: exchange rates, the cash position, budgets and planned items."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cashloop.core.errors import ErrorCode
+
+
+class TreasuryError(ErrorCode):
+    RATE_MISSING = (
+        "treasury.rate_missing",
+        422,
+        _("No exchange rate of {currency} on or before {date}; add one under Treasury, Rates."),
+    )
+    RATE_NOT_POSITIVE = ("treasury.rate_not_positive", 422, _("A rate must be more than 0."))
+    RATE_BASE_CURRENCY = (
+        "treasury.rate_base_currency",
+        422,
+        _("{currency} is the base currency: its rate is always 1."),
+    )
+    RANGE_INVALID = (
+        "treasury.range_invalid",
+        422,
+        _("The range must start before it ends and span at most {days} days."),
+    )
+    MONTH_OUTSIDE_FISCAL_YEAR = (
+        "treasury.month_outside_fiscal_year",
+        422,
+        _("{month} is not in the fiscal year {year} being edited."),
+    )
+    AMOUNT_NEGATIVE = (
+        "treasury.amount_negative",
+        422,
+        _("A budget amount cannot be negative; the category says whether it is in or out."),
+    )
+    AMOUNT_INVALID = ("treasury.amount_invalid", 422, _("Not an amount: {value}."))
+    CATEGORY_UNKNOWN = ("treasury.category_unknown", 422, _("Unknown budget category: {category}."))
+    FISCAL_START_INVALID = (
+        "treasury.fiscal_start_invalid",
+        422,
+        _("The fiscal year starts in a month from 1 to 12."),
+    )
+    IMPORT_UNREADABLE = (
+        "treasury.import_unreadable",
+        400,
+        _("The file could not be read as an Excel workbook (.xlsx): {reason}"),
+    )
+    IMPORT_INVALID = (
+        "treasury.import_invalid",
+        422,
+        _("{count} cells or rows are not valid; nothing was imported."),
+    )
+    PLANNED_ITEM_NOT_FOUND = (
+        "treasury.planned_item_not_found",
+        404,
+        _("No such planned item."),
+    )
+    PLANNED_ITEM_DATES = (
+        "treasury.planned_item_dates",
+        422,
+        _("A planned item ends on or after its first date."),
+    )
+    PLANNED_ITEM_FREQUENCY = (
+        "treasury.planned_item_frequency",
+        422,
+        _("Unknown frequency: {frequency}."),
+    )
+    DESCRIPTION_REQUIRED = ("treasury.description_required", 422, _("Say what it is for."))

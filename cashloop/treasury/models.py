@@ -1,0 +1,160 @@
+"""Treasury tables: exchange rates, the fiscal year setting, budget categories, budget
+lines per month and recurring planned items (decision 054).
+
+The cash position itself is not stored: it is read from the ledger and the bank
+statements as of any date.  Treasury data is company-wide, so permissions are per object
+type (`require`), without a data scope.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from cashloop.core.money import money_field
+from cashloop.treasury.choices import Direction, Frequency
+
+
+class ExchangeRate(models.Model):
+    """Units of the base currency one unit of `currency` was worth on `date`."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    date = models.DateField(_("date"))
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "date"], name="treasury_rate_once"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="treasury_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.date} {self.rate}"
+
+
+class TreasurySettings(models.Model):
+    """One row: the month the fiscal year starts in (1 = January, the calendar year)."""
+
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts in month"), default=1
+    )
+
+    class Meta:
+        verbose_name = _("treasury settings")
+        verbose_name_plural = _("treasury settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="treasury_fiscal_start_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Treasury settings"))
+
+
+class BudgetCategory(models.Model):
+    """What money is planned for (payroll, rent ...); its actuals are the postings on
+    `accounts` (decision 054)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    accounts = models.ManyToManyField(
+        "ledger.Account",
+        verbose_name=_("ledger accounts"),
+        blank=True,
+        related_name="+",
+        help_text=_("The actual of a month is what was posted on these accounts in it."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    audit_m2m = ("accounts",)
+
+    class Meta:
+        verbose_name = _("budget category")
+        verbose_name_plural = _("budget categories")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        lang = translation.get_language() or settings.LANGUAGE_CODE
+        return self.name_zh if lang.startswith("zh") else self.name_en
+
+
+class BudgetLine(models.Model):
+    """The amount planned for a category in a month, in the base currency."""
+
+    category = models.ForeignKey(
+        BudgetCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="lines"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = money_field(_("amount"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["month", "category__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "month"], name="treasury_budget_once"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="treasury_budget_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code} {self.month:%Y-%m} {self.amount}"
+
+
+class PlannedItem(models.Model):
+    """A known payment or receipt to come, once or recurring (rent every month, tax every
+    quarter); it adds to the category's budget in each month it falls in."""
+
+    category = models.ForeignKey(
+        BudgetCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="planned_items",
+    )
+    description = models.CharField(_("description"), max_length=200)
+    amount = money_field(_("amount"))
+    first_date = models.DateField(_("first date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("planned item")
+        verbose_name_plural = _("planned items")
+        ordering = ["first_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="treasury_planned_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("first_date")),
+                name="treasury_planned_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,305 @@
+"""Writes of treasury: exchange rates, the fiscal year setting, budget lines (one by one
+or a year from Excel) and planned items (decision 054).
+
+Each write checks the right, refuses bad input with a `treasury.*` code before changing
+anything, and records the change in the audit trail in its own transaction.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cashloop.core.audit import audit_record, audit_snapshot
+from cashloop.core.errors import DomainError
+from cashloop.core.models import AuditAction
+from cashloop.core.money import base_currency, currency_check, quantize, to_decimal
+from cashloop.core.scoping import require
+from cashloop.identity.models import User
+from cashloop.treasury.choices import Frequency
+from cashloop.treasury.errors import TreasuryError
+from cashloop.treasury.models import (
+    BudgetCategory,
+    BudgetLine,
+    ExchangeRate,
+    PlannedItem,
+    TreasurySettings,
+)
+from cashloop.treasury.selectors import check_in_fiscal_year, treasury_settings
+
+RATE_PLACES = Decimal("0.00000001")
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+# --- exchange rates ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def exchange_rate_set(*, actor: User, currency: str, day: date, rate: Decimal) -> ExchangeRate:
+    """Record (or correct) the rate of a currency on a day, to 8 decimals."""
+    require(actor, "add", ExchangeRate)
+    code = currency_check(currency)
+    if code == base_currency():
+        raise DomainError(TreasuryError.RATE_BASE_CURRENCY, currency=code)
+    value = to_decimal(rate).quantize(RATE_PLACES, ROUND_HALF_UP)
+    if value <= 0:
+        raise DomainError(TreasuryError.RATE_NOT_POSITIVE, details={"rate": str(rate)})
+    existing = ExchangeRate.objects.select_for_update().filter(currency=code, date=day).first()
+    if existing is None:
+        made = ExchangeRate.objects.create(currency=code, date=day, rate=value, created_by=actor)
+        audit_record(actor=actor, instance=made, action=AuditAction.CREATE)
+        return made
+    before = audit_snapshot(existing)
+    existing.rate = value
+    existing.save(update_fields=["rate", "updated_at"])
+    audit_record(actor=actor, instance=existing, action=AuditAction.UPDATE, before=before)
+    return existing
+
+
+# --- fiscal year ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def treasury_settings_update(*, actor: User, fiscal_year_start_month: int) -> TreasurySettings:
+    require(actor, "change", TreasurySettings)
+    if not 1 <= fiscal_year_start_month <= 12:
+        raise DomainError(TreasuryError.FISCAL_START_INVALID)
+    current = treasury_settings()
+    if current.pk is None:
+        current.fiscal_year_start_month = fiscal_year_start_month
+        current.save()
+        audit_record(actor=actor, instance=current, action=AuditAction.CREATE)
+        return current
+    current = TreasurySettings.objects.select_for_update().get(pk=current.pk)
+    before = audit_snapshot(current)
+    current.fiscal_year_start_month = fiscal_year_start_month
+    current.save()
+    audit_record(actor=actor, instance=current, action=AuditAction.UPDATE, before=before)
+    return current
+
+
+# --- budget lines --------------------------------------------------------------------------
+
+
+def _amount(value: Decimal | int | str) -> Decimal:
+    amount = quantize(value, base_currency())
+    if amount < 0:
+        raise DomainError(TreasuryError.AMOUNT_NEGATIVE, details={"amount": str(value)})
+    return amount
+
+
+def _category(category_id: int) -> BudgetCategory:
+    category = BudgetCategory.objects.filter(pk=category_id, active=True).first()
+    if category is None:
+        raise DomainError(TreasuryError.CATEGORY_UNKNOWN, category=category_id)
+    return category
+
+
+def _line_set(*, actor: User, category: BudgetCategory, month: date, amount: Decimal) -> BudgetLine:
+    line = BudgetLine.objects.select_for_update().filter(category=category, month=month).first()
+    if line is None:
+        line = BudgetLine.objects.create(category=category, month=month, amount=amount)
+        audit_record(actor=actor, instance=line, action=AuditAction.CREATE)
+        return line
+    before = audit_snapshot(line)
+    line.amount = amount
+    line.save(update_fields=["amount", "updated_at"])
+    audit_record(actor=actor, instance=line, action=AuditAction.UPDATE, before=before)
+    return line
+
+
+@transaction.atomic
+def budget_line_set(
+    *,
+    actor: User,
+    fiscal_year: int,
+    category_id: int,
+    month: date,
+    amount: Decimal | int | str,
+) -> BudgetLine:
+    """Set a category's budget for a month of the fiscal year being edited (upsert)."""
+    require(actor, "change", BudgetLine)
+    first = check_in_fiscal_year(month, fiscal_year)
+    value = _amount(amount)
+    return _line_set(actor=actor, category=_category(category_id), month=first, amount=value)
+
+
+@dataclass(frozen=True)
+class CellError:
+    line: int
+    column: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+_MONTH_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})?\s*日?)?\s*$")
+
+
+def _month_of(value: Any) -> date | None:
+    """A header cell as a month: an Excel date, or text such as 2026-04, 2026/4, 2026年4月."""
+    if isinstance(value, datetime):
+        return value.date().replace(day=1)
+    if isinstance(value, date):
+        return value.replace(day=1)
+    found = _MONTH_TEXT.match(str(value or ""))
+    if found is None:
+        return None
+    try:
+        return date(int(found.group(1)), int(found.group(2)), 1)
+    except ValueError:
+        return None
+
+
+def _cell_amount(value: Any) -> Decimal:
+    # Excel keeps numbers as binary floats; their shortest repr is the figure the user typed,
+    # so it is read through its text, never used as a float.
+    text = repr(value) if isinstance(value, float) else str(value).replace(",", "").strip()
+    try:
+        return to_decimal(text)
+    except ValueError:
+        raise DomainError(TreasuryError.AMOUNT_INVALID, value=value) from None
+
+
+def _sheet_rows(content: bytes) -> list[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+
+    if len(content) > MAX_IMPORT_BYTES:
+        raise DomainError(TreasuryError.IMPORT_UNREADABLE, reason=_("larger than 5 MB"))
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise DomainError(TreasuryError.IMPORT_UNREADABLE, reason=type(exc).__name__) from exc
+
+
+@transaction.atomic
+def budget_import(*, actor: User, fiscal_year: int, content: bytes) -> list[BudgetLine]:
+    """Set the budget from an Excel sheet: a header row of months, then one row per
+    category (its code, or its Chinese or English name) with an amount per month; empty
+    cells are left as they are.  All or nothing: any bad cell is `treasury.import_invalid`
+    with `details["errors"] = [{line, column, code, message}]` and nothing is set."""
+    from openpyxl.utils import get_column_letter
+
+    require(actor, "change", BudgetLine)
+    rows = _sheet_rows(content)
+    if not rows:
+        raise DomainError(TreasuryError.IMPORT_UNREADABLE, reason=_("the sheet is empty"))
+    errors: list[CellError] = []
+
+    def refuse(line: int, column: int, exc: DomainError) -> None:
+        errors.append(CellError(line, get_column_letter(column), exc.code.code, str(exc.message)))
+
+    months: dict[int, date] = {}
+    for column, value in enumerate(rows[0][1:], start=2):
+        if value is None or str(value).strip() == "":
+            continue
+        month = _month_of(value)
+        if month is None:
+            reason = _("not a month: %(value)s") % {"value": value}
+            raise DomainError(TreasuryError.IMPORT_UNREADABLE, reason=reason)
+        try:
+            months[column] = check_in_fiscal_year(month, fiscal_year)
+        except DomainError as exc:
+            refuse(1, column, exc)
+    names: dict[str, BudgetCategory] = {}
+    for known in BudgetCategory.objects.filter(active=True):
+        for key in (known.code, known.name_zh, known.name_en):
+            names[key.strip().lower()] = known
+    wanted: list[tuple[BudgetCategory, date, Decimal]] = []
+    for line, row in enumerate(rows[1:], start=2):
+        label = str(row[0] if row and row[0] is not None else "").strip()
+        cells = [
+            (c, v) for c, v in enumerate(row[1:], start=2) if c in months and v not in (None, "")
+        ]
+        if not label and not cells:
+            continue
+        category = names.get(label.lower())
+        if category is None:
+            refuse(line, 1, DomainError(TreasuryError.CATEGORY_UNKNOWN, category=label))
+            continue
+        for column, value in cells:
+            try:
+                wanted.append((category, months[column], _amount(_cell_amount(value))))
+            except DomainError as exc:
+                refuse(line, column, exc)
+    if errors:
+        raise DomainError(
+            TreasuryError.IMPORT_INVALID,
+            count=len(errors),
+            details={"errors": [e.as_dict() for e in errors]},
+        )
+    return [_line_set(actor=actor, category=c, month=m, amount=a) for c, m, a in wanted]
+
+
+# --- planned items -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def planned_item_save(
+    *,
+    actor: User,
+    item_id: int | None = None,
+    category_id: int,
+    description: str,
+    amount: Decimal | int | str,
+    first_date: date,
+    end_date: date | None = None,
+    frequency: str,
+) -> PlannedItem:
+    """Create a planned item (item_id None) or change one."""
+    require(actor, "add" if item_id is None else "change", PlannedItem)
+    text = description.strip()
+    if not text:
+        raise DomainError(
+            TreasuryError.DESCRIPTION_REQUIRED, details={"description": [_("Required.")]}
+        )
+    if end_date is not None and end_date < first_date:
+        raise DomainError(TreasuryError.PLANNED_ITEM_DATES)
+    if frequency not in Frequency.values:
+        raise DomainError(TreasuryError.PLANNED_ITEM_FREQUENCY, frequency=frequency)
+    values = {
+        "category": _category(category_id),
+        "description": text[:200],
+        "amount": _amount(amount),
+        "first_date": first_date,
+        "end_date": end_date,
+        "frequency": frequency,
+    }
+    if item_id is None:
+        item = PlannedItem.objects.create(created_by=actor, **values)
+        audit_record(actor=actor, instance=item, action=AuditAction.CREATE)
+        return item
+    found = PlannedItem.objects.select_for_update().filter(pk=item_id).first()
+    if found is None:
+        raise DomainError(TreasuryError.PLANNED_ITEM_NOT_FOUND)
+    before = audit_snapshot(found)
+    for name, value in values.items():
+        setattr(found, name, value)
+    found.save()
+    audit_record(actor=actor, instance=found, action=AuditAction.UPDATE, before=before)
+    return found
+
+
+@transaction.atomic
+def planned_item_delete(*, actor: User, item_id: int) -> None:
+    require(actor, "delete", PlannedItem)
+    item = PlannedItem.objects.select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise DomainError(TreasuryError.PLANNED_ITEM_NOT_FOUND)
+    audit_record(actor=actor, instance=item, action=AuditAction.DELETE, before=audit_snapshot(item))
+    item.delete()

@@ -1,0 +1,72 @@
+"""Fixtures of the cash position and budget tests: a treasurer, a CNY and a USD bank account
+on the bank deposits ledger account, and postings through the ledger's one writer."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from cashloop.banking.models import BankAccount
+from cashloop.banking.parsers.base import LineIn
+from cashloop.banking.services import bank_account_create, statement_lines_post
+from cashloop.ledger.choices import AccountRole, PostingReason
+from cashloop.ledger.models import Account
+from cashloop.ledger.services import PostingLine, journal_entry_post
+from tests.factories import UserFactory
+
+D = Decimal
+
+
+@pytest.fixture
+def treasurer(company):
+    return UserFactory(username="treasurer", team=None, roles=["treasurer"])
+
+
+@pytest.fixture
+def bank_accounts(company) -> dict[str, BankAccount]:
+    ledger = Account.objects.get(role=AccountRole.BANK)
+    return {
+        currency: bank_account_create(
+            actor=company.admin,
+            name=f"{currency} account",
+            bank="Bank",
+            account_number=f"0000 {currency}",
+            currency=currency,
+            ledger_account_id=ledger.pk,
+        )
+        for currency in ("CNY", "USD")
+    }
+
+
+def post(
+    account: BankAccount, day: date, amount: str, base: str | None = None, other: str = "4001"
+) -> None:
+    """Money in (or out, negative) on the bank account's ledger account, against `other`."""
+    value = D(amount)
+    base_value = D(base) if base is not None else None
+    counter = Account.objects.get(code=other)
+    journal_entry_post(
+        actor=None,
+        entry_date=day,
+        reason=PostingReason.MANUAL,
+        lines=[
+            PostingLine(account.ledger_account, value, account.currency, base_value),
+            PostingLine(
+                counter, -value, account.currency, -base_value if base_value is not None else None
+            ),
+        ],
+        idempotency_key=f"test:{account.pk}:{day}:{amount}:{other}",
+    )
+
+
+def statement(actor, account: BankAccount, *lines: tuple[date, str]) -> None:
+    statement_lines_post(
+        actor=actor,
+        bank_account_id=account.pk,
+        lines=[
+            LineIn(booking_date=day, amount=D(amount), currency=account.currency, bank_ref=f"{n}")
+            for n, (day, amount) in enumerate(lines)
+        ],
+    )
