@@ -48,6 +48,7 @@ from cashloop.core.bulkload import Writer, reset_id_sequences
 from cashloop.core.errors import DomainError
 from cashloop.core.models import Sequence as Counter
 from cashloop.core.money import base_currency, quantize, split
+from cashloop.core.seasons import in_spring_festival
 from cashloop.core.sequences import NUMBER_WIDTH
 from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.models import Customer
@@ -148,6 +149,45 @@ class _Payment:
     entry: int = 0
 
 
+@dataclass(frozen=True)
+class _Habit:
+    """How late a customer pays: typically `typical` days (drifting by `drift` days a year,
+    so that recent payments say more than old ones), `spread` days either way, once in a
+    while (`straggle`) a month or more later still, and later when the Spring Festival
+    closes offices."""
+
+    typical: float
+    spread: float
+    drift: float
+    straggle: float
+
+    def late(self, due: date, today: date, rng: random.Random) -> int:
+        years = (due - today).days / 365
+        days = self.typical + self.drift * years + rng.gauss(0, self.spread)
+        if rng.random() < self.straggle:
+            days += rng.expovariate(1 / 30)
+        if in_spring_festival(due):
+            days += rng.uniform(5, 15)
+        return round(days)
+
+
+def _habits(customers: Sequence[tuple[int, str]], rng: random.Random) -> dict[int, _Habit]:
+    """Each customer's habit: prompt payers, slow ones and very slow ones."""
+    habits = {}
+    for customer_id, _currency in customers:
+        kind = rng.random()
+        if kind < 0.45:
+            typical, spread = rng.uniform(-8, 3), rng.uniform(1, 4)
+        elif kind < 0.8:
+            typical, spread = rng.uniform(5, 25), rng.uniform(3, 10)
+        else:
+            typical, spread = rng.uniform(25, 60), rng.uniform(8, 20)
+        habits[customer_id] = _Habit(
+            typical, spread, drift=rng.uniform(-8, 8), straggle=rng.uniform(0.02, 0.15)
+        )
+    return habits
+
+
 class Book:
     """A company's receivables history, generated with explicit ids and written in bulk.
 
@@ -166,6 +206,7 @@ class Book:
         self.customers = list(customers)
         self.today = today
         self.rng = random.Random(seed)
+        self.habits = _habits(self.customers, random.Random(seed + 1))
         self.actor_id = actor_id
         self.base = base_currency()
         self.now = datetime.now(UTC)
@@ -424,7 +465,7 @@ class Book:
         """One invoice and the payment of what was paid of it; -> its open installments.
 
         Closed: issued 60 to 1400 days ago and paid in full (a few installments in two
-        goes), from twenty days early to two months late.  Open: issued in the last 240
+        goes), as late as the customer's habit says (`_late`).  Open: issued in the last 240
         days; a third of its installments partly paid ten days after the invoice date.
         """
         rng = self.rng
@@ -435,7 +476,8 @@ class Book:
         plan: list[tuple[_Item, Decimal, date]] = []
         for item in items:
             if closed:
-                paid_on = min(item.due_date + timedelta(days=rng.randint(-20, 60)), self.today)
+                late = self.habits[customer_id].late(item.due_date, self.today, rng)
+                paid_on = min(item.due_date + timedelta(days=late), self.today)
                 paid_on = max(paid_on, issued)
                 if rng.random() < 0.15:  # paid in two goes
                     first = quantize(item.amount / 2, currency)

@@ -65,3 +65,14 @@ class TreasuryError(ErrorCode):
         _("Unknown frequency: {frequency}."),
     )
     DESCRIPTION_REQUIRED = ("treasury.description_required", 422, _("Say what it is for."))
+    # The payment-behaviour model and its backtest (decision 053).
+    BACKTEST_NO_HISTORY = (
+        "treasury.backtest_no_history",
+        422,
+        _("Nothing had been paid by {as_of}: the history starts on {first}."),
+    )
+    BACKTEST_NO_OUTCOME = (
+        "treasury.backtest_no_outcome",
+        422,
+        _("Nothing open on {as_of} has been paid since: pick an earlier day."),
+    )

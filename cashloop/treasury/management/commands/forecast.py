@@ -1,0 +1,75 @@
+"""`cashloop forecast backtest --as-of DATE [--as-of DATE ...]`: how well the payment-behaviour
+model predicted payment dates on past days, against the naive forecasts (decision 053)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from cashloop.core.errors import DomainError
+from cashloop.treasury.backtest import METHODS, BacktestResult, backtest
+from cashloop.treasury.history import payment_history
+
+COLUMNS = (
+    ("as of", 10),
+    ("learnt", 8),
+    ("evaluated", 9),
+    ("open", 7),
+    *((f"MAE {method}", 13) for method in METHODS),
+    ("x due", 6),
+    ("x avg", 6),
+    *((f"timing {method}", 13) for method in METHODS),
+)
+
+
+def _date(value: str) -> date:
+    try:
+        day = parse_date(value)
+    except ValueError:
+        day = None
+    if day is None:
+        raise CommandError(f"{value!r} is not a date (YYYY-MM-DD)")
+    return day
+
+
+class Command(BaseCommand):
+    help = "Backtest the payment-behaviour model on past days and print its errors."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        run = actions.add_parser(
+            "backtest",
+            help="Rebuild the model from what was known on each day, predict the payment date"
+            " of every installment open then, and compare with what happened.",
+        )
+        run.add_argument("--as-of", action="append", required=True, type=_date, dest="as_of")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        history = payment_history()
+        today = timezone.localdate()
+        results: list[BacktestResult] = []
+        for as_of in sorted(options["as_of"]):
+            try:
+                results.append(backtest(history, as_of, today))
+            except DomainError as error:
+                raise CommandError(f"{error.code.code}: {error.message}") from None
+        self.stdout.write("  ".join(name.rjust(width) for name, width in COLUMNS))
+        for result in results:
+            cells = (
+                result.as_of.isoformat(),
+                str(result.learnt_from),
+                str(result.evaluated),
+                str(result.still_open),
+                *(f"{result.score(method).mae_days:.1f}" for method in METHODS),
+                f"{result.ratio('due_date'):.2f}",
+                f"{result.ratio('customer_average'):.2f}",
+                *(f"{result.score(method).timing:.1%}" for method in METHODS),
+            )
+            self.stdout.write(
+                "  ".join(
+                    cell.rjust(width) for cell, (_, width) in zip(cells, COLUMNS, strict=True)
+                )
+            )
