@@ -53,6 +53,7 @@ from cashloop.sales.api import (
     sales_router,
 )
 from cashloop.service.api import router as service_router
+from cashloop.treasury.api import router as treasury_router
 from cashloop.web.search import router as search_router
 
 
@@ -168,3 +169,4 @@ api.add_router("/credit", credit_router)
 api.add_router("/dunning", dunning_router)
 api.add_router("/collections", collections_router)
 api.add_router("/tickets", service_router)
+api.add_router("/treasury", treasury_router)

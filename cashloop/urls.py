@@ -23,6 +23,7 @@ urlpatterns = [
     path("contracts/", include("cashloop.contracts.urls")),
     path("credit/", include("cashloop.credit.urls")),
     path("service/", include("cashloop.service.urls")),
+    path("treasury/", include("cashloop.treasury.urls")),
     path("dunning/", include("cashloop.collections.urls")),
     path("collections/", include("cashloop.collections.worklist_urls")),
     path("", include("cashloop.cpq.urls")),

@@ -152,11 +152,11 @@ class CashPosition:
 
     @property
     def total(self) -> Decimal:
-        return sum((a.balance_base for a in self.accounts), ZERO)
+        return quantize(sum((a.balance_base for a in self.accounts), ZERO), self.currency)
 
     @property
     def total_book(self) -> Decimal:
-        return sum((a.book_base for a in self.accounts), ZERO)
+        return quantize(sum((a.book_base for a in self.accounts), ZERO), self.currency)
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,11 @@ class _Movements:
         return sum((amount for on, amount in moves if on <= day), ZERO)
 
     def account_on(self, account: BankAccount, day: date, rates: RateBook) -> AccountPosition:
-        book, bank = self.book_on(account, day), self.bank_on(account, day)
+        book, bank = (
+            quantize(self.book_on(account, day), account.currency),
+            self.bank_on(account, day),
+        )
+        bank = None if bank is None else quantize(bank, account.currency)
         # An account holding nothing needs no rate: a new USD account must not stop the page.
         holds = bool(book) or bool(bank)
         return AccountPosition(

@@ -162,8 +162,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "treasury",
         _("Treasury"),
-        "web:section",
-        False,
+        "treasury:index",
+        True,
         _("Cash position, budgets and the cash forecast."),
     ),
     Section(

@@ -1,0 +1,162 @@
+"""Treasury endpoints under /api/v1/treasury: exchange rates, the cash position and its
+history, the fiscal year, budget categories, the budget of a fiscal year with planned items
+and actuals (budget against actual), budget lines one by one or from Excel, planned items."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Router, Status
+from ninja.files import UploadedFile
+
+from cashloop.core.scoping import require
+from cashloop.treasury import selectors, services
+from cashloop.treasury.models import BudgetCategory, TreasurySettings
+from cashloop.treasury.schemas import (
+    BudgetLineIn,
+    BudgetLineOut,
+    BudgetOut,
+    CashPositionOut,
+    CategoryOut,
+    FiscalYearIO,
+    HistoryPointOut,
+    PlannedItemIn,
+    PlannedItemOut,
+    RateIn,
+    RateOut,
+)
+
+router = Router(tags=["treasury"])
+
+
+@router.get("/rates", response=list[RateOut])
+def rate_list(request: HttpRequest, currency: str = "") -> Any:
+    return list(selectors.exchange_rate_list(user=request.user, currency=currency)[:1000])
+
+
+@router.post("/rates", response={201: RateOut})
+def rate_set(request: HttpRequest, payload: RateIn) -> Any:
+    rate = services.exchange_rate_set(
+        actor=request.user, currency=payload.currency, day=payload.date, rate=payload.rate
+    )
+    return Status(201, rate)
+
+
+def _position_out(position: selectors.CashPosition) -> dict[str, Any]:
+    return {
+        "as_of": position.as_of,
+        "currency": position.currency,
+        "total": position.total,
+        "total_book": position.total_book,
+        "accounts": [
+            {
+                "bank_account_id": a.bank_account.pk,
+                "name": a.bank_account.name,
+                "currency": a.currency,
+                "book": a.book,
+                "bank": a.bank,
+                "difference": a.difference,
+                "rate": a.rate,
+                "balance_base": a.balance_base,
+                "shared_ledger_account": a.shared_ledger_account,
+            }
+            for a in position.accounts
+        ],
+    }
+
+
+@router.get("/cash-position", response=CashPositionOut)
+def cash_position(request: HttpRequest, as_of: date | None = None) -> Any:
+    day = as_of or timezone.localdate()
+    return _position_out(selectors.cash_position(user=request.user, as_of=day))
+
+
+@router.get("/cash-position/history", response=list[HistoryPointOut])
+def cash_history(request: HttpRequest, start: date, end: date) -> Any:
+    points = selectors.cash_history(user=request.user, start=start, end=end)
+    return [{"date": p.day, "total": p.total, "book": p.book} for p in points]
+
+
+@router.get("/fiscal-year", response=FiscalYearIO)
+def fiscal_year_get(request: HttpRequest) -> Any:
+    require(request.user, "view", TreasurySettings)
+    return selectors.treasury_settings()
+
+
+@router.put("/fiscal-year", response=FiscalYearIO)
+def fiscal_year_set(request: HttpRequest, payload: FiscalYearIO) -> Any:
+    return services.treasury_settings_update(
+        actor=request.user, fiscal_year_start_month=payload.fiscal_year_start_month
+    )
+
+
+def _category_out(category: BudgetCategory) -> dict[str, Any]:
+    return {
+        "id": category.pk,
+        "code": category.code,
+        "name": category.name,
+        "direction": category.direction,
+        "account_codes": [a.code for a in category.accounts.all()],
+    }
+
+
+@router.get("/budget-categories", response=list[CategoryOut])
+def category_list(request: HttpRequest) -> Any:
+    return [_category_out(c) for c in selectors.budget_category_list(user=request.user)]
+
+
+@router.get("/budgets/{fiscal_year}", response=BudgetOut)
+def budget_get(request: HttpRequest, fiscal_year: int) -> Any:
+    budget = selectors.budget_get(user=request.user, year=fiscal_year)
+    return {
+        "fiscal_year": budget.year,
+        "currency": budget.currency,
+        "months": budget.months,
+        "rows": [
+            {
+                "category": _category_out(row.category),
+                "months": [
+                    dict(zip(("line", "planned", "budget", "actual", "variance"), c, strict=True))
+                    | {"month": m}
+                    for m, c in zip(budget.months, row.cells, strict=True)
+                ],
+                "budget_total": row.budget_total,
+                "actual_total": row.actual_total,
+                "variance_total": row.variance_total,
+            }
+            for row in budget.rows
+        ],
+    }
+
+
+@router.put("/budget-lines", response=BudgetLineOut)
+def budget_line_set(request: HttpRequest, payload: BudgetLineIn) -> Any:
+    return services.budget_line_set(actor=request.user, **payload.dict())
+
+
+@router.post("/budgets/{fiscal_year}/import", response={201: list[BudgetLineOut]})
+def budget_import(request: HttpRequest, fiscal_year: int, file: File[UploadedFile]) -> Any:
+    lines = services.budget_import(actor=request.user, fiscal_year=fiscal_year, content=file.read())
+    return Status(201, lines)
+
+
+@router.get("/planned-items", response=list[PlannedItemOut])
+def planned_item_list(request: HttpRequest) -> Any:
+    return list(selectors.planned_item_list(user=request.user))
+
+
+@router.post("/planned-items", response={201: PlannedItemOut})
+def planned_item_create(request: HttpRequest, payload: PlannedItemIn) -> Any:
+    return Status(201, services.planned_item_save(actor=request.user, **payload.dict()))
+
+
+@router.put("/planned-items/{item_id}", response=PlannedItemOut)
+def planned_item_change(request: HttpRequest, item_id: int, payload: PlannedItemIn) -> Any:
+    return services.planned_item_save(actor=request.user, item_id=item_id, **payload.dict())
+
+
+@router.delete("/planned-items/{item_id}", response={204: None})
+def planned_item_delete(request: HttpRequest, item_id: int) -> Any:
+    services.planned_item_delete(actor=request.user, item_id=item_id)
+    return Status(204, None)

@@ -1,0 +1,116 @@
+"""API shapes of treasury: rates, the cash position, budgets and planned items."""
+
+from datetime import date
+from decimal import Decimal
+
+from ninja import Schema
+
+from cashloop.core.schemas import InSchema
+
+
+class RateIn(InSchema):
+    currency: str
+    date: date
+    rate: Decimal
+
+
+class RateOut(Schema):
+    id: int
+    currency: str
+    date: date
+    rate: Decimal
+
+
+class AccountPositionOut(Schema):
+    bank_account_id: int
+    name: str
+    currency: str
+    book: Decimal
+    bank: Decimal | None
+    difference: Decimal | None
+    rate: Decimal | None
+    balance_base: Decimal
+    shared_ledger_account: bool
+
+
+class CashPositionOut(Schema):
+    as_of: date
+    currency: str
+    total: Decimal
+    total_book: Decimal
+    accounts: list[AccountPositionOut]
+
+
+class HistoryPointOut(Schema):
+    date: date
+    total: Decimal
+    book: Decimal
+
+
+class FiscalYearIO(InSchema):
+    fiscal_year_start_month: int
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    direction: str
+    account_codes: list[str]
+
+
+class BudgetLineIn(InSchema):
+    fiscal_year: int
+    category_id: int
+    month: date
+    amount: Decimal
+
+
+class BudgetLineOut(Schema):
+    id: int
+    category_id: int
+    month: date
+    amount: Decimal
+
+
+class BudgetMonthOut(Schema):
+    month: date
+    line: Decimal | None
+    planned: Decimal
+    budget: Decimal
+    actual: Decimal | None
+    variance: Decimal | None
+
+
+class BudgetRowOut(Schema):
+    category: CategoryOut
+    months: list[BudgetMonthOut]
+    budget_total: Decimal
+    actual_total: Decimal | None
+    variance_total: Decimal | None
+
+
+class BudgetOut(Schema):
+    fiscal_year: int
+    currency: str
+    months: list[date]
+    rows: list[BudgetRowOut]
+
+
+class PlannedItemIn(InSchema):
+    category_id: int
+    description: str
+    amount: Decimal
+    first_date: date
+    end_date: date | None = None
+    frequency: str
+
+
+class PlannedItemOut(Schema):
+    id: int
+    category_id: int
+    description: str
+    amount: Decimal
+    first_date: date
+    end_date: date | None
+    frequency: str

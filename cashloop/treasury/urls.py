@@ -1,0 +1,20 @@
+"""Pages of treasury: the cash position, rates, the budget grid, budget against actual and
+planned items."""
+
+from django.urls import path
+
+from cashloop.treasury import views
+
+app_name = "treasury"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("rates/", views.rates, name="rates"),
+    path("budget/", views.budget, name="budget"),
+    path("budget/cell/", views.budget_cell, name="budget_cell"),
+    path("budget/import/", views.budget_import, name="budget_import"),
+    path("budget/actual/", views.budget_vs_actual, name="budget_vs_actual"),
+    path("planned/", views.planned, name="planned"),
+    path("planned/<int:item_id>/", views.planned, name="planned_edit"),
+    path("planned/<int:item_id>/delete/", views.planned_delete, name="planned_delete"),
+]
