@@ -103,14 +103,15 @@ class Command(BaseCommand):
 
 def _seed_contract_to_cash(rng: random.Random, size: str) -> int:
     """The catalog, a year of contracts whose plans made the invoices, their payments,
-    this month's quotes, this week's bank statement, the dunning history and service
-    tickets.  -> invoices."""
+    this month's quotes, this week's bank statement, rates and budgets, the dunning history
+    and service tickets.  -> invoices."""
     from cashloop.banking.seed import seed_banking
     from cashloop.collections.seed import seed_collections
     from cashloop.contracts.seed import seed_contracts
     from cashloop.cpq.seed import seed_catalog, seed_quote_flow, seed_quotes
     from cashloop.identity.models import User
     from cashloop.service.seed import seed_tickets
+    from cashloop.treasury.seed import seed_treasury
 
     today = timezone.localdate()
     admin = User.objects.get(username="it.admin")
@@ -120,6 +121,7 @@ def _seed_contract_to_cash(rng: random.Random, size: str) -> int:
     seed_receivables(rng=rng, size=size, today=today)
     seed_quotes(rng=rng, products=products, today=today)
     seed_banking(rng=rng, today=today)
+    seed_treasury(rng=rng, today=today)
     seed_collections(today=today)
     seed_tickets(rng=rng)
     return invoices
