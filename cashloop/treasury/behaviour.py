@@ -107,6 +107,23 @@ class Explanation:
     own_weight: float  # how much of it is the customer's own history (the rest: segment)
 
 
+def no_history(as_of: int) -> Behaviour:
+    """The model of a company nobody has paid yet: everyone pays on the due date."""
+    none = np.empty(0, dtype=np.int64)
+    return Behaviour(
+        as_of=as_of,
+        customers=none,
+        quantiles=np.empty((0, QUANTILES)),
+        own_weight=np.empty(0),
+        payments=none,
+        segments=none,
+        segment_quantiles=np.empty((0, QUANTILES)),
+        company=np.zeros(QUANTILES),
+        festival_shift=0.0,
+        observations=0,
+    )
+
+
 def fit(history: PaymentHistory, as_of: int) -> Behaviour | None:
     """The model from what was known on `as_of`; None when nothing had been paid by then."""
     known = history.known(as_of)

@@ -13,6 +13,7 @@ from cashloop.treasury.behaviour import (
     TAIL_DAYS,
     conditional_median,
     fit,
+    no_history,
     weighted_quantiles,
 )
 from cashloop.treasury.history import NOT_SETTLED, PaymentHistory, day_number
@@ -131,5 +132,9 @@ def test_an_overdue_installment_is_predicted_after_the_day():
     assert predicted[1] == due[1] + 200 + TAIL_DAYS
 
 
-def test_nothing_paid_yet_means_no_model():
+def test_nothing_paid_yet_means_no_model_and_the_due_date_for_all():
     assert fit(_history(_paid(1, 0, [5, 6])), day_number(date(2020, 1, 1))) is None
+    model = no_history(AS_OF)
+    due = np.array([AS_OF + 5, AS_OF - 3])
+    predicted = model.predict(np.array([1, 2]), np.zeros(2, np.int64), due)
+    assert predicted.tolist() == [AS_OF + 5, AS_OF - 3 + 3 + TAIL_DAYS]
