@@ -18,6 +18,7 @@ from cashloop.treasury.schemas import (
     BudgetLineOut,
     BudgetOut,
     CashPositionOut,
+    CategoryAccountsIn,
     CategoryOut,
     FiscalYearIO,
     HistoryPointOut,
@@ -104,6 +105,16 @@ def _category_out(category: BudgetCategory) -> dict[str, Any]:
 @router.get("/budget-categories", response=list[CategoryOut])
 def category_list(request: HttpRequest) -> Any:
     return [_category_out(c) for c in selectors.budget_category_list(user=request.user)]
+
+
+@router.put("/budget-categories/{category_id}/accounts", response=CategoryOut)
+def category_accounts_set(
+    request: HttpRequest, category_id: int, payload: CategoryAccountsIn
+) -> Any:
+    category = services.budget_category_accounts_set(
+        actor=request.user, category_id=category_id, account_codes=payload.account_codes
+    )
+    return _category_out(category)
 
 
 @router.get("/budgets/{fiscal_year}", response=BudgetOut)

@@ -34,6 +34,11 @@ class TreasuryError(ErrorCode):
     )
     AMOUNT_INVALID = ("treasury.amount_invalid", 422, _("Not an amount: {value}."))
     CATEGORY_UNKNOWN = ("treasury.category_unknown", 422, _("Unknown budget category: {category}."))
+    ACCOUNT_UNKNOWN = (
+        "treasury.account_unknown",
+        422,
+        _("No ledger account with the code {accounts}."),
+    )
     FISCAL_START_INVALID = (
         "treasury.fiscal_start_invalid",
         422,

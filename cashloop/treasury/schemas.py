@@ -59,6 +59,10 @@ class CategoryOut(Schema):
     account_codes: list[str]
 
 
+class CategoryAccountsIn(InSchema):
+    account_codes: list[str]
+
+
 class BudgetLineIn(InSchema):
     fiscal_year: int
     category_id: int

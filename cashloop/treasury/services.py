@@ -23,6 +23,7 @@ from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, currency_check, quantize, to_decimal
 from cashloop.core.scoping import require
 from cashloop.identity.models import User
+from cashloop.ledger.models import Account
 from cashloop.treasury.choices import Frequency
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.models import (
@@ -83,6 +84,33 @@ def treasury_settings_update(*, actor: User, fiscal_year_start_month: int) -> Tr
     current.save()
     audit_record(actor=actor, instance=current, action=AuditAction.UPDATE, before=before)
     return current
+
+
+# --- budget categories ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_category_accounts_set(
+    *, actor: User, category_id: int, account_codes: list[str]
+) -> BudgetCategory:
+    """Say which ledger accounts hold a category's actuals (decision 054)."""
+    require(actor, "change", BudgetCategory)
+    category = BudgetCategory.objects.select_for_update().filter(pk=category_id).first()
+    if category is None:
+        raise DomainError(TreasuryError.CATEGORY_UNKNOWN, category=category_id)
+    codes = sorted({code.strip() for code in account_codes if code.strip()})
+    accounts = list(Account.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {a.code for a in accounts})
+    if unknown:
+        raise DomainError(
+            TreasuryError.ACCOUNT_UNKNOWN,
+            accounts=", ".join(unknown),
+            details={"account_codes": unknown},
+        )
+    before = audit_snapshot(category)
+    category.accounts.set(accounts)
+    audit_record(actor=actor, instance=category, action=AuditAction.UPDATE, before=before)
+    return category
 
 
 # --- budget lines --------------------------------------------------------------------------

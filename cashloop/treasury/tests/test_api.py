@@ -130,3 +130,18 @@ def test_the_fiscal_year_setting(client, company):
     assert saved.json() == {"fiscal_year_start_month": 4}
     budget = client.get(f"{API}/budgets/2026").json()
     assert budget["months"][0] == "2026-04-01" and budget["months"][-1] == "2027-03-01"
+
+
+def test_finance_maps_a_category_to_ledger_accounts(client, company):
+    client.force_login(company.finance)
+    rent = BudgetCategory.objects.get(code="rent")
+    path = f"/budget-categories/{rent.pk}/accounts"
+    unknown = send(client, "put", path, {"account_codes": ["6603", "9999"]})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["details"] == {"account_codes": ["9999"]}
+    assert not rent.accounts.exists()
+    mapped = send(client, "put", path, {"account_codes": ["6603"]})
+    assert mapped.json()["account_codes"] == ["6603"]
+    client.force_login(company.viewer)
+    assert send(client, "put", path, {"account_codes": []}).status_code == 403
+    assert rent.accounts.count() == 1
