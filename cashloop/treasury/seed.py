@@ -18,11 +18,11 @@ D = Decimal
 RATE_DAYS = 190
 # A month's budget per category (CNY), varied by up to ±10% from month to month.
 MONTHLY = {
-    "sales": D("1200000"),
-    "other_income": D("20000"),
-    "payroll": D("380000"),
-    "suppliers": D("250000"),
-    "finance_costs": D("3000"),
+    "sales": D("260000"),
+    "other_income": D("5000"),
+    "payroll": D("90000"),
+    "suppliers": D("60000"),
+    "finance_costs": D("300"),
 }
 
 
@@ -51,7 +51,7 @@ def _budget(treasurer: User, *, rng: random.Random, today: date) -> int:
     for code, amount in MONTHLY.items():
         category = BudgetCategory.objects.get(code=code)
         for month in fiscal_months(year):
-            varied = (amount * D(rng.randint(90, 110)) / 100).quantize(D("1000"))
+            varied = (amount * D(rng.randint(90, 110)) / 100).quantize(D("100"))
             budget_line_set(
                 actor=treasurer,
                 fiscal_year=year,
@@ -66,11 +66,11 @@ def _budget(treasurer: User, *, rng: random.Random, today: date) -> int:
 def _planned(treasurer: User, *, today: date) -> None:
     first = fiscal_months(fiscal_year_of(today))[0]
     for code, description, amount, start, end, frequency in (
-        ("rent", "办公室租金 Office rent", "60000", first.replace(day=5), None, "monthly"),
+        ("rent", "办公室租金 Office rent", "20000", first.replace(day=5), None, "monthly"),
         (
             "tax",
             "增值税及附加 VAT and surcharges",
-            "90000",
+            "25000",
             first.replace(day=15),
             None,
             "quarterly",
@@ -78,12 +78,12 @@ def _planned(treasurer: User, *, today: date) -> None:
         (
             "loans",
             "招行流动资金贷款还款 Working-capital loan",
-            "50000",
+            "15000",
             first.replace(day=20),
             first.replace(year=first.year + 1) - timedelta(days=1),
             "monthly",
         ),
-        ("capex", "服务器采购 Servers", "300000", today + timedelta(days=40), None, "once"),
+        ("capex", "服务器采购 Servers", "80000", today + timedelta(days=40), None, "once"),
     ):
         planned_item_save(
             actor=treasurer,

@@ -185,7 +185,8 @@ class _Movements:
                 (row["entry__date"], row["total"])
             )
         # A statement that states its opening balance anchors the bank balance from its
-        # first day; lines before it were already in that balance.
+        # first day; lines before it were already in that balance.  Without one, lines add
+        # up to a balance only when they cover the account's life (it has an opening day).
         self.anchor: dict[int, tuple[date, Decimal]] = {}
         imports = StatementImport.objects.filter(
             bank_account__in=accounts,
@@ -224,7 +225,7 @@ class _Movements:
             if day < start:
                 return None
             return opening + sum((a for on, a in moves if start <= on <= day), ZERO)
-        if not moves or moves[0][0] > day:
+        if account.open_from is None or day < account.open_from or not moves:
             return None
         return sum((amount for on, amount in moves if on <= day), ZERO)
 
@@ -462,7 +463,7 @@ def _actuals(
         for category in by_account[row["account_id"]]:
             sign = -1 if category.direction == Direction.INFLOW else 1
             result[(category.pk, month_start(row["month"]))] += sign * row["total"]
-    return result
+    return {key: quantize(value, base_currency()) for key, value in result.items()}
 
 
 def budget_get(*, user: ScopedUser, year: int) -> Budget:

@@ -64,6 +64,13 @@ def test_an_opening_balance_of_an_imported_statement_anchors_the_bank_balance(
     assert cash_position(user=company.finance, as_of=DAY).accounts[0].bank == D("1070.00")
 
 
+def test_lines_without_an_opening_balance_or_opening_day_are_no_balance(company, bank_accounts):
+    usd = bank_accounts["USD"]  # no opening day: its first statement may start mid-life
+    statement(company.finance, usd, (date(2026, 3, 1), "50.00"))
+    by = {a.currency: a for a in cash_position(user=company.finance, as_of=DAY).accounts}
+    assert by["USD"].bank is None and by["CNY"].bank is None
+
+
 def test_a_foreign_account_without_a_rate_is_a_clear_error(treasurer, bank_accounts):
     post(bank_accounts["USD"], date(2026, 3, 2), "1000.00", base="7100.00")
     with pytest.raises(DomainError) as caught:
