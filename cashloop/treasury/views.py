@@ -52,8 +52,13 @@ def cash_chart(history: list[selectors.HistoryPoint]) -> Chart | None:
     if len(history) < 2:
         return None
     values = [p.total for p in history] + [p.book for p in history]
-    top, bottom = max(values), min(min(values), Decimal(0))
-    span = (top - bottom) or Decimal(1)
+    # The axis hugs the data (a tenth of its range above and below), so a balance that
+    # moves by 2% is seen moving; the labels say where the axis starts.
+    margin = (max(values) - min(values)) / 10 or max(abs(max(values)) / 10, Decimal(1))
+    top, bottom = max(values) + margin, min(values) - margin
+    if min(values) >= 0:
+        bottom = max(bottom, Decimal(0))
+    span = top - bottom
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
 
     def x(i: int) -> int:
