@@ -78,6 +78,7 @@ PRODUCTS = [
 ]
 
 CLOSED_PER_OPEN = 3  # the issue's target: 1,000,000 open items over 3,000,000 paid ones
+UNPAID = 0.02  # of the open invoices' installments: never paid, whatever the habit
 FLUSH_EVERY = 100_000  # installments held in memory before their rows are written
 ONE = Decimal(1)
 
@@ -465,20 +466,22 @@ class Book:
         """One invoice and the payment of what was paid of it; -> its open installments.
 
         Closed: issued 60 to 1400 days ago and paid in full (a few installments in two
-        goes), as late as the customer's habit says (`_late`).  Open: issued in the last 240
-        days; a third of its installments partly paid ten days after the invoice date.
+        goes), as late as the customer's habit says (`_Habit.late`).  Open: issued in the
+        last 150 days; an installment the habit would have paid by today is paid, the others
+        stay open (a third of them partly paid ten days after the invoice date), and a few
+        are never paid at all (UNPAID).
         """
         rng = self.rng
         customer_id, currency = rng.choice(self.customers)
-        age = rng.randint(60, 1400) if closed else rng.randint(0, 240)
+        habit = self.habits[customer_id]
+        age = rng.randint(60, 1400) if closed else rng.randint(0, 150)
         issued = self.today - timedelta(days=age)
         invoice, items = self._issue(customer_id, currency, issued)
         plan: list[tuple[_Item, Decimal, date]] = []
         for item in items:
-            if closed:
-                late = self.habits[customer_id].late(item.due_date, self.today, rng)
-                paid_on = min(item.due_date + timedelta(days=late), self.today)
-                paid_on = max(paid_on, issued)
+            paid_on = item.due_date + timedelta(days=habit.late(item.due_date, self.today, rng))
+            if closed or (paid_on <= self.today and rng.random() >= UNPAID):
+                paid_on = max(min(paid_on, self.today), issued)
                 if rng.random() < 0.15:  # paid in two goes
                     first = quantize(item.amount / 2, currency)
                     plan += [(item, first, paid_on), (item, item.amount - first, paid_on)]

@@ -18,11 +18,14 @@ from datetime import date
 import numpy as np
 
 from cashloop.core.errors import DomainError
-from cashloop.treasury.behaviour import fit
+from cashloop.treasury.behaviour import Behaviour, fit
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.history import PaymentHistory, day_date, day_number
+from cashloop.treasury.simulation import Receipts, bands, period_sums
 
 METHODS = ("model", "due_date", "customer_average")
+INFLOW_WEEKS = 4  # the inflow forecast scored: the next four weeks, week by week
+PATHS = 1_000
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,21 @@ class Score:
 
 
 @dataclass(frozen=True)
+class InflowScore:
+    """The weekly inflow forecast from the installments open on the day, against what they
+    brought in: installments as wholes, each counted in the week it was settled."""
+
+    actual: tuple[float, ...]  # per week
+    p10: tuple[float, ...]
+    p50: tuple[float, ...]
+    p90: tuple[float, ...]
+    due_date: tuple[float, ...]  # the naive forecast: every installment paid when due
+    wape: float  # sum |actual - P50| / sum actual
+    wape_due_date: float
+    covered: int  # weeks whose actual is within P10-P90
+
+
+@dataclass(frozen=True)
 class BacktestResult:
     as_of: date
     learnt_from: int  # installments paid by then
@@ -40,6 +58,7 @@ class BacktestResult:
     still_open: int  # open then and still unpaid
     not_paid: int  # open then, settled since without payment
     scores: tuple[Score, ...]
+    inflow: InflowScore | None  # None until INFLOW_WEEKS have passed since `as_of`
 
     def score(self, method: str) -> Score:
         return next(score for score in self.scores if score.method == method)
@@ -87,6 +106,11 @@ def backtest(history: PaymentHistory, as_of: date, today: date) -> BacktestResul
         for method in METHODS
     )
     settled_since = open_then & (history.settled <= day_number(today))
+    inflow = (
+        _inflow(history, model, day, open_then)
+        if day + 7 * INFLOW_WEEKS < day_number(today)
+        else None
+    )
     return BacktestResult(
         as_of=as_of,
         learnt_from=model.observations,
@@ -94,7 +118,48 @@ def backtest(history: PaymentHistory, as_of: date, today: date) -> BacktestResul
         still_open=int((open_then & ~settled_since).sum()),
         not_paid=int((settled_since & ~history.by_payment).sum()),
         scores=scores,
+        inflow=inflow,
     )
+
+
+def _inflow(
+    history: PaymentHistory, model: Behaviour, day: int, open_then: np.ndarray
+) -> InflowScore:
+    """Simulate the next INFLOW_WEEKS weeks' receipts of what was open on `day` (seeded),
+    and score them against the weeks the installments were settled in by payment."""
+    due = history.due[open_then]
+    amount = history.amount[open_then]
+    receipts = Receipts(
+        amount=amount,
+        rows=model.rows_for(history.customer[open_then], history.segment[open_then], due),
+        due=due.astype(np.int64),
+        overdue=(day - due).astype(np.int64),
+        chance=np.ones(len(due)),
+    )
+    window = day + 1 + 7 * np.arange(INFLOW_WEEKS + 1)
+    band = bands(
+        period_sums(receipts, window, PATHS, np.random.default_rng(0), model.common_spread)
+    )
+    paid = history.by_payment[open_then]
+    actual = _weekly(history.settled[open_then][paid], amount[paid], window)
+    naive = _weekly(np.maximum(due, day + 1), amount, window)
+    total = actual.sum()
+    return InflowScore(
+        actual=tuple(actual.tolist()),
+        p10=tuple(band.p10.tolist()),
+        p50=tuple(band.p50.tolist()),
+        p90=tuple(band.p90.tolist()),
+        due_date=tuple(naive.tolist()),
+        wape=float(np.abs(actual - band.p50).sum() / total) if total else float("nan"),
+        wape_due_date=float(np.abs(actual - naive).sum() / total) if total else float("nan"),
+        covered=int(((band.p10 <= actual) & (actual <= band.p90)).sum()),
+    )
+
+
+def _weekly(days: np.ndarray, amounts: np.ndarray, window: np.ndarray) -> np.ndarray:
+    week = np.searchsorted(window, days, side="right") - 1
+    inside = (week >= 0) & (week < len(window) - 1)
+    return np.bincount(week[inside], weights=amounts[inside], minlength=len(window) - 1)
 
 
 def _average_late(history: PaymentHistory, day: int, customers: np.ndarray) -> np.ndarray:

@@ -36,6 +36,8 @@ PRIOR_SEGMENT = 20.0  # the company counts as this many of the segment's
 DAYS_LOW, DAYS_HIGH = -120, 540  # days late outside this are data errors, clipped
 TAIL_DAYS = 30  # the wait predicted beyond the latest payment the history has seen
 LATE = 30  # "more than a month late" in explanations
+LEARN_LAG = 60  # days: installments due more recently are not learnt from (see fit)
+COMMON_MONTHS = 24  # the months whose common shift is measured
 PREDICT_CHUNK = 100_000  # installments predicted at a time: bounds the memory used
 
 
@@ -52,6 +54,7 @@ class Behaviour:
     segment_quantiles: np.ndarray  # (segments, QUANTILES), shrunk toward the company
     company: np.ndarray  # (QUANTILES,)
     festival_shift: float
+    common_spread: float  # days: the standard deviation of a shift common to all customers
     observations: int
 
     def quantiles_of(self, customers: np.ndarray, segments: np.ndarray) -> np.ndarray:
@@ -120,13 +123,14 @@ def no_history(as_of: int) -> Behaviour:
         segment_quantiles=np.empty((0, QUANTILES)),
         company=np.zeros(QUANTILES),
         festival_shift=0.0,
+        common_spread=0.0,
         observations=0,
     )
 
 
 def fit(history: PaymentHistory, as_of: int) -> Behaviour | None:
     """The model from what was known on `as_of`; None when nothing had been paid by then."""
-    known = history.known(as_of)
+    known = history.known(as_of) & (history.due <= as_of - LEARN_LAG)
     if not known.any():
         return None
     customer = history.customer[known]
@@ -151,6 +155,7 @@ def fit(history: PaymentHistory, as_of: int) -> Behaviour | None:
         )  # fmt: skip
         late = late - shift * festival
 
+    common = _common_spread(late - own_median, weight, history.settled[known], as_of)
     _, company = weighted_quantiles(np.zeros(len(late), np.int64), late, weight, LEVELS)
     segments, seg_q = weighted_quantiles(segment, late, weight, LEVELS)
     seg_n = _effective(segment, weight, segments)
@@ -174,8 +179,32 @@ def fit(history: PaymentHistory, as_of: int) -> Behaviour | None:
         segment_quantiles=seg_q,
         company=company[0],
         festival_shift=shift,
+        common_spread=common,
         observations=int(known.sum()),
     )
+
+
+def _common_spread(
+    residual: np.ndarray, weight: np.ndarray, settled: np.ndarray, as_of: int
+) -> float:
+    """How far, in days, the whole company's paying moves from month to month: the standard
+    deviation of each month's mean residual (days late - the customer's median) over the
+    last COMMON_MONTHS months, less the part that the months' own sampling explains (the
+    simulation draws that already, receipt by receipt)."""
+    month = (as_of - settled) // 30
+    recent = month < COMMON_MONTHS
+    if np.unique(month[recent]).size < 6:
+        return 0.0
+    month, residual, weight = month[recent], residual[recent], weight[recent]
+    total = np.bincount(month, weight)
+    used = total > 0
+    mean = np.bincount(month, weight * residual)[used] / total[used]
+    within = np.bincount(month, weight * residual**2)[used] / total[used] - mean**2
+    count = _effective(month, weight, np.flatnonzero(used))
+    share = total[used] / total[used].sum()
+    overall = (share * mean).sum()
+    between = (share * (mean - overall) ** 2).sum() - (share * within / count).sum()
+    return float(np.sqrt(max(between, 0.0)))
 
 
 def weighted_quantiles(

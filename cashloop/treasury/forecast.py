@@ -73,13 +73,14 @@ def simulate(
     opening: float,
     outflow: np.ndarray,
     minimum: float,
+    common_spread: float = 0.0,
     paths: int = PATHS,
     seed: int = 0,
 ) -> Simulated:
     """Simulate `paths` futures of the receipts over `periods` (seedable: the same seed and
     inputs give the same figures)."""
     rng = np.random.default_rng(seed)
-    inflow = period_sums(expected.receipts, edges(periods), paths, rng)
+    inflow = period_sums(expected.receipts, edges(periods), paths, rng, common_spread)
     balance = opening + np.cumsum(inflow - outflow[None, :], axis=1)
     return Simulated(
         periods=periods,

@@ -34,16 +34,23 @@ class Receipts:
 
 
 def period_sums(
-    receipts: Receipts, edges: np.ndarray, paths: int, rng: np.random.Generator
+    receipts: Receipts,
+    edges: np.ndarray,
+    paths: int,
+    rng: np.random.Generator,
+    common_spread: float = 0.0,
 ) -> np.ndarray:
     """Per path and period, the amount received: (paths, periods).  Period k holds the days
-    from edges[k] up to, not including, edges[k + 1]."""
+    from edges[k] up to, not including, edges[k + 1].  On each path every receipt moves by
+    the same normal shift of `common_spread` days' deviation: the company's customers pay
+    faster or slower together (decision 053), which independent draws alone would miss."""
     periods = len(edges) - 1
     total = np.zeros(paths * periods)
     path_offset = (np.arange(paths) * periods)[None, :]
+    shift = rng.normal(0, common_spread, paths) if common_spread > 0 else None
     for start in range(0, len(receipts.amount), CHUNK):
         part = slice(start, start + CHUNK)
-        days = sample_days(receipts.rows[part], receipts.overdue[part], paths, rng)
+        days = sample_days(receipts.rows[part], receipts.overdue[part], paths, rng, shift)
         day = receipts.due[part][:, None] + days
         period = np.searchsorted(edges, day, side="right") - 1
         landed = (period >= 0) & (period < periods)
@@ -58,10 +65,15 @@ def period_sums(
 
 
 def sample_days(
-    rows: np.ndarray, overdue: np.ndarray, paths: int, rng: np.random.Generator
+    rows: np.ndarray,
+    overdue: np.ndarray,
+    paths: int,
+    rng: np.random.Generator,
+    shift: np.ndarray | None = None,
 ) -> np.ndarray:
     """`paths` draws of days late per row, each later than its `overdue`: inverse-CDF
-    sampling of the quantiles above the share already past.  (rows, paths) integers."""
+    sampling of the quantiles above the share already past, plus each path's `shift`.
+    (rows, paths) integers."""
     count = len(rows)
     past = (rows <= overdue[:, None]).sum(axis=1) / QUANTILES
     level = past[:, None] + (1 - past[:, None]) * rng.random((count, paths))
@@ -76,6 +88,8 @@ def sample_days(
     if beyond.any():
         wait = rng.exponential(TAIL_MEAN, (count, paths))
         days = np.where(beyond, floor + wait, days)
+    if shift is not None:
+        days = days + shift[None, :]
     return np.maximum(np.rint(days), floor).astype(np.int64)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from cashloop.treasury.behaviour import (
+    LEARN_LAG,
     LEVELS,
     TAIL_DAYS,
     conditional_median,
@@ -46,7 +47,7 @@ def _paid(customer: int, segment: int, lates: list[int], *, every: int = 7, last
     `last`, each due `every` days before the next."""
     rows = []
     for n, late in enumerate(reversed(lates)):
-        due = last - 40 - late - n * every
+        due = last - LEARN_LAG - 10 - late - n * every
         rows.append((customer, segment, due, late))
     return rows
 
@@ -138,3 +139,29 @@ def test_nothing_paid_yet_means_no_model_and_the_due_date_for_all():
     due = np.array([AS_OF + 5, AS_OF - 3])
     predicted = model.predict(np.array([1, 2]), np.zeros(2, np.int64), due)
     assert predicted.tolist() == [AS_OF + 5, AS_OF - 3 + 3 + TAIL_DAYS]
+
+
+def test_recently_due_installments_are_not_learnt_from():
+    # Only the early payers of last month's installments have paid yet: learning from them
+    # would make everybody look prompt.
+    rows = _paid(1, 0, [30] * 20) + [(1, 0, AS_OF - 20, 0) for _ in range(20)]
+    model = fit(_history(rows), AS_OF)
+    assert model is not None
+    assert model.explain(1).payments == 20
+    assert model.explain(1).typical_days_late == 30
+
+
+def test_the_spread_common_to_all_customers_is_measured():
+    # Every month, all forty customers pay 8 days later or earlier than usual, together.
+    rows = []
+    for month in range(24):
+        common = 8 if month % 2 else -8
+        for customer in range(1, 41):
+            due = AS_OF - LEARN_LAG - 30 * (month + 1)
+            rows += [(customer, 0, due + day, 10 + common) for day in (0, 10)]
+    model = fit(_history(rows), AS_OF)
+    assert model is not None
+    assert model.common_spread == pytest.approx(8, abs=1)
+    steady = fit(_history([(c, 0, d, 10) for c, _, d, _ in rows]), AS_OF)
+    assert steady is not None
+    assert steady.common_spread == 0

@@ -104,3 +104,15 @@ def test_the_balance_bands_and_the_chance_of_falling_below_the_minimum():
     assert result.shortfall[0] == 0
     assert result.shortfall[1] == pytest.approx(0.5, abs=0.03)
     assert result.shortfall[2] == pytest.approx(0.5, abs=0.03)
+
+
+def test_a_common_shift_moves_every_receipt_of_a_path_together():
+    # 200 receipts always paid 10 days late; with a common spread, whole paths move.
+    receipts = _receipts([100.0] * 200, [_fixed(10)] * 200, [DAY + 1] * 200)
+    window = edges(weeks(START, 4))
+    alone = period_sums(receipts, window, 500, np.random.default_rng(6))
+    assert (alone[:, 1] == 20_000).all()
+    together = period_sums(receipts, window, 500, np.random.default_rng(6), common_spread=6)
+    # Each path has all of it in one week or the next: never split between them.
+    assert set(np.unique(together[:, 1])) <= {0.0, 20_000.0}
+    assert 0.1 < (together[:, 1] == 0).mean() < 0.9

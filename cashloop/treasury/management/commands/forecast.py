@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from cashloop.core.errors import DomainError
-from cashloop.treasury.backtest import METHODS, BacktestResult, backtest
+from cashloop.treasury.backtest import INFLOW_WEEKS, METHODS, BacktestResult, backtest
 from cashloop.treasury.history import payment_history
 
 COLUMNS = (
@@ -22,6 +22,9 @@ COLUMNS = (
     ("x due", 6),
     ("x avg", 6),
     *((f"timing {method}", 13) for method in METHODS),
+    ("WAPE 4w", 8),
+    ("WAPE due", 8),
+    ("P10-P90", 7),
 )
 
 
@@ -67,6 +70,15 @@ class Command(BaseCommand):
                 f"{result.ratio('due_date'):.2f}",
                 f"{result.ratio('customer_average'):.2f}",
                 *(f"{result.score(method).timing:.1%}" for method in METHODS),
+                *(
+                    (
+                        f"{result.inflow.wape:.1%}",
+                        f"{result.inflow.wape_due_date:.1%}",
+                        f"{result.inflow.covered}/{INFLOW_WEEKS}",
+                    )
+                    if result.inflow
+                    else ("-", "-", "-")
+                ),
             )
             self.stdout.write(
                 "  ".join(
