@@ -58,6 +58,7 @@ TREASURY_TYPES = (
     "treasury.budgetcategory",
     "treasury.budgetline",
     "treasury.planneditem",
+    "treasury.forecastrun",
 )
 TREASURY_WRITE = _on(TREASURY_TYPES, [*WRITE, "delete"])
 # After-sales service (decision 049): the service agent works every ticket; sellers and

@@ -1,6 +1,7 @@
 """Treasury endpoints under /api/v1/treasury: exchange rates, the cash position and its
 history, the fiscal year, budget categories, the budget of a fiscal year with planned items
-and actuals (budget against actual), budget lines one by one or from Excel, planned items."""
+and actuals (budget against actual), budget lines one by one or from Excel, planned items,
+and the cash forecast with its settings."""
 
 from datetime import date
 from typing import Any
@@ -10,8 +11,10 @@ from django.utils import timezone
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
+from cashloop.core.errors import DomainError
 from cashloop.core.scoping import require
 from cashloop.treasury import selectors, services
+from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.models import BudgetCategory, TreasurySettings
 from cashloop.treasury.schemas import (
     BudgetLineIn,
@@ -21,6 +24,9 @@ from cashloop.treasury.schemas import (
     CategoryAccountsIn,
     CategoryOut,
     FiscalYearIO,
+    ForecastIn,
+    ForecastOut,
+    ForecastSettingsIO,
     HistoryPointOut,
     PlannedItemIn,
     PlannedItemOut,
@@ -171,3 +177,46 @@ def planned_item_change(request: HttpRequest, item_id: int, payload: PlannedItem
 def planned_item_delete(request: HttpRequest, item_id: int) -> Any:
     services.planned_item_delete(actor=request.user, item_id=item_id)
     return Status(204, None)
+
+
+@router.get("/forecast-settings", response=ForecastSettingsIO)
+def forecast_settings_get(request: HttpRequest) -> Any:
+    require(request.user, "view", TreasurySettings)
+    return selectors.treasury_settings()
+
+
+@router.put("/forecast-settings", response=ForecastSettingsIO)
+def forecast_settings_set(request: HttpRequest, payload: ForecastSettingsIO) -> Any:
+    return services.treasury_settings_update(
+        actor=request.user,
+        minimum_balance=payload.minimum_balance,
+        minimum_currency=payload.minimum_currency,
+        shortfall_alert_percent=payload.shortfall_alert_percent,
+    )
+
+
+@router.post("/forecasts", response={202: ForecastOut})
+def forecast_create(request: HttpRequest, payload: ForecastIn) -> Any:
+    """Queue a forecast; poll `GET /forecasts/{id}` until its status is `done`."""
+    run = services.forecast_run_create(
+        actor=request.user, as_of=payload.as_of, paths=payload.paths, seed=payload.seed
+    )
+    return Status(202, run)
+
+
+@router.get("/forecasts", response=list[ForecastOut])
+def forecast_list(request: HttpRequest, limit: int = 20) -> Any:
+    return list(selectors.forecast_list(user=request.user)[: max(1, min(limit, 100))])
+
+
+@router.get("/forecasts/latest", response=ForecastOut)
+def forecast_latest(request: HttpRequest) -> Any:
+    run = selectors.forecast_latest(user=request.user)
+    if run is None:
+        raise DomainError(TreasuryError.FORECAST_NOT_FOUND)
+    return run
+
+
+@router.get("/forecasts/{forecast_id}", response=ForecastOut)
+def forecast_get(request: HttpRequest, forecast_id: int) -> Any:
+    return selectors.forecast_get(user=request.user, forecast_id=forecast_id)

@@ -1,5 +1,5 @@
 """Choices of treasury: which way a budget category's money goes, how often a planned item
-recurs."""
+recurs, where a forecast run is."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,3 +19,10 @@ class Frequency(models.TextChoices):
 
 # Months between two occurrences of a recurring planned item (ONCE has no next one).
 FREQUENCY_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
+
+
+class ForecastStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -70,7 +70,12 @@ class TreasuryError(ErrorCode):
         _("Unknown frequency: {frequency}."),
     )
     DESCRIPTION_REQUIRED = ("treasury.description_required", 422, _("Say what it is for."))
-    # The payment-behaviour model and its backtest (decision 053).
+    ALERT_PERCENT_INVALID = (
+        "treasury.alert_percent_invalid",
+        422,
+        _("The alert is a chance from 1 to 100%."),
+    )
+    # The payment-behaviour model and its backtest (decision 053), the forecast (055).
     BACKTEST_NO_HISTORY = (
         "treasury.backtest_no_history",
         422,
@@ -81,3 +86,9 @@ class TreasuryError(ErrorCode):
         422,
         _("Nothing open on {as_of} has been paid since: pick an earlier day."),
     )
+    PATHS_INVALID = (
+        "treasury.paths_invalid",
+        422,
+        _("A forecast simulates from {low} to {high} paths."),
+    )
+    FORECAST_NOT_FOUND = ("treasury.forecast_not_found", 404, _("No such forecast."))

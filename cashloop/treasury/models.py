@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cashloop.core.money import money_field
-from cashloop.treasury.choices import Direction, Frequency
+from cashloop.treasury.choices import Direction, ForecastStatus, Frequency
 
 
 class ExchangeRate(models.Model):
@@ -42,10 +42,22 @@ class ExchangeRate(models.Model):
 
 
 class TreasurySettings(models.Model):
-    """One row: the month the fiscal year starts in (1 = January, the calendar year)."""
+    """One row: the month the fiscal year starts in (1 = January, the calendar year), and the
+    cash the forecast watches for (decision 055): the minimum balance, in its currency, and
+    the chance of going below it that raises an alert."""
 
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         _("fiscal year starts in month"), default=1
+    )
+    minimum_balance = money_field(_("minimum balance"), default=0)
+    minimum_currency = models.CharField(
+        _("currency of the minimum"),
+        max_length=3,
+        blank=True,
+        help_text=_("Empty: the base currency."),
+    )
+    shortfall_alert_percent = models.PositiveSmallIntegerField(
+        _("alert when the chance of going below it reaches (%)"), default=20
     )
 
     class Meta:
@@ -79,6 +91,13 @@ class BudgetCategory(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    # The forecast simulates customer receipts from the receivables, contracts and pipeline;
+    # a budget of them as well would count them twice (decision 055).
+    in_forecast = models.BooleanField(
+        _("in the cash forecast"),
+        default=True,
+        help_text=_("Off for what the forecast already takes from receivables and pipeline."),
+    )
 
     audit_m2m = ("accounts",)
 
@@ -158,3 +177,39 @@ class PlannedItem(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class ForecastRun(models.Model):
+    """A cash forecast as it was made, kept: the treasury page shows the latest, and the
+    accuracy report holds each past one against what came in (decision 055).  Figures are
+    in the base currency, per period, as JSON: estimates, rounded, not money that moves."""
+
+    as_of = models.DateField(_("as of"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ForecastStatus.choices, default=ForecastStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    paths = models.PositiveIntegerField(_("paths"))
+    seed = models.PositiveIntegerField(_("seed"))
+    currency = models.CharField(_("currency"), max_length=3)
+    opening = money_field(_("opening balance"), default=0)
+    minimum = money_field(_("minimum balance"), default=0)
+    weeks = models.JSONField(_("weeks"), default=list, blank=True)
+    months = models.JSONField(_("months"), default=list, blank=True)
+    drivers = models.JSONField(_("drivers"), default=list, blank=True)
+    model = models.JSONField(_("payment behaviour"), default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cash forecast")
+        verbose_name_plural = _("cash forecasts")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "as_of"])]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} #{self.pk}"

@@ -36,8 +36,10 @@ OPEN_ITEM, PLAN_ITEM, PIPELINE = 0, 1, 2
 
 @dataclass(frozen=True)
 class Expected:
-    """The receipts and, per receipt, its customer, segment and kind."""
+    """The receipts expected from the day after `day` and, per receipt, its customer, segment
+    and kind."""
 
+    day: int  # the forecast's day (a day number)
     receipts: Receipts
     customer: np.ndarray
     segment: np.ndarray
@@ -86,6 +88,7 @@ def expected(model: Behaviour, today: date) -> Expected:
         np.concatenate(column) for column in zip(*parts, strict=True)
     )
     return Expected(
+        day=day,
         receipts=Receipts(
             amount=amount,
             rows=model.rows_for(customer, segment, due),

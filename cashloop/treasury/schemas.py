@@ -1,6 +1,6 @@
-"""API shapes of treasury: rates, the cash position, budgets and planned items."""
+"""API shapes of treasury: rates, the cash position, budgets, planned items and forecasts."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
@@ -118,3 +118,58 @@ class PlannedItemOut(Schema):
     first_date: date
     end_date: date | None
     frequency: str
+
+
+class ForecastSettingsIO(InSchema):
+    minimum_balance: Decimal
+    minimum_currency: str = ""
+    shortfall_alert_percent: int
+
+
+class ForecastIn(InSchema):
+    as_of: date | None = None
+    paths: int = 1000
+    seed: int | None = None
+
+
+class ForecastPeriodOut(Schema):
+    start: date
+    end: date
+    inflow_p10: float
+    inflow_p50: float
+    inflow_p90: float
+    inflow_mean: float
+    inflow_due_date: float
+    planned_in: float
+    planned_out: float
+    balance_p10: float
+    balance_p50: float
+    balance_p90: float
+    shortfall: float
+
+
+class ForecastDriverOut(Schema):
+    customer_id: int
+    customer: str
+    expected: float
+    open_amount: float
+    receipts: int
+
+
+class ForecastOut(Schema):
+    id: int
+    as_of: date
+    status: str
+    progress: int
+    paths: int
+    seed: int
+    currency: str
+    opening: Decimal
+    minimum: Decimal
+    weeks: list[ForecastPeriodOut]
+    months: list[ForecastPeriodOut]
+    drivers: list[ForecastDriverOut]
+    model: dict[str, float]
+    error: str
+    created_at: datetime
+    finished_at: datetime | None

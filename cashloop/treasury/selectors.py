@@ -25,12 +25,13 @@ from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import ScopedUser, require
 from cashloop.core.verify import money_sum
 from cashloop.ledger.models import JournalLine
-from cashloop.treasury.choices import FREQUENCY_MONTHS, Direction, Frequency
+from cashloop.treasury.choices import FREQUENCY_MONTHS, Direction, ForecastStatus, Frequency
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.models import (
     BudgetCategory,
     BudgetLine,
     ExchangeRate,
+    ForecastRun,
     PlannedItem,
     TreasurySettings,
 )
@@ -261,7 +262,18 @@ def _bank_accounts(user: ScopedUser) -> list[BankAccount]:
 def cash_position(*, user: ScopedUser, as_of: date) -> CashPosition:
     """Each active bank account's book and bank balance on `as_of`, and the total in base
     currency at each account's rate of that day."""
-    accounts = _bank_accounts(user)
+    return _position(_bank_accounts(user), as_of)
+
+
+def company_cash(as_of: date) -> CashPosition:
+    """`cash_position` of every active account, below any user's scope: the forecast's
+    opening balance is the company's (its callers check their own right)."""
+    rows = BankAccount.objects.filter(active=True).select_related("ledger_account")
+    accounts = list(rows.order_by("currency", "name", "pk"))
+    return _position(accounts, as_of)
+
+
+def _position(accounts: list[BankAccount], as_of: date) -> CashPosition:
     rates = RateBook({a.currency for a in accounts}, as_of)
     return _Movements(accounts, as_of).position(as_of, rates)
 
@@ -493,3 +505,32 @@ def budget_get(*, user: ScopedUser, year: int) -> Budget:
             )
         )
     return Budget(year=year, months=months, currency=base_currency(), rows=rows)
+
+
+# --- forecasts (decision 055) ---------------------------------------------------------------
+
+
+def forecast_list(*, user: ScopedUser) -> QuerySet[ForecastRun]:
+    require(user, "view", ForecastRun)
+    return ForecastRun.objects.select_related("created_by")
+
+
+def forecast_get(*, user: ScopedUser, forecast_id: int) -> ForecastRun:
+    try:
+        return forecast_list(user=user).get(pk=forecast_id)
+    except ForecastRun.DoesNotExist:
+        raise DomainError(TreasuryError.FORECAST_NOT_FOUND) from None
+
+
+def forecast_latest(*, user: ScopedUser) -> ForecastRun | None:
+    """The newest forecast that finished, the one the page shows."""
+    return forecast_list(user=user).filter(status=ForecastStatus.DONE).first()
+
+
+def minimum_in_base(settings: TreasurySettings, day: date) -> Decimal:
+    """The minimum balance in the base currency at the day's rate (`treasury.rate_missing`
+    without one)."""
+    currency = settings.minimum_currency or base_currency()
+    if currency == base_currency():
+        return settings.minimum_balance
+    return quantize(settings.minimum_balance * rate_on(currency, day), base_currency())

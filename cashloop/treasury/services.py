@@ -1,5 +1,5 @@
-"""Writes of treasury: exchange rates, the fiscal year setting, budget lines (one by one
-or a year from Excel) and planned items (decision 054).
+"""Writes of treasury: exchange rates, the settings, budget lines (one by one or a year
+from Excel) and planned items (decision 054), and cash forecasts (decision 055).
 
 Each write checks the right, refuses bad input with a `treasury.*` code before changing
 anything, and records the change in the audit trail in its own transaction.
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cashloop.core.audit import audit_record, audit_snapshot
@@ -24,16 +28,25 @@ from cashloop.core.money import base_currency, currency_check, quantize, to_deci
 from cashloop.core.scoping import require
 from cashloop.identity.models import User
 from cashloop.ledger.models import Account
-from cashloop.treasury.choices import Frequency
+from cashloop.treasury.choices import ForecastStatus, Frequency
 from cashloop.treasury.errors import TreasuryError
+from cashloop.treasury.forecast import PATHS as DEFAULT_PATHS
+from cashloop.treasury.forecast import figures
 from cashloop.treasury.models import (
     BudgetCategory,
     BudgetLine,
     ExchangeRate,
+    ForecastRun,
     PlannedItem,
     TreasurySettings,
 )
-from cashloop.treasury.selectors import check_in_fiscal_year, treasury_settings
+from cashloop.treasury.selectors import (
+    check_in_fiscal_year,
+    company_cash,
+    minimum_in_base,
+    rate_on,
+    treasury_settings,
+)
 
 RATE_PLACES = Decimal("0.00000001")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -68,21 +81,43 @@ def exchange_rate_set(*, actor: User, currency: str, day: date, rate: Decimal) -
 
 
 @transaction.atomic
-def treasury_settings_update(*, actor: User, fiscal_year_start_month: int) -> TreasurySettings:
+def treasury_settings_update(
+    *,
+    actor: User,
+    fiscal_year_start_month: int | None = None,
+    minimum_balance: Decimal | None = None,
+    minimum_currency: str | None = None,
+    shortfall_alert_percent: int | None = None,
+) -> TreasurySettings:
+    """Change the settings given (None keeps one).  A minimum in another currency than the
+    base needs a rate today, or the forecast could not compare with it."""
     require(actor, "change", TreasurySettings)
-    if not 1 <= fiscal_year_start_month <= 12:
+    if fiscal_year_start_month is not None and not 1 <= fiscal_year_start_month <= 12:
         raise DomainError(TreasuryError.FISCAL_START_INVALID)
+    if shortfall_alert_percent is not None and not 1 <= shortfall_alert_percent <= 100:
+        raise DomainError(TreasuryError.ALERT_PERCENT_INVALID)
     current = treasury_settings()
-    if current.pk is None:
+    if current.pk is not None:
+        current = TreasurySettings.objects.select_for_update().get(pk=current.pk)
+    before = audit_snapshot(current) if current.pk is not None else None
+    if minimum_currency is not None:
+        currency = currency_check(minimum_currency.upper()) if minimum_currency else ""
+        if currency and currency != base_currency():
+            rate_on(currency, timezone.localdate())  # treasury.rate_missing without one
+        current.minimum_currency = "" if currency == base_currency() else currency
+    if minimum_balance is not None:
+        current.minimum_balance = quantize(
+            minimum_balance, current.minimum_currency or base_currency()
+        )
+    if fiscal_year_start_month is not None:
         current.fiscal_year_start_month = fiscal_year_start_month
-        current.save()
-        audit_record(actor=actor, instance=current, action=AuditAction.CREATE)
-        return current
-    current = TreasurySettings.objects.select_for_update().get(pk=current.pk)
-    before = audit_snapshot(current)
-    current.fiscal_year_start_month = fiscal_year_start_month
+    if shortfall_alert_percent is not None:
+        current.shortfall_alert_percent = shortfall_alert_percent
     current.save()
-    audit_record(actor=actor, instance=current, action=AuditAction.UPDATE, before=before)
+    if before is None:
+        audit_record(actor=actor, instance=current, action=AuditAction.CREATE)
+    else:
+        audit_record(actor=actor, instance=current, action=AuditAction.UPDATE, before=before)
     return current
 
 
@@ -331,3 +366,111 @@ def planned_item_delete(*, actor: User, item_id: int) -> None:
         raise DomainError(TreasuryError.PLANNED_ITEM_NOT_FOUND)
     audit_record(actor=actor, instance=item, action=AuditAction.DELETE, before=audit_snapshot(item))
     item.delete()
+
+
+# --- the cash forecast (decision 055) --------------------------------------------------------
+
+PATHS_RANGE = (100, 10_000)
+
+
+@transaction.atomic
+def forecast_run_create(
+    *,
+    actor: User | None,
+    as_of: date | None = None,
+    paths: int = DEFAULT_PATHS,
+    seed: int | None = None,
+) -> ForecastRun:
+    """Queue a forecast from `as_of` (today); the worker computes it (`tasks.forecast_compute`)
+    and the page follows its progress.  actor None is the daily schedule."""
+    if actor is not None:
+        require(actor, "add", ForecastRun)
+    low, high = PATHS_RANGE
+    if not low <= paths <= high:
+        raise DomainError(TreasuryError.PATHS_INVALID, low=low, high=high)
+    day = as_of or timezone.localdate()
+    # The opening and the minimum are checked now: a missing rate is the user's to fix.
+    opening = company_cash(day).total
+    minimum = minimum_in_base(treasury_settings(), day)
+    run = ForecastRun.objects.create(
+        as_of=day,
+        paths=paths,
+        seed=seed if seed is not None else secrets.randbelow(2**31),
+        currency=base_currency(),
+        opening=opening,
+        minimum=minimum,
+        created_by=actor,
+    )
+    audit_record(actor=actor, instance=run, action=AuditAction.CREATE)
+    from cashloop.treasury.tasks import forecast_compute
+
+    transaction.on_commit(partial(forecast_compute.enqueue, run.pk))
+    return run
+
+
+def forecast_run_compute(*, run_id: int) -> ForecastRun:
+    """Compute a queued forecast, saving its progress as it goes (outside any transaction,
+    so the page sees it), then its figures, and alert when the balance may go below the
+    minimum.  A run already done is left as it is (the task may be delivered twice)."""
+    run = ForecastRun.objects.get(pk=run_id)
+    if run.status == ForecastStatus.DONE:
+        return run
+
+    def progress(percent: int) -> None:
+        ForecastRun.objects.filter(pk=run_id).update(
+            status=ForecastStatus.RUNNING, progress=percent
+        )
+
+    progress(5)
+    try:
+        result = figures(
+            as_of=run.as_of,
+            opening=float(run.opening),
+            minimum=float(run.minimum),
+            paths=run.paths,
+            seed=run.seed,
+            progress=progress,
+        )
+    except Exception as exc:
+        ForecastRun.objects.filter(pk=run_id).update(
+            status=ForecastStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        run = ForecastRun.objects.select_for_update().get(pk=run_id)
+        for name, value in result.items():
+            setattr(run, name, value)
+        run.status = ForecastStatus.DONE
+        run.progress = 100
+        run.finished_at = timezone.now()
+        run.save()
+        _shortfall_alert(run)
+    return run
+
+
+def _shortfall_alert(run: ForecastRun) -> None:
+    """Tell the treasurers (in the app and by email) when, in some week of the next 13,
+    the chance of the balance going below the minimum reaches the setting's percent."""
+    threshold = treasury_settings().shortfall_alert_percent / 100
+    worst = max(run.weeks, key=lambda week: week["shortfall"], default=None)
+    if worst is None or worst["shortfall"] < threshold:
+        return
+    from cashloop.notifications.services import notification_send
+
+    treasurers = User.objects.filter(is_active=True, roles__code="treasurer").distinct()
+    notification_send(
+        users=treasurers,
+        title=_("Cash may fall below the minimum in the week of %(week)s")
+        % {"week": worst["start"]},
+        body=_(
+            "The forecast of %(day)s gives a %(chance)d%% chance that the balance is below "
+            "%(minimum)s %(currency)s that week."
+        )
+        % {
+            "day": run.as_of.isoformat(),
+            "chance": round(worst["shortfall"] * 100),
+            "minimum": run.minimum,
+            "currency": run.currency,
+        },
+        url=reverse("treasury:forecast"),
+    )

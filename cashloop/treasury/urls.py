@@ -1,5 +1,5 @@
-"""Pages of treasury: the cash position, rates, the budget grid, budget against actual and
-planned items."""
+"""Pages of treasury: the cash position, rates, the budget grid, budget against actual,
+planned items and the cash forecast."""
 
 from django.urls import path
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("planned/", views.planned, name="planned"),
     path("planned/<int:item_id>/", views.planned, name="planned_edit"),
     path("planned/<int:item_id>/delete/", views.planned_delete, name="planned_delete"),
+    path("forecast/", views.forecast, name="forecast"),
+    path("forecast/<int:forecast_id>/progress/", views.forecast_progress, name="forecast_progress"),
 ]

@@ -1,6 +1,6 @@
 """Pages of treasury: the cash position with its history chart, exchange rates, the budget
 grid of a fiscal year (cells saved one by one through htmx, or a workbook imported), budget
-against actual, and planned items."""
+against actual, planned items, and the cash forecast."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may
 from cashloop.treasury import selectors, services
+from cashloop.treasury.choices import ForecastStatus
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.forms import BudgetCellForm, BudgetImportForm, PlannedItemForm, RateForm
-from cashloop.treasury.models import BudgetLine, ExchangeRate, PlannedItem
+from cashloop.treasury.models import BudgetLine, ExchangeRate, ForecastRun, PlannedItem
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, refuse_or_show
 
@@ -300,3 +301,129 @@ def planned_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Planned item deleted."))
     return redirect("treasury:planned")
+
+
+# --- the cash forecast (decision 055) --------------------------------------------------------
+
+BAND_WIDTH, BAND_HEIGHT, BAND_PAD = 720, 220, 28
+
+
+@dataclass(frozen=True)
+class BandChart:
+    """The 13 weeks' balance as an SVG: the P10-P90 band, the P50 line, the minimum."""
+
+    band: str
+    median: str
+    minimum_y: int
+    width: int
+    height: int
+    top: float
+    bottom: float
+    labels: list[tuple[int, str]]
+
+
+def band_chart(weeks: list[dict[str, Any]], opening: float, minimum: float) -> BandChart | None:
+    if not weeks:
+        return None
+    low = [opening] + [w["balance_p10"] for w in weeks]
+    mid = [opening] + [w["balance_p50"] for w in weeks]
+    high = [opening] + [w["balance_p90"] for w in weeks]
+    values = [*low, *high, minimum]
+    margin = (max(values) - min(values)) / 10 or max(abs(max(values)) / 10, 1.0)
+    top, bottom = max(values) + margin, min(values) - margin
+    inner_w, inner_h = BAND_WIDTH - 2 * BAND_PAD, BAND_HEIGHT - 2 * BAND_PAD
+
+    def x(i: int) -> int:
+        return BAND_PAD + round(inner_w * i / len(weeks))
+
+    def y(value: float) -> int:
+        return BAND_PAD + round(inner_h * (top - value) / (top - bottom))
+
+    upper = [f"{x(i)},{y(v)}" for i, v in enumerate(high)]
+    lower = [f"{x(i)},{y(v)}" for i, v in reversed(list(enumerate(low)))]
+    return BandChart(
+        band=" ".join(upper + lower),
+        median=" ".join(f"{x(i)},{y(v)}" for i, v in enumerate(mid)),
+        minimum_y=y(minimum),
+        width=BAND_WIDTH,
+        height=BAND_HEIGHT,
+        top=top,
+        bottom=bottom,
+        labels=[(x(i + 1), w["end"][5:]) for i, w in enumerate(weeks) if i % 2 == 0],
+    )
+
+
+AMOUNT_KEYS = ("inflow", "planned", "balance", "expected", "open_amount")
+
+
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A run's JSON rows for the page: amounts as `Decimal` (the money filter takes no
+    float), the shortfall as a percent, dates as dates."""
+    shown = []
+    for row in rows:
+        item: dict[str, Any] = {}
+        for key, value in row.items():
+            if key.startswith(AMOUNT_KEYS):
+                item[key] = Decimal(str(value))
+            elif key in ("start", "end"):
+                item[key] = date.fromisoformat(value)
+            else:
+                item[key] = value
+        if "shortfall" in row:
+            item["shortfall_percent"] = round(row["shortfall"] * 100)
+        shown.append(item)
+    return shown
+
+
+def _forecast_context(run: ForecastRun | None) -> dict[str, Any]:
+    context: dict[str, Any] = {"run": run, "settings": selectors.treasury_settings()}
+    if run is not None and run.status == ForecastStatus.DONE:
+        context["chart"] = band_chart(run.weeks, float(run.opening), float(run.minimum))
+        context["weeks"] = _shown(run.weeks)
+        context["months"] = _shown(run.months)
+        context["drivers"] = _shown(run.drivers)
+        context["worst"] = max(context["weeks"], key=lambda w: w["shortfall"], default=None)
+    return context
+
+
+@login_required
+def forecast(request: HttpRequest) -> HttpResponse:
+    """The latest forecast (or the one asked for), and a button to make a new one."""
+    need(request.user, "view", ForecastRun)
+    if request.method == "POST":
+        need(request.user, "add", ForecastRun)
+        try:
+            run = services.forecast_run_create(actor=request.user)
+        except DomainError as exc:
+            refuse_or_show(exc)
+            messages.error(request, f"{exc.message} ({exc.code.code})")
+            return redirect("treasury:forecast")
+        return redirect(f"{reverse('treasury:forecast')}?run={run.pk}")
+    run_id = request.GET.get("run", "")
+    run = (
+        _forecast_or_404(request, int(run_id))
+        if run_id.isdigit()
+        else selectors.forecast_latest(user=request.user)
+    )
+    context = _forecast_context(run)
+    context["can_run"] = may(request.user, "add", ForecastRun)
+    return render(request, "treasury/forecast.html", context)
+
+
+def _forecast_or_404(request: HttpRequest, forecast_id: int) -> ForecastRun:
+    try:
+        return selectors.forecast_get(user=request.user, forecast_id=forecast_id)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        raise
+
+
+@login_required
+def forecast_progress(request: HttpRequest, forecast_id: int) -> HttpResponse:
+    """A running forecast's progress, polled by the page until it is done."""
+    run = _forecast_or_404(request, forecast_id)
+    if run.status == ForecastStatus.DONE:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = f"{reverse('treasury:forecast')}?run={run.pk}"
+        return response
+    return render(request, "treasury/_forecast_progress.html", {"run": run})
