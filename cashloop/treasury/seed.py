@@ -1,7 +1,8 @@
 """Demo treasury: daily USD and EUR rates over the last half year, this fiscal year's budget
 per category and month, and a few planned items (rent, quarterly tax, a loan, a server
 purchase), entered as the treasurer does, so the cash position, the budget grid and budget
-vs actual open with figures."""
+vs actual open with figures; and a minimum balance with this morning's cash forecast, so the
+forecast page opens with one."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from decimal import Decimal
 from cashloop.identity.models import User
 from cashloop.treasury.models import BudgetCategory
 from cashloop.treasury.selectors import fiscal_months, fiscal_year_of
-from cashloop.treasury.services import budget_line_set, exchange_rate_set, planned_item_save
+from cashloop.treasury.services import (
+    budget_line_set,
+    exchange_rate_set,
+    forecast_run_compute,
+    forecast_run_create,
+    planned_item_save,
+    treasury_settings_update,
+)
 
 D = Decimal
 RATE_DAYS = 190
@@ -94,3 +102,14 @@ def _planned(treasurer: User, *, today: date) -> None:
             end_date=end,
             frequency=frequency,
         )
+
+
+def seed_forecast(*, today: date) -> None:
+    """A minimum of 200,000 CNY and this morning's forecast, computed at once (the task the
+    run queues finds it done)."""
+    treasurer = User.objects.filter(roles__code="treasurer").order_by("pk").first()
+    if treasurer is None:
+        return
+    treasury_settings_update(actor=treasurer, minimum_balance=D("200000"))
+    run = forecast_run_create(actor=treasurer, as_of=today, seed=1)
+    forecast_run_compute(run_id=run.pk)

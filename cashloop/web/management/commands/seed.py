@@ -90,6 +90,10 @@ class Command(BaseCommand):
             deals = seed_sales(rng=rng, size=size, opportunities=options["opportunities"])
             if size == "demo":
                 _seed_workspace(rng)
+                # Last: the forecast reads the receivables, contracts, deals and budgets.
+                from cashloop.treasury.seed import seed_forecast
+
+                seed_forecast(today=timezone.localdate())
         if made and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics for the reports' plans

@@ -1,0 +1,81 @@
+"""The cash forecast through the browser: the treasurer, with no forecast yet, runs one,
+and reads the 13 weeks' balance band against the minimum, the chance of going below it,
+the weeks and the customers who bring next month's cash.
+
+Data (two years of paid invoices by customer habit and open ones, the cash in the bank,
+rent, payroll, a minimum) is made beforehand; after that, everything goes through the
+pages.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cashloop.customers.models import Customer
+from cashloop.receivables.bulkseed import Book
+from cashloop.treasury.models import BudgetCategory, BudgetLine
+from cashloop.treasury.services import treasury_settings_update
+from cashloop.treasury.tests.cash_fixtures import bank_accounts, post  # noqa: F401 (fixture)
+from tests.e2e.test_credit_hold import sign_in
+from tests.factories import CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_treasurer_runs_the_forecast_and_reads_the_band_and_the_risk(
+    page,
+    shoot,
+    live_server,
+    company,
+    bank_accounts,  # noqa: F811
+):
+    categories = importlib.import_module("cashloop.treasury.migrations.0002_categories_and_grants")
+    categories.install_categories(apps, None)
+    BudgetCategory.objects.filter(code="sales").update(in_forecast=False)
+    treasurer = UserFactory(username="treasurer", team=None, roles=["treasurer"])
+    today = timezone.localdate()
+    for n in range(30):
+        CustomerFactory(owner=company.rep_east, currency="CNY", name=f"客户 {n:02d}")
+    book = Book(
+        list(Customer.objects.values_list("pk", "currency")),
+        today=today,
+        seed=3,
+        actor_id=company.finance.pk,
+    )
+    book.generate(open_items=150, closed_items=900)
+    book.finish()
+    post(bank_accounts["CNY"], today - timedelta(days=60), "400000.00")
+    # Payroll of 2.5 million a month for four months: the cash (about 15 million, the
+    # payments the history received) falls toward the 12 million minimum.
+    month = today.replace(day=1)
+    for _ in range(4):
+        BudgetLine.objects.create(
+            category=BudgetCategory.objects.get(code="payroll"),
+            month=month,
+            amount=Decimal("2500000"),
+        )
+        month = (month + timedelta(days=32)).replace(day=1)
+    treasury_settings_update(actor=treasurer, minimum_balance=Decimal("12000000"))
+    base = live_server.url
+
+    sign_in(page, base, treasurer.username, "en")
+    page.goto(f"{base}/treasury/")
+    page.get_by_test_id("treasury-tabs").get_by_role("link", name="Cash forecast").click()
+    expect(page.get_by_test_id("forecast-none")).to_be_visible()
+    page.get_by_test_id("forecast-run").click()
+
+    expect(page.get_by_test_id("forecast-chart")).to_be_visible()
+    expect(page.get_by_test_id("forecast-weeks").locator("tbody tr")).to_have_count(13)
+    expect(page.get_by_test_id("forecast-months").locator("tbody tr")).to_have_count(12)
+    expect(page.get_by_test_id("shortfall")).not_to_have_text("0%")
+    expect(page.get_by_test_id("forecast-drivers").locator("tbody tr").first).to_contain_text(
+        "客户"
+    )
+    shoot("forecast", both=True)
