@@ -59,6 +59,7 @@ TREASURY_TYPES = (
     "treasury.budgetline",
     "treasury.planneditem",
     "treasury.forecastrun",
+    "treasury.scenario",
 )
 TREASURY_WRITE = _on(TREASURY_TYPES, [*WRITE, "delete"])
 # After-sales service (decision 049): the service agent works every ticket; sellers and

@@ -32,6 +32,8 @@ from cashloop.treasury.schemas import (
     PlannedItemOut,
     RateIn,
     RateOut,
+    ScenarioIn,
+    ScenarioOut,
 )
 
 router = Router(tags=["treasury"])
@@ -220,3 +222,50 @@ def forecast_latest(request: HttpRequest) -> Any:
 @router.get("/forecasts/{forecast_id}", response=ForecastOut)
 def forecast_get(request: HttpRequest, forecast_id: int) -> Any:
     return selectors.forecast_get(user=request.user, forecast_id=forecast_id)
+
+
+@router.get("/scenarios", response=list[ScenarioOut])
+def scenario_list(request: HttpRequest) -> Any:
+    return list(selectors.scenario_list(user=request.user))
+
+
+@router.post("/scenarios", response={201: ScenarioOut})
+def scenario_create(request: HttpRequest, payload: ScenarioIn) -> Any:
+    scenario = services.scenario_save(
+        actor=request.user,
+        name=payload.name,
+        description=payload.description,
+        parameters=payload.parameters,
+    )
+    return Status(201, scenario)
+
+
+@router.put("/scenarios/{scenario_id}", response=ScenarioOut)
+def scenario_update(request: HttpRequest, scenario_id: int, payload: ScenarioIn) -> Any:
+    return services.scenario_save(
+        actor=request.user,
+        scenario_id=scenario_id,
+        name=payload.name,
+        description=payload.description,
+        parameters=payload.parameters,
+    )
+
+
+@router.delete("/scenarios/{scenario_id}", response={204: None})
+def scenario_delete(request: HttpRequest, scenario_id: int) -> Any:
+    services.scenario_delete(actor=request.user, scenario_id=scenario_id)
+    return Status(204, None)
+
+
+@router.post("/scenarios/{scenario_id}/run", response={202: ForecastOut})
+def scenario_run(request: HttpRequest, scenario_id: int, payload: ForecastIn) -> Any:
+    """Queue the scenario beside the base (same data, same seed); poll `GET /forecasts/{id}`:
+    `weeks` are the scenario's, `base_weeks` the base's."""
+    run = services.forecast_run_create(
+        actor=request.user,
+        as_of=payload.as_of,
+        paths=payload.paths,
+        seed=payload.seed,
+        scenario_id=scenario_id,
+    )
+    return Status(202, run)

@@ -92,3 +92,20 @@ class TreasuryError(ErrorCode):
         _("A forecast simulates from {low} to {high} paths."),
     )
     FORECAST_NOT_FOUND = ("treasury.forecast_not_found", 404, _("No such forecast."))
+    SCENARIO_INVALID = (
+        "treasury.scenario_invalid",
+        422,
+        _("Scenario parameter {field}: {reason}."),
+    )
+    SCENARIO_CONTRADICTORY = (
+        "treasury.scenario_contradictory",
+        422,
+        _("The scenario contradicts itself at {field}: say both what changes and for whom."),
+    )
+    SCENARIO_EMPTY = ("treasury.scenario_empty", 422, _("The scenario changes nothing."))
+    SCENARIO_NOT_FOUND = ("treasury.scenario_not_found", 404, _("No such scenario."))
+    SCENARIO_NAME_TAKEN = (
+        "treasury.scenario_name_taken",
+        409,
+        _("A scenario is already called {name}."),
+    )

@@ -24,6 +24,7 @@ from cashloop.treasury.choices import Direction
 from cashloop.treasury.history import day_number, payment_history
 from cashloop.treasury.models import BudgetLine, PlannedItem
 from cashloop.treasury.receipts import Expected, expected
+from cashloop.treasury.scenarios import ScenarioParams, apply
 from cashloop.treasury.selectors import occurrences
 from cashloop.treasury.simulation import Bands, bands, period_sums
 
@@ -106,9 +107,12 @@ def simulate(
     )
 
 
-def planned(periods: list[Period]) -> tuple[np.ndarray, np.ndarray]:
+def planned(
+    periods: list[Period], moves: dict[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Budgeted and planned money in and out per period, for the categories in the forecast:
-    a month's budget line spread evenly over its days, planned items on their days."""
+    a month's budget line spread evenly over its days, planned items on their days (moved
+    by `moves`: planned item id -> days, a scenario's)."""
     start, end = periods[0].start, periods[-1].end
     first = edges(periods)
     days_in: list[tuple[int, float]] = []  # (day number, amount)
@@ -124,14 +128,23 @@ def planned(periods: list[Period]) -> tuple[np.ndarray, np.ndarray]:
         daily = float(amount) / length
         target = days_in if direction == Direction.INFLOW else days_out
         target += [(day_number(month) + d, daily) for d in range(length)]
+    moves = moves or {}
+    earlier = max((-days for days in moves.values()), default=0)
     items = PlannedItem.objects.filter(
-        category__in_forecast=True, category__active=True, first_date__lt=end
+        category__in_forecast=True,
+        category__active=True,
+        first_date__lt=end + timedelta(days=max(earlier, 0)),
     ).select_related("category")
     for item in items:
         target = days_in if item.category.direction == Direction.INFLOW else days_out
+        shift = moves.get(item.pk, 0)
+        # Occurrences from before the horizon may move into it, and out of it.
+        since = start - timedelta(days=max(shift, 0))
         target += [
-            (day_number(day), float(item.amount))
-            for day in occurrences(item, start, end - timedelta(days=1))
+            (day_number(day) + shift, float(item.amount))
+            for day in occurrences(
+                item, since, end - timedelta(days=1) - timedelta(days=min(shift, 0))
+            )
         ]
     return _per_period(days_in, first), _per_period(days_out, first)
 
@@ -201,10 +214,19 @@ Progress = Callable[[int], None]
 
 
 def figures(
-    *, as_of: date, opening: float, minimum: float, paths: int, seed: int, progress: Progress
+    *,
+    as_of: date,
+    opening: float,
+    minimum: float,
+    paths: int,
+    seed: int,
+    progress: Progress,
+    scenario: ScenarioParams | None = None,
 ) -> dict[str, Any]:
     """One forecast from `as_of`: the model fitted on the history, the receipts expected,
-    13 weeks and 12 months simulated.  -> the fields of a `ForecastRun`, as JSON."""
+    13 weeks and 12 months simulated.  -> the fields of a `ForecastRun`, as JSON.  With a
+    scenario, its figures, and the base's as `base_weeks` / `base_months` from the same
+    data and seed."""
     day = day_number(as_of)
     history = payment_history()
     progress(20)
@@ -212,22 +234,27 @@ def figures(
     found = expected(model, as_of)
     progress(40)
     result: dict[str, Any] = {"model": _model_summary(model, len(found.receipts.amount))}
-    for name, periods, offset in (("weeks", weeks(as_of), 0), ("months", months(as_of), 1)):
-        money_in, money_out = planned(periods)
-        simulated = simulate(
-            found,
-            periods,
-            opening=opening,
-            outflow=money_out - money_in,
-            minimum=minimum,
-            common_spread=model.common_spread,
-            paths=paths,
-            seed=seed + offset,
-        )
-        result[name] = _rows(simulated, naive(found, periods), money_in, money_out)
-        progress(70 if name == "weeks" else 90)
-    next_month = months(as_of, 2)[1]
-    result["drivers"] = drivers(found, next_month)
+    variants: list[tuple[str, Expected, dict[int, int]]] = [("", found, {})]
+    if scenario is not None:
+        item = scenario.planned_item_id
+        moved = {item: scenario.planned_shift_days} if item is not None else {}
+        variants = [("", apply(scenario, found), moved), ("base_", found, {})]
+    for prefix, receipts, moves in variants:
+        for name, periods, offset in (("weeks", weeks(as_of), 0), ("months", months(as_of), 1)):
+            money_in, money_out = planned(periods, moves)
+            simulated = simulate(
+                receipts,
+                periods,
+                opening=opening,
+                outflow=money_out - money_in,
+                minimum=minimum,
+                common_spread=model.common_spread,
+                paths=paths,
+                seed=seed + offset,
+            )
+            result[prefix + name] = _rows(simulated, naive(receipts, periods), money_in, money_out)
+        progress(65 if prefix == "" and scenario is not None else 90)
+    result["drivers"] = drivers(variants[0][1], months(as_of, 2)[1])
     return result
 
 

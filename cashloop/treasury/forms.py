@@ -1,4 +1,5 @@
-"""Forms of the treasury pages: a rate, a budget cell, a budget workbook, a planned item."""
+"""Forms of the treasury pages: a rate, a budget cell, a budget workbook, a planned item, a
+scenario."""
 
 from __future__ import annotations
 
@@ -54,3 +55,72 @@ class PlannedItemForm(forms.Form):
     def __init__(self, *args: Any, categories: list[BudgetCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category_id"].choices = [(c.pk, c.name) for c in categories]
+
+
+class ScenarioForm(forms.Form):
+    """A scenario's name and what it changes (`scenarios.ScenarioParams`); empty or zero
+    fields change nothing.  The defaulting customer is typed by code."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    delay_days = forms.IntegerField(
+        label=_("Customers pay later by (days)"), required=False, initial=0
+    )
+    delay_group_id = forms.TypedChoiceField(
+        label=_("… only this customer group"), coerce=int, required=False, empty_value=None
+    )
+    win_rate_change = forms.IntegerField(
+        label=_("Win rate of deals changes by (%)"), required=False, initial=0
+    )
+    default_customer = forms.CharField(
+        label=_("This customer defaults (code)"), max_length=40, required=False
+    )
+    discount_percent = forms.DecimalField(
+        label=_("Early-payment discount offered (%)"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        initial=0,
+    )
+    discount_uptake = forms.IntegerField(
+        label=_("… taken by this share of invoices (%)"), required=False, initial=0
+    )
+    discount_days = forms.IntegerField(
+        label=_("… who pay this many days before the due date"), required=False, initial=20
+    )
+    discount_group_id = forms.TypedChoiceField(
+        label=_("… offered to this customer group"), coerce=int, required=False, empty_value=None
+    )
+    planned_item_id = forms.TypedChoiceField(
+        label=_("Move this planned item"), coerce=int, required=False, empty_value=None
+    )
+    planned_shift_days = forms.IntegerField(label=_("… by (days)"), required=False, initial=0)
+
+    def __init__(
+        self,
+        *args: Any,
+        groups: list[tuple[int, str]],
+        items: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("Everyone"))]
+        self.fields["delay_group_id"].choices = everyone + groups
+        self.fields["discount_group_id"].choices = everyone + groups
+        self.fields["planned_item_id"].choices = [("", "—"), *items]
+
+    def parameters(self, customer_id: int | None) -> dict[str, Any]:
+        """The cleaned fields as scenario parameters (zeros for the empty ones)."""
+        data = self.cleaned_data
+        return {
+            "delay_days": data["delay_days"] or 0,
+            "delay_group_id": data["delay_group_id"],
+            "win_rate_change": data["win_rate_change"] or 0,
+            "default_customer_id": customer_id,
+            "discount_percent": float(data["discount_percent"] or 0),
+            "discount_uptake": data["discount_uptake"] or 0,
+            "discount_days": data["discount_days"] if data["discount_days"] is not None else 20,
+            "discount_group_id": data["discount_group_id"],
+            "planned_item_id": data["planned_item_id"],
+            "planned_shift_days": data["planned_shift_days"] or 0,
+        }

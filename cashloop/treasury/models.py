@@ -179,12 +179,44 @@ class PlannedItem(models.Model):
         return self.description
 
 
+class Scenario(models.Model):
+    """A what-if of the forecast, saved to run again and compare (decision 056); its
+    parameters are `scenarios.ScenarioParams`, checked by `scenarios.params_check`."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("forecast scenario")
+        verbose_name_plural = _("forecast scenarios")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ForecastRun(models.Model):
     """A cash forecast as it was made, kept: the treasury page shows the latest, and the
     accuracy report holds each past one against what came in (decision 055).  Figures are
     in the base currency, per period, as JSON: estimates, rounded, not money that moves."""
 
     as_of = models.DateField(_("as of"))
+    # A scenario's run keeps the base beside it, from the same data and seed.
+    scenario = models.ForeignKey(
+        Scenario,
+        verbose_name=_("scenario"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="runs",
+    )
+    parameters = models.JSONField(_("scenario as run"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ForecastStatus.choices, default=ForecastStatus.QUEUED
     )
@@ -196,6 +228,8 @@ class ForecastRun(models.Model):
     minimum = money_field(_("minimum balance"), default=0)
     weeks = models.JSONField(_("weeks"), default=list, blank=True)
     months = models.JSONField(_("months"), default=list, blank=True)
+    base_weeks = models.JSONField(_("base weeks"), default=list, blank=True)
+    base_months = models.JSONField(_("base months"), default=list, blank=True)
     drivers = models.JSONField(_("drivers"), default=list, blank=True)
     model = models.JSONField(_("payment behaviour"), default=dict, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 
@@ -156,9 +157,24 @@ class ForecastDriverOut(Schema):
     receipts: int
 
 
+class ScenarioIn(InSchema):
+    name: str
+    description: str = ""
+    parameters: dict[str, Any]
+
+
+class ScenarioOut(Schema):
+    id: int
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
 class ForecastOut(Schema):
     id: int
     as_of: date
+    scenario_id: int | None
+    parameters: dict[str, Any]
     status: str
     progress: int
     paths: int
@@ -168,6 +184,8 @@ class ForecastOut(Schema):
     minimum: Decimal
     weeks: list[ForecastPeriodOut]
     months: list[ForecastPeriodOut]
+    base_weeks: list[ForecastPeriodOut]
+    base_months: list[ForecastPeriodOut]
     drivers: list[ForecastDriverOut]
     model: dict[str, float]
     error: str

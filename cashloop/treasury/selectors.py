@@ -33,6 +33,7 @@ from cashloop.treasury.models import (
     ExchangeRate,
     ForecastRun,
     PlannedItem,
+    Scenario,
     TreasurySettings,
 )
 
@@ -523,8 +524,22 @@ def forecast_get(*, user: ScopedUser, forecast_id: int) -> ForecastRun:
 
 
 def forecast_latest(*, user: ScopedUser) -> ForecastRun | None:
-    """The newest forecast that finished, the one the page shows."""
-    return forecast_list(user=user).filter(status=ForecastStatus.DONE).first()
+    """The newest base forecast that finished, the one the page shows."""
+    return (
+        forecast_list(user=user).filter(status=ForecastStatus.DONE, scenario__isnull=True).first()
+    )
+
+
+def scenario_list(*, user: ScopedUser) -> QuerySet[Scenario]:
+    require(user, "view", Scenario)
+    return Scenario.objects.all()
+
+
+def scenario_get(*, user: ScopedUser, scenario_id: int) -> Scenario:
+    try:
+        return scenario_list(user=user).get(pk=scenario_id)
+    except Scenario.DoesNotExist:
+        raise DomainError(TreasuryError.SCENARIO_NOT_FOUND) from None
 
 
 def minimum_in_base(settings: TreasurySettings, day: date) -> Decimal:

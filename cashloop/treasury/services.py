@@ -38,8 +38,10 @@ from cashloop.treasury.models import (
     ExchangeRate,
     ForecastRun,
     PlannedItem,
+    Scenario,
     TreasurySettings,
 )
+from cashloop.treasury.scenarios import params_check
 from cashloop.treasury.selectors import (
     check_in_fiscal_year,
     company_cash,
@@ -380,11 +382,19 @@ def forecast_run_create(
     as_of: date | None = None,
     paths: int = DEFAULT_PATHS,
     seed: int | None = None,
+    scenario_id: int | None = None,
 ) -> ForecastRun:
     """Queue a forecast from `as_of` (today); the worker computes it (`tasks.forecast_compute`)
-    and the page follows its progress.  actor None is the daily schedule."""
+    and the page follows its progress.  With a scenario, the run computes it and the base
+    side by side (decision 056).  actor None is the daily schedule."""
     if actor is not None:
         require(actor, "add", ForecastRun)
+    scenario = None
+    if scenario_id is not None:
+        scenario = Scenario.objects.filter(pk=scenario_id).first()
+        if scenario is None:
+            raise DomainError(TreasuryError.SCENARIO_NOT_FOUND)
+        params_check(scenario.parameters)  # what was valid when saved may point to nothing now
     low, high = PATHS_RANGE
     if not low <= paths <= high:
         raise DomainError(TreasuryError.PATHS_INVALID, low=low, high=high)
@@ -394,6 +404,8 @@ def forecast_run_create(
     minimum = minimum_in_base(treasury_settings(), day)
     run = ForecastRun.objects.create(
         as_of=day,
+        scenario=scenario,
+        parameters=scenario.parameters if scenario is not None else {},
         paths=paths,
         seed=seed if seed is not None else secrets.randbelow(2**31),
         currency=base_currency(),
@@ -430,6 +442,7 @@ def forecast_run_compute(*, run_id: int) -> ForecastRun:
             paths=run.paths,
             seed=run.seed,
             progress=progress,
+            scenario=params_check(run.parameters) if run.parameters else None,
         )
     except Exception as exc:
         ForecastRun.objects.filter(pk=run_id).update(
@@ -444,7 +457,8 @@ def forecast_run_compute(*, run_id: int) -> ForecastRun:
         run.progress = 100
         run.finished_at = timezone.now()
         run.save()
-        _shortfall_alert(run)
+        if run.scenario_id is None:
+            _shortfall_alert(run)
     return run
 
 
@@ -474,3 +488,54 @@ def _shortfall_alert(run: ForecastRun) -> None:
         },
         url=reverse("treasury:forecast"),
     )
+
+
+@transaction.atomic
+def scenario_save(
+    *,
+    actor: User,
+    name: str,
+    parameters: dict[str, Any],
+    description: str = "",
+    scenario_id: int | None = None,
+) -> Scenario:
+    """Create a scenario, or change one; its parameters are checked first (decision 056)."""
+    require(actor, "add" if scenario_id is None else "change", Scenario)
+    name = name.strip()
+    if not name:
+        raise DomainError(TreasuryError.DESCRIPTION_REQUIRED)
+    params = params_check(parameters)
+    taken = Scenario.objects.filter(name=name)
+    if scenario_id is not None:
+        taken = taken.exclude(pk=scenario_id)
+    if taken.exists():
+        raise DomainError(TreasuryError.SCENARIO_NAME_TAKEN, name=name)
+    if scenario_id is None:
+        scenario = Scenario.objects.create(
+            name=name, description=description, parameters=params.as_json(), created_by=actor
+        )
+        audit_record(actor=actor, instance=scenario, action=AuditAction.CREATE)
+        return scenario
+    scenario = _scenario_locked(scenario_id)
+    before = audit_snapshot(scenario)
+    scenario.name, scenario.description = name, description
+    scenario.parameters = params.as_json()
+    scenario.save()
+    audit_record(actor=actor, instance=scenario, action=AuditAction.UPDATE, before=before)
+    return scenario
+
+
+@transaction.atomic
+def scenario_delete(*, actor: User, scenario_id: int) -> None:
+    """Delete a scenario and the runs made of it."""
+    require(actor, "delete", Scenario)
+    scenario = _scenario_locked(scenario_id)
+    audit_record(actor=actor, instance=scenario, action=AuditAction.DELETE)
+    scenario.delete()
+
+
+def _scenario_locked(scenario_id: int) -> Scenario:
+    try:
+        return Scenario.objects.select_for_update().get(pk=scenario_id)
+    except Scenario.DoesNotExist:
+        raise DomainError(TreasuryError.SCENARIO_NOT_FOUND) from None

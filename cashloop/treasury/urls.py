@@ -1,5 +1,5 @@
 """Pages of treasury: the cash position, rates, the budget grid, budget against actual,
-planned items and the cash forecast."""
+planned items, the cash forecast and its scenarios."""
 
 from django.urls import path
 
@@ -19,4 +19,8 @@ urlpatterns = [
     path("planned/<int:item_id>/delete/", views.planned_delete, name="planned_delete"),
     path("forecast/", views.forecast, name="forecast"),
     path("forecast/<int:forecast_id>/progress/", views.forecast_progress, name="forecast_progress"),
+    path("scenarios/", views.scenarios, name="scenarios"),
+    path("scenarios/<int:scenario_id>/", views.scenarios, name="scenario_edit"),
+    path("scenarios/<int:scenario_id>/delete/", views.scenario_delete, name="scenario_delete"),
+    path("scenarios/<int:scenario_id>/run/", views.scenario_run, name="scenario_run"),
 ]

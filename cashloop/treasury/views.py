@@ -1,10 +1,10 @@
 """Pages of treasury: the cash position with its history chart, exchange rates, the budget
 grid of a fiscal year (cells saved one by one through htmx, or a workbook imported), budget
-against actual, planned items, and the cash forecast."""
+against actual, planned items, the cash forecast and its scenarios compared with the base."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,11 +23,18 @@ from cashloop.banking.models import BankAccount
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may
+from cashloop.customers.models import Customer, CustomerGroup
 from cashloop.treasury import selectors, services
 from cashloop.treasury.choices import ForecastStatus
 from cashloop.treasury.errors import TreasuryError
-from cashloop.treasury.forms import BudgetCellForm, BudgetImportForm, PlannedItemForm, RateForm
-from cashloop.treasury.models import BudgetLine, ExchangeRate, ForecastRun, PlannedItem
+from cashloop.treasury.forms import (
+    BudgetCellForm,
+    BudgetImportForm,
+    PlannedItemForm,
+    RateForm,
+    ScenarioForm,
+)
+from cashloop.treasury.models import BudgetLine, ExchangeRate, ForecastRun, PlannedItem, Scenario
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, refuse_or_show
 
@@ -314,6 +321,7 @@ class BandChart:
 
     band: str
     median: str
+    base: str  # a scenario's base P50, empty for a base forecast
     minimum_y: int
     width: int
     height: int
@@ -322,7 +330,14 @@ class BandChart:
     labels: list[tuple[int, str]]
 
 
-def band_chart(weeks: list[dict[str, Any]], opening: float, minimum: float) -> BandChart | None:
+def band_chart(
+    weeks: list[dict[str, Any]],
+    opening: float,
+    minimum: float,
+    span: tuple[float, float] | None = None,
+) -> BandChart | None:
+    """The balance band of `weeks` (from the opening), on an axis that holds it and the
+    minimum with a tenth to spare, or on `span` (top, bottom) when given."""
     if not weeks:
         return None
     low = [opening] + [w["balance_p10"] for w in weeks]
@@ -330,7 +345,7 @@ def band_chart(weeks: list[dict[str, Any]], opening: float, minimum: float) -> B
     high = [opening] + [w["balance_p90"] for w in weeks]
     values = [*low, *high, minimum]
     margin = (max(values) - min(values)) / 10 or max(abs(max(values)) / 10, 1.0)
-    top, bottom = max(values) + margin, min(values) - margin
+    top, bottom = span or (max(values) + margin, min(values) - margin)
     inner_w, inner_h = BAND_WIDTH - 2 * BAND_PAD, BAND_HEIGHT - 2 * BAND_PAD
 
     def x(i: int) -> int:
@@ -344,6 +359,7 @@ def band_chart(weeks: list[dict[str, Any]], opening: float, minimum: float) -> B
     return BandChart(
         band=" ".join(upper + lower),
         median=" ".join(f"{x(i)},{y(v)}" for i, v in enumerate(mid)),
+        base="",
         minimum_y=y(minimum),
         width=BAND_WIDTH,
         height=BAND_HEIGHT,
@@ -375,6 +391,21 @@ def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return shown
 
 
+def compare_chart(run: ForecastRun) -> BandChart | None:
+    """The scenario's band and P50 as `band_chart` draws them, with the base's P50 as a
+    second line, both on the axis that holds the two."""
+    if not run.weeks or len(run.weeks) != len(run.base_weeks):
+        return None
+    opening, minimum = float(run.opening), float(run.minimum)
+    whole = band_chart([*run.weeks, *run.base_weeks], opening, minimum)
+    assert whole is not None
+    span = (whole.top, whole.bottom)
+    mine = band_chart(run.weeks, opening, minimum, span=span)
+    base = band_chart(run.base_weeks, opening, minimum, span=span)
+    assert mine is not None and base is not None
+    return replace(mine, base=base.median)
+
+
 def _forecast_context(run: ForecastRun | None) -> dict[str, Any]:
     context: dict[str, Any] = {"run": run, "settings": selectors.treasury_settings()}
     if run is not None and run.status == ForecastStatus.DONE:
@@ -383,7 +414,28 @@ def _forecast_context(run: ForecastRun | None) -> dict[str, Any]:
         context["months"] = _shown(run.months)
         context["drivers"] = _shown(run.drivers)
         context["worst"] = max(context["weeks"], key=lambda w: w["shortfall"], default=None)
+        if run.scenario_id is not None:
+            context["compare"] = _compared(run)
+            context["compare_chart"] = compare_chart(run)
     return context
+
+
+def _compared(run: ForecastRun) -> list[dict[str, Any]]:
+    """Week by week, the base and the scenario's P50 balance and shortfall, and the change."""
+    rows = []
+    for base, mine in zip(_shown(run.base_weeks), _shown(run.weeks), strict=True):
+        rows.append(
+            {
+                "start": base["start"],
+                "base_balance": base["balance_p50"],
+                "balance": mine["balance_p50"],
+                "balance_change": mine["balance_p50"] - base["balance_p50"],
+                "base_shortfall": base["shortfall_percent"],
+                "shortfall": mine["shortfall_percent"],
+                "shortfall_change": mine["shortfall_percent"] - base["shortfall_percent"],
+            }
+        )
+    return rows
 
 
 @login_required
@@ -427,3 +479,102 @@ def forecast_progress(request: HttpRequest, forecast_id: int) -> HttpResponse:
         response["HX-Redirect"] = f"{reverse('treasury:forecast')}?run={run.pk}"
         return response
     return render(request, "treasury/_forecast_progress.html", {"run": run})
+
+
+# --- scenarios (decision 056) ----------------------------------------------------------------
+
+
+def _scenario_form(data: Any = None, initial: dict[str, Any] | None = None) -> ScenarioForm:
+    groups = list(CustomerGroup.objects.order_by("name").values_list("pk", "name"))
+    items = [
+        (item.pk, f"{item.description} ({item.first_date:%Y-%m-%d})")
+        for item in PlannedItem.objects.order_by("first_date", "pk")
+    ]
+    return ScenarioForm(data, initial=initial, groups=groups, items=items)
+
+
+def _scenarios_page(
+    request: HttpRequest, form: ScenarioForm, scenario_id: int | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "treasury/scenarios.html",
+        {
+            "scenarios": selectors.scenario_list(user=request.user),
+            "form": form,
+            "editing": scenario_id,
+            "can_change": may(request.user, "add", Scenario),
+            "can_run": may(request.user, "add", ForecastRun),
+        },
+    )
+
+
+@login_required
+def scenarios(request: HttpRequest, scenario_id: int | None = None) -> HttpResponse:
+    """The saved scenarios with the form: a new one, or (scenario_id) the one being changed."""
+    need(request.user, "view", Scenario)
+    if request.method != "POST":
+        initial = None
+        if scenario_id is not None:
+            scenario = _scenario_or_404(request, scenario_id)
+            initial = {**scenario.parameters, "name": scenario.name}
+            initial["description"] = scenario.description
+            customer = Customer.objects.filter(pk=initial.get("default_customer_id")).first()
+            initial["default_customer"] = customer.code if customer else ""
+        return _scenarios_page(request, _scenario_form(initial=initial), scenario_id)
+    form = _scenario_form(request.POST)
+    if form.is_valid():
+        code = form.cleaned_data["default_customer"].strip()
+        customer = Customer.objects.filter(code=code).first() if code else None
+        if code and customer is None:
+            form.add_error("default_customer", _("No customer has this code."))
+            return _scenarios_page(request, form, scenario_id)
+        try:
+            services.scenario_save(
+                actor=request.user,
+                scenario_id=scenario_id,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                parameters=form.parameters(customer.pk if customer else None),
+            )
+        except DomainError as exc:
+            refuse_or_show(exc)
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Scenario saved."))
+            return redirect("treasury:scenarios")
+    return _scenarios_page(request, form, scenario_id)
+
+
+def _scenario_or_404(request: HttpRequest, scenario_id: int) -> Scenario:
+    try:
+        return selectors.scenario_get(user=request.user, scenario_id=scenario_id)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        raise
+
+
+@login_required
+@require_POST
+def scenario_delete(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    try:
+        services.scenario_delete(actor=request.user, scenario_id=scenario_id)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Scenario deleted."))
+    return redirect("treasury:scenarios")
+
+
+@login_required
+@require_POST
+def scenario_run(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    """Run the scenario beside the base; the forecast page shows the two compared."""
+    try:
+        run = services.forecast_run_create(actor=request.user, scenario_id=scenario_id)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, f"{exc.message} ({exc.code.code})")
+        return redirect("treasury:scenarios")
+    return redirect(f"{reverse('treasury:forecast')}?run={run.pk}")

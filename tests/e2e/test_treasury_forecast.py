@@ -79,3 +79,16 @@ def test_treasurer_runs_the_forecast_and_reads_the_band_and_the_risk(
         "客户"
     )
     shoot("forecast", both=True)
+
+    # What if customers pay 15 days later?
+    page.get_by_test_id("treasury-tabs").get_by_role("link", name="Scenarios").click()
+    form = page.get_by_test_id("scenario-form")
+    form.get_by_label("Name").fill("客户晚付 15 天 Customers pay 15 days later")
+    form.get_by_label("Customers pay later by (days)").fill("15")
+    page.get_by_test_id("save-scenario").click()
+    expect(page.get_by_test_id("scenario-table")).to_contain_text("Customers pay 15 days later")
+    page.get_by_test_id("scenario-table").get_by_role("button", name="Run and compare").click()
+    expect(page.get_by_test_id("scenario-compare")).to_be_visible()
+    expect(page.get_by_test_id("compare-chart")).to_be_visible()
+    expect(page.get_by_test_id("compare-weeks").locator("tbody tr")).to_have_count(13)
+    shoot("scenario", both=True)

@@ -1,12 +1,14 @@
-"""Fixtures of the cash position and budget tests: a treasurer, a CNY and a USD bank account
-on the bank deposits ledger account, and postings through the ledger's one writer."""
+"""Fixtures of the treasury tests: a treasurer, a CNY and a USD bank account on the bank
+deposits ledger account, postings through the ledger's one writer, and the small book the
+forecast tests run on."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cashloop.banking.models import BankAccount
 from cashloop.banking.parsers.base import LineIn
@@ -14,7 +16,9 @@ from cashloop.banking.services import bank_account_create, statement_lines_post
 from cashloop.ledger.choices import AccountRole, PostingReason
 from cashloop.ledger.models import Account
 from cashloop.ledger.services import PostingLine, journal_entry_post
-from tests.factories import UserFactory
+from cashloop.reports.tests.helpers import invoice
+from cashloop.treasury.models import BudgetCategory, PlannedItem
+from tests.factories import CustomerFactory, UserFactory
 
 D = Decimal
 
@@ -72,3 +76,27 @@ def statement(actor, account: BankAccount, *lines: tuple[date, str]) -> None:
             for n, (day, amount) in enumerate(lines)
         ],
     )
+
+
+@pytest.fixture
+def book(company, bank_accounts):
+    """500,000 in the bank, a customer owing 120,000 due in ten days, rent of 30,000 a
+    month planned."""
+    today = timezone.localdate()
+    post(bank_accounts["CNY"], today - timedelta(days=30), "500000.00")
+    customer = CustomerFactory(owner=company.rep_east, name="华东客户")
+    invoice(
+        company.finance,
+        customer,
+        today - timedelta(days=20),
+        ("120000.00", today + timedelta(days=10)),
+    )
+    PlannedItem.objects.create(
+        category=BudgetCategory.objects.get(code="rent"),
+        description="办公室租金 Office rent",
+        amount=D("30000.00"),
+        first_date=today + timedelta(days=3),
+        frequency="monthly",
+        created_by=company.admin,
+    )
+    return customer

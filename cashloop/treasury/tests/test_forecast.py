@@ -12,14 +12,12 @@ from django.utils import timezone
 
 from cashloop.core.errors import DomainError
 from cashloop.notifications.models import Notification
-from cashloop.reports.tests.helpers import invoice
 from cashloop.treasury.choices import ForecastStatus
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.models import (
     BudgetCategory,
     BudgetLine,
     ForecastRun,
-    PlannedItem,
     TreasurySettings,
 )
 from cashloop.treasury.selectors import company_cash, treasury_settings
@@ -27,36 +25,10 @@ from cashloop.treasury.services import (
     forecast_run_create,
     treasury_settings_update,
 )
-from cashloop.treasury.tests.cash_fixtures import post
-from tests.factories import CustomerFactory
 from tests.ledger_check import assert_verified
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def book(company, bank_accounts):
-    """500,000 in the bank, a customer owing 120,000 due in ten days, rent of 30,000 a
-    month planned."""
-    today = timezone.localdate()
-    post(bank_accounts["CNY"], today - timedelta(days=30), "500000.00")
-    customer = CustomerFactory(owner=company.rep_east, name="华东客户")
-    invoice(
-        company.finance,
-        customer,
-        today - timedelta(days=20),
-        ("120000.00", today + timedelta(days=10)),
-    )
-    PlannedItem.objects.create(
-        category=BudgetCategory.objects.get(code="rent"),
-        description="办公室租金 Office rent",
-        amount=D("30000.00"),
-        first_date=today + timedelta(days=3),
-        frequency="monthly",
-        created_by=company.admin,
-    )
-    return customer
 
 
 def _run(actor, django_capture_on_commit_callbacks, **kwargs) -> ForecastRun:
