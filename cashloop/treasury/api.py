@@ -17,6 +17,7 @@ from cashloop.treasury import selectors, services
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.models import BudgetCategory, TreasurySettings
 from cashloop.treasury.schemas import (
+    AccuracyOut,
     BudgetLineIn,
     BudgetLineOut,
     BudgetOut,
@@ -217,6 +218,20 @@ def forecast_latest(request: HttpRequest) -> Any:
     if run is None:
         raise DomainError(TreasuryError.FORECAST_NOT_FOUND)
     return run
+
+
+@router.get("/forecast-accuracy", response=AccuracyOut)
+def forecast_accuracy(request: HttpRequest) -> Any:
+    """The kept forecasts' passed weeks against what came in, per horizon, and the latest
+    forecast's backtest of its model."""
+    scores = selectors.forecast_accuracy(user=request.user)
+    latest = selectors.forecast_latest(user=request.user)
+    return {
+        "forecasts": scores.forecasts,
+        "horizons": scores.horizons,
+        "recent": scores.recent,
+        "backtest": latest.model.get("backtest") if latest else None,
+    }
 
 
 @router.get("/forecasts/{forecast_id}", response=ForecastOut)

@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 
 from cashloop.core.dates import month_start
+from cashloop.core.errors import DomainError
 from cashloop.customers.models import Customer
+from cashloop.treasury.backtest import INFLOW_WEEKS, backtest
 from cashloop.treasury.behaviour import QUANTILES, Behaviour, fit, no_history
 from cashloop.treasury.choices import Direction
-from cashloop.treasury.history import day_number, payment_history
+from cashloop.treasury.history import PaymentHistory, day_number, payment_history
 from cashloop.treasury.models import BudgetLine, PlannedItem
 from cashloop.treasury.receipts import Expected, expected
 from cashloop.treasury.scenarios import ScenarioParams, apply
@@ -31,6 +33,8 @@ from cashloop.treasury.simulation import Bands, bands, period_sums
 WEEKS = 13
 MONTHS = 12
 PATHS = 1_000
+# Each forecast backtests its model from this many weeks back (INFLOW_WEEKS scored + 1).
+BACKTEST_WEEKS = 5
 
 
 @dataclass(frozen=True)
@@ -255,7 +259,30 @@ def figures(
             result[prefix + name] = _rows(simulated, naive(receipts, periods), money_in, money_out)
         progress(65 if prefix == "" and scenario is not None else 90)
     result["drivers"] = drivers(variants[0][1], months(as_of, 2)[1])
+    if scenario is None:
+        result["model"]["backtest"] = _backtest_summary(history, as_of)
     return result
+
+
+def _backtest_summary(history: PaymentHistory, as_of: date) -> dict[str, Any] | None:
+    """The model's backtest from BACKTEST_WEEKS weeks ago: what it would have said then, and
+    how it went (decision 053).  None while the history is too short for one."""
+    try:
+        result = backtest(history, as_of - timedelta(weeks=BACKTEST_WEEKS), as_of)
+    except DomainError:
+        return None
+    inflow = result.inflow
+    return {
+        "as_of": result.as_of.isoformat(),
+        "evaluated": result.evaluated,
+        "mae_days": round(result.score("model").mae_days, 1),
+        "mae_due_date": round(result.score("due_date").mae_days, 1),
+        "mae_customer_average": round(result.score("customer_average").mae_days, 1),
+        "wape": round(inflow.wape, 4) if inflow else None,
+        "wape_due_date": round(inflow.wape_due_date, 4) if inflow else None,
+        "covered": inflow.covered if inflow else None,
+        "weeks": INFLOW_WEEKS,
+    }
 
 
 def _model_summary(model: Behaviour, receipts: int) -> dict[str, Any]:

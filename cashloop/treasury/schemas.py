@@ -187,7 +187,33 @@ class ForecastOut(Schema):
     base_weeks: list[ForecastPeriodOut]
     base_months: list[ForecastPeriodOut]
     drivers: list[ForecastDriverOut]
-    model: dict[str, float]
+    model: dict[str, Any]
     error: str
     created_at: datetime
     finished_at: datetime | None
+
+
+class HorizonOut(Schema):
+    weeks_ahead: int
+    pairs: int
+    wape: float | None
+    wape_due_date: float | None
+    coverage: float | None
+
+
+class PastWeekOut(Schema):
+    start: date
+    end: date
+    actual: float
+    p10: float
+    p50: float
+    p90: float
+    due_date: float
+    inside: bool
+
+
+class AccuracyOut(Schema):
+    forecasts: int
+    horizons: list[HorizonOut]
+    recent: list[PastWeekOut]
+    backtest: dict[str, Any] | None

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from cashloop.banking.choices import ImportStatus
 from cashloop.banking.models import BankAccount, StatementImport, StatementLine
@@ -25,6 +26,7 @@ from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import ScopedUser, require
 from cashloop.core.verify import money_sum
 from cashloop.ledger.models import JournalLine
+from cashloop.treasury.accuracy import Accuracy, accuracy
 from cashloop.treasury.choices import FREQUENCY_MONTHS, Direction, ForecastStatus, Frequency
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.models import (
@@ -540,6 +542,11 @@ def scenario_get(*, user: ScopedUser, scenario_id: int) -> Scenario:
         return scenario_list(user=user).get(pk=scenario_id)
     except Scenario.DoesNotExist:
         raise DomainError(TreasuryError.SCENARIO_NOT_FOUND) from None
+
+
+def forecast_accuracy(*, user: ScopedUser) -> Accuracy:
+    require(user, "view", ForecastRun)
+    return accuracy(timezone.localdate())
 
 
 def minimum_in_base(settings: TreasurySettings, day: date) -> Decimal:

@@ -406,6 +406,17 @@ def compare_chart(run: ForecastRun) -> BandChart | None:
     return replace(mine, base=base.median)
 
 
+def backtest_shown(backtest: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A run's backtest summary with its shares as whole percents, for the sentences."""
+    if backtest is None:
+        return None
+    shown = dict(backtest)
+    for key in ("wape", "wape_due_date"):
+        value = backtest.get(key)
+        shown[f"{key}_percent"] = None if value is None else round(value * 100)
+    return shown
+
+
 def _forecast_context(run: ForecastRun | None) -> dict[str, Any]:
     context: dict[str, Any] = {"run": run, "settings": selectors.treasury_settings()}
     if run is not None and run.status == ForecastStatus.DONE:
@@ -414,6 +425,7 @@ def _forecast_context(run: ForecastRun | None) -> dict[str, Any]:
         context["months"] = _shown(run.months)
         context["drivers"] = _shown(run.drivers)
         context["worst"] = max(context["weeks"], key=lambda w: w["shortfall"], default=None)
+        context["backtest"] = backtest_shown(run.model.get("backtest"))
         if run.scenario_id is not None:
             context["compare"] = _compared(run)
             context["compare_chart"] = compare_chart(run)
@@ -578,3 +590,18 @@ def scenario_run(request: HttpRequest, scenario_id: int) -> HttpResponse:
         messages.error(request, f"{exc.message} ({exc.code.code})")
         return redirect("treasury:scenarios")
     return redirect(f"{reverse('treasury:forecast')}?run={run.pk}")
+
+
+@login_required
+def forecast_accuracy(request: HttpRequest) -> HttpResponse:
+    """The kept forecasts against what came in, and the latest one's backtest."""
+    need(request.user, "view", ForecastRun)
+    latest = selectors.forecast_latest(user=request.user)
+    return render(
+        request,
+        "treasury/accuracy.html",
+        {
+            "scores": selectors.forecast_accuracy(user=request.user),
+            "backtest": backtest_shown(latest.model.get("backtest") if latest else None),
+        },
+    )

@@ -75,6 +75,7 @@ def test_treasurer_runs_the_forecast_and_reads_the_band_and_the_risk(
     expect(page.get_by_test_id("forecast-weeks").locator("tbody tr")).to_have_count(13)
     expect(page.get_by_test_id("forecast-months").locator("tbody tr")).to_have_count(12)
     expect(page.get_by_test_id("shortfall")).not_to_have_text("0%")
+    expect(page.get_by_test_id("forecast-accuracy")).to_contain_text("Backtest from")
     expect(page.get_by_test_id("forecast-drivers").locator("tbody tr").first).to_contain_text(
         "客户"
     )
@@ -92,3 +93,8 @@ def test_treasurer_runs_the_forecast_and_reads_the_band_and_the_risk(
     expect(page.get_by_test_id("compare-chart")).to_be_visible()
     expect(page.get_by_test_id("compare-weeks").locator("tbody tr")).to_have_count(13)
     shoot("scenario", both=True)
+
+    page.get_by_test_id("treasury-tabs").get_by_role("link", name="Accuracy").click()
+    expect(page.get_by_test_id("accuracy-horizons")).to_be_visible()
+    expect(page.get_by_test_id("backtest-mae")).to_contain_text("days")
+    shoot("accuracy", both=True)
