@@ -21,7 +21,7 @@ from cashloop.core.errors import DomainError
 from cashloop.treasury.behaviour import Behaviour, fit
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.history import PaymentHistory, day_date, day_number
-from cashloop.treasury.simulation import Receipts, bands, period_sums
+from cashloop.treasury.simulation import Receipts, bands, period_sums, sum_by_period
 
 METHODS = ("model", "due_date", "customer_average")
 INFLOW_WEEKS = 4  # the inflow forecast scored: the next four weeks, week by week
@@ -141,8 +141,8 @@ def _inflow(
         period_sums(receipts, window, PATHS, np.random.default_rng(0), model.common_spread)
     )
     paid = history.by_payment[open_then]
-    actual = _weekly(history.settled[open_then][paid], amount[paid], window)
-    naive = _weekly(np.maximum(due, day + 1), amount, window)
+    actual = sum_by_period(history.settled[open_then][paid], amount[paid], window)
+    naive = sum_by_period(np.maximum(due, day + 1), amount, window)
     total = actual.sum()
     return InflowScore(
         actual=tuple(actual.tolist()),
@@ -154,12 +154,6 @@ def _inflow(
         wape_due_date=float(np.abs(actual - naive).sum() / total) if total else float("nan"),
         covered=int(((band.p10 <= actual) & (actual <= band.p90)).sum()),
     )
-
-
-def _weekly(days: np.ndarray, amounts: np.ndarray, window: np.ndarray) -> np.ndarray:
-    week = np.searchsorted(window, days, side="right") - 1
-    inside = (week >= 0) & (week < len(window) - 1)
-    return np.bincount(week[inside], weights=amounts[inside], minlength=len(window) - 1)
 
 
 def _average_late(history: PaymentHistory, day: int, customers: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from cashloop.treasury.models import BudgetLine, PlannedItem
 from cashloop.treasury.receipts import Expected, expected
 from cashloop.treasury.scenarios import ScenarioParams, apply
 from cashloop.treasury.selectors import occurrences
-from cashloop.treasury.simulation import Bands, bands, period_sums
+from cashloop.treasury.simulation import Bands, bands, period_sums, sum_by_period
 
 WEEKS = 13
 MONTHS = 12
@@ -157,9 +157,7 @@ def _per_period(flows: list[tuple[int, float]], window: np.ndarray) -> np.ndarra
     if not flows:
         return np.zeros(len(window) - 1)
     days, amounts = (np.array(column) for column in zip(*flows, strict=True))
-    period = np.searchsorted(window, days, side="right") - 1
-    inside = (period >= 0) & (period < len(window) - 1)
-    return np.bincount(period[inside], weights=amounts[inside], minlength=len(window) - 1)
+    return sum_by_period(days, amounts, window)
 
 
 def landing_chance(found: Expected, start: int, end: int) -> np.ndarray:
@@ -208,10 +206,7 @@ def naive(found: Expected, periods: list[Period]) -> np.ndarray:
     (weighted by its chance) on its due day, or tomorrow when that has passed."""
     receipts = found.receipts
     day = np.maximum(receipts.due, int(found.day) + 1)
-    return _per_period(
-        list(zip(day.tolist(), (receipts.amount * receipts.chance).tolist(), strict=True)),
-        edges(periods),
-    )
+    return sum_by_period(day, receipts.amount * receipts.chance, edges(periods))
 
 
 Progress = Callable[[int], None]

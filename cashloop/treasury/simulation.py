@@ -93,6 +93,14 @@ def sample_days(
     return np.maximum(np.rint(days), floor).astype(np.int64)
 
 
+def sum_by_period(days: np.ndarray, amounts: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Amounts summed into the periods their days fall in (`period_sums`' periods); days
+    outside them are left out."""
+    period = np.searchsorted(edges, days, side="right") - 1
+    inside = (period >= 0) & (period < len(edges) - 1)
+    return np.bincount(period[inside], weights=amounts[inside], minlength=len(edges) - 1)
+
+
 @dataclass(frozen=True)
 class Bands:
     """P10, P50 and P90 per period of a (paths, periods) array."""
