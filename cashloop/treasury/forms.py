@@ -124,3 +124,19 @@ class ScenarioForm(forms.Form):
             "planned_item_id": data["planned_item_id"],
             "planned_shift_days": data["planned_shift_days"] or 0,
         }
+
+
+class ForecastSettingsForm(forms.Form):
+    """The cash the forecast watches for: the minimum balance and when to alert."""
+
+    minimum_balance = amount_field(_("Minimum balance"))
+    minimum_currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        help_text=_("Empty: the base currency."),
+        widget=forms.TextInput(attrs={"size": 3}),
+    )
+    shortfall_alert_percent = forms.IntegerField(
+        label=_("Alert when the chance of going below it reaches (%)")
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("forecast/", views.forecast, name="forecast"),
     path("forecast/<int:forecast_id>/progress/", views.forecast_progress, name="forecast_progress"),
     path("forecast/accuracy/", views.forecast_accuracy, name="forecast_accuracy"),
+    path("forecast/settings/", views.forecast_settings, name="forecast_settings"),
     path("scenarios/", views.scenarios, name="scenarios"),
     path("scenarios/<int:scenario_id>/", views.scenarios, name="scenario_edit"),
     path("scenarios/<int:scenario_id>/delete/", views.scenario_delete, name="scenario_delete"),

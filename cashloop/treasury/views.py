@@ -30,11 +30,19 @@ from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.forms import (
     BudgetCellForm,
     BudgetImportForm,
+    ForecastSettingsForm,
     PlannedItemForm,
     RateForm,
     ScenarioForm,
 )
-from cashloop.treasury.models import BudgetLine, ExchangeRate, ForecastRun, PlannedItem, Scenario
+from cashloop.treasury.models import (
+    BudgetLine,
+    ExchangeRate,
+    ForecastRun,
+    PlannedItem,
+    Scenario,
+    TreasurySettings,
+)
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, refuse_or_show
 
@@ -469,9 +477,42 @@ def forecast(request: HttpRequest) -> HttpResponse:
         if run_id.isdigit()
         else selectors.forecast_latest(user=request.user)
     )
+    return _forecast_page(request, run)
+
+
+def _forecast_page(
+    request: HttpRequest, run: ForecastRun | None, form: ForecastSettingsForm | None = None
+) -> HttpResponse:
     context = _forecast_context(run)
     context["can_run"] = may(request.user, "add", ForecastRun)
+    if may(request.user, "change", TreasurySettings):
+        current = context["settings"]
+        context["settings_form"] = form or ForecastSettingsForm(
+            initial={
+                "minimum_balance": current.minimum_balance,
+                "minimum_currency": current.minimum_currency,
+                "shortfall_alert_percent": current.shortfall_alert_percent,
+            }
+        )
     return render(request, "treasury/forecast.html", context)
+
+
+@login_required
+@require_POST
+def forecast_settings(request: HttpRequest) -> HttpResponse:
+    """Set the minimum balance and the alert; the next forecast uses them."""
+    need(request.user, "change", TreasurySettings)
+    form = ForecastSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.treasury_settings_update(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            refuse_or_show(exc)
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved: the next forecast uses it."))
+            return redirect("treasury:forecast")
+    return _forecast_page(request, selectors.forecast_latest(user=request.user), form)
 
 
 def _forecast_or_404(request: HttpRequest, forecast_id: int) -> ForecastRun:

@@ -2,9 +2,9 @@
 and reads the 13 weeks' balance band against the minimum, the chance of going below it,
 the weeks and the customers who bring next month's cash.
 
-Data (two years of paid invoices by customer habit and open ones, the cash in the bank,
-rent, payroll, a minimum) is made beforehand; after that, everything goes through the
-pages.
+Data (years of paid invoices by customer habit and open ones, the cash in the bank,
+payroll) is made beforehand; after that, everything goes through the pages, the minimum
+balance included.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from playwright.sync_api import expect
 from cashloop.customers.models import Customer
 from cashloop.receivables.bulkseed import Book
 from cashloop.treasury.models import BudgetCategory, BudgetLine
-from cashloop.treasury.services import treasury_settings_update
 from cashloop.treasury.tests.cash_fixtures import bank_accounts, post  # noqa: F401 (fixture)
 from tests.e2e.test_credit_hold import sign_in
 from tests.factories import CustomerFactory, UserFactory
@@ -62,13 +61,18 @@ def test_treasurer_runs_the_forecast_and_reads_the_band_and_the_risk(
             amount=Decimal("2500000"),
         )
         month = (month + timedelta(days=32)).replace(day=1)
-    treasury_settings_update(actor=treasurer, minimum_balance=Decimal("12000000"))
     base = live_server.url
 
     sign_in(page, base, treasurer.username, "en")
     page.goto(f"{base}/treasury/")
     page.get_by_test_id("treasury-tabs").get_by_role("link", name="Cash forecast").click()
     expect(page.get_by_test_id("forecast-none")).to_be_visible()
+    settings = page.get_by_test_id("forecast-settings-form")
+    settings.get_by_label("Minimum balance").fill("12000000")
+    page.get_by_test_id("save-forecast-settings").click()
+    expect(
+        page.get_by_test_id("forecast-settings-form").get_by_label("Minimum balance")
+    ).to_have_value("12000000.0000")
     page.get_by_test_id("forecast-run").click()
 
     expect(page.get_by_test_id("forecast-chart")).to_be_visible()

@@ -197,3 +197,32 @@ def test_a_running_forecast_shows_its_progress(book, client, treasurer):
     assert b"40%" in page.content
     poll = client.get(reverse("treasury:forecast_progress", args=[run.pk]))
     assert poll.status_code == 200 and b"40%" in poll.content
+
+
+def test_the_treasurer_sets_the_minimum_on_the_page(company, client, treasurer):
+    client.force_login(treasurer)
+    page = client.get(reverse("treasury:forecast"))
+    assert b'data-testid="forecast-settings-form"' in page.content
+    url = reverse("treasury:forecast_settings")
+    saved = client.post(
+        url,
+        {"minimum_balance": "250000", "minimum_currency": "", "shortfall_alert_percent": "15"},
+    )
+    assert saved.status_code == 302
+    current = treasury_settings()
+    assert (current.minimum_balance, current.shortfall_alert_percent) == (D("250000"), 15)
+    no_rate = client.post(
+        url,
+        {"minimum_balance": "1", "minimum_currency": "EUR", "shortfall_alert_percent": "15"},
+    )
+    assert no_rate.status_code == 200
+    assert no_rate.context["settings_form"].errors
+    bad = client.post(
+        url,
+        {"minimum_balance": "1", "minimum_currency": "", "shortfall_alert_percent": "0"},
+    )
+    assert bad.status_code == 200
+    assert treasury_settings().minimum_balance == D("250000")
+    client.force_login(company.rep_east)
+    assert client.post(url, {"minimum_balance": "9"}).status_code == 403
+    assert treasury_settings().minimum_balance == D("250000")
