@@ -16,7 +16,9 @@ from cashloop.banking.services import bank_account_create, statement_lines_post
 from cashloop.ledger.choices import AccountRole, PostingReason
 from cashloop.ledger.models import Account
 from cashloop.ledger.services import PostingLine, journal_entry_post
-from cashloop.reports.tests.helpers import invoice
+from cashloop.receivables.choices import DueRule
+from cashloop.receivables.services import InstallmentIn, invoice_create, invoice_issue
+from cashloop.reports.tests.helpers import line_in
 from cashloop.treasury.models import BudgetCategory, PlannedItem
 from tests.factories import CustomerFactory, UserFactory
 
@@ -85,12 +87,20 @@ def book(company, bank_accounts):
     today = timezone.localdate()
     post(bank_accounts["CNY"], today - timedelta(days=30), "500000.00")
     customer = CustomerFactory(owner=company.rep_east, name="华东客户")
-    invoice(
-        company.finance,
-        customer,
-        today - timedelta(days=20),
-        ("120000.00", today + timedelta(days=10)),
+    # One installment, share 1: the reports' helper takes amounts as shares, and a share
+    # holds at most 99,999.9999.
+    draft = invoice_create(
+        actor=company.finance,
+        customer_id=customer.pk,
+        issue_date=today - timedelta(days=20),
+        lines=[line_in("120000.00")],
+        installments=[
+            InstallmentIn(
+                share=D(1), due_rule=DueRule.FIXED_DATE, fixed_date=today + timedelta(days=10)
+            )
+        ],
     )
+    invoice_issue(actor=company.finance, invoice_id=draft.pk)
     PlannedItem.objects.create(
         category=BudgetCategory.objects.get(code="rent"),
         description="办公室租金 Office rent",
