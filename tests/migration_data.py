@@ -1,5 +1,5 @@
 """Rows that data migrations install (built-in roles, the chart of accounts, the pipeline,
-the bank import profiles).
+the bank import profiles, the budget categories).
 
 A transactional test flushes the database when it ends, taking those rows with it; the
 fixtures that need them call `reinstall()` first.  It runs the migrations' own functions,
@@ -21,3 +21,7 @@ def reinstall() -> None:
     pipeline.install_default_pipeline(apps, None)
     profiles = importlib.import_module("cashloop.banking.migrations.0003_builtin_import_profiles")
     profiles.install(apps, None)
+    categories = importlib.import_module("cashloop.treasury.migrations.0002_categories_and_grants")
+    categories.install_categories(apps, None)
+    forecast = importlib.import_module("cashloop.treasury.migrations.0003_forecast_runs")
+    forecast.sales_not_in_forecast(apps, None)

@@ -8,12 +8,10 @@ that, everything goes through the pages.
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -34,8 +32,6 @@ def test_treasurer_reads_the_cash_edits_the_budget_and_sees_budget_vs_actual(
     company,
     bank_accounts,  # noqa: F811
 ):
-    categories = importlib.import_module("cashloop.treasury.migrations.0002_categories_and_grants")
-    categories.install_categories(apps, None)
     treasurer = UserFactory(username="treasurer", team=None, roles=["treasurer"])
     today = timezone.localdate()
     post(bank_accounts["CNY"], today - timedelta(days=45), "250000.00")

@@ -9,12 +9,10 @@ balance included.
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -35,9 +33,6 @@ def test_treasurer_runs_the_forecast_and_reads_the_band_and_the_risk(
     company,
     bank_accounts,  # noqa: F811
 ):
-    categories = importlib.import_module("cashloop.treasury.migrations.0002_categories_and_grants")
-    categories.install_categories(apps, None)
-    BudgetCategory.objects.filter(code="sales").update(in_forecast=False)
     treasurer = UserFactory(username="treasurer", team=None, roles=["treasurer"])
     today = timezone.localdate()
     for n in range(30):
