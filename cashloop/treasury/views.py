@@ -63,39 +63,60 @@ class Chart:
     labels: list[tuple[int, date]]
 
 
+@dataclass(frozen=True)
+class Frame:
+    """A chart's box: a vertical axis that holds `values` with a tenth of their range to
+    spare (a balance that moves by 2% is seen moving; the labels say where the axis starts),
+    and `points` spread evenly across the width."""
+
+    top: Any
+    bottom: Any
+    points: int
+    width: int
+    height: int
+    pad: int
+
+    @classmethod
+    def around(
+        cls, values: list[Any], points: int, width: int, height: int, pad: int, *, floor: bool
+    ) -> Frame:
+        """`floor`: start at 0 when no value is below it."""
+        low, high = min(values), max(values)
+        one = type(high)(1)
+        margin = (high - low) / 10 or max(abs(high) / 10, one)
+        bottom = low - margin
+        if floor and low >= 0:
+            bottom = max(bottom, type(high)(0))
+        return cls(high + margin, bottom, points, width, height, pad)
+
+    def x(self, i: int) -> int:
+        return self.pad + round((self.width - 2 * self.pad) * i / (self.points - 1))
+
+    def y(self, value: Any) -> int:
+        inner = self.height - 2 * self.pad
+        return self.pad + round(inner * (self.top - value) / (self.top - self.bottom))
+
+    def line(self, values: list[Any]) -> str:
+        return " ".join(f"{self.x(i)},{self.y(v)}" for i, v in enumerate(values))
+
+
 def cash_chart(history: list[selectors.HistoryPoint]) -> Chart | None:
     """Scale a history into the chart's box; None when there is nothing to draw."""
     if len(history) < 2:
         return None
-    values = [p.total for p in history] + [p.book for p in history]
-    # The axis hugs the data (a tenth of its range above and below), so a balance that
-    # moves by 2% is seen moving; the labels say where the axis starts.
-    margin = (max(values) - min(values)) / 10 or max(abs(max(values)) / 10, Decimal(1))
-    top, bottom = max(values) + margin, min(values) - margin
-    if min(values) >= 0:
-        bottom = max(bottom, Decimal(0))
-    span = top - bottom
-    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
-
-    def x(i: int) -> int:
-        return CHART_PAD + round(inner_w * i / (len(history) - 1))
-
-    def y(value: Decimal) -> int:
-        return CHART_PAD + round(inner_h * (top - value) / span)
-
-    def line(values: list[Decimal]) -> str:
-        return " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
-
+    totals, books = [p.total for p in history], [p.book for p in history]
+    frame = Frame.around(
+        totals + books, len(history), CHART_WIDTH, CHART_HEIGHT, CHART_PAD, floor=True
+    )
     step = max(1, len(history) // 4)
-    labels = [(x(i), history[i].day) for i in range(0, len(history), step)]
     return Chart(
-        points=line([p.total for p in history]),
-        book_points=line([p.book for p in history]),
+        points=frame.line(totals),
+        book_points=frame.line(books),
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
-        top=top,
-        bottom=bottom,
-        labels=labels,
+        top=frame.top,
+        bottom=frame.bottom,
+        labels=[(frame.x(i), history[i].day) for i in range(0, len(history), step)],
     )
 
 
@@ -344,36 +365,29 @@ def band_chart(
     minimum: float,
     span: tuple[float, float] | None = None,
 ) -> BandChart | None:
-    """The balance band of `weeks` (from the opening), on an axis that holds it and the
-    minimum with a tenth to spare, or on `span` (top, bottom) when given."""
+    """The balance band of `weeks` (from the opening), on a `Frame` that holds it and the
+    minimum, or on `span` (top, bottom) when given."""
     if not weeks:
         return None
     low = [opening] + [w["balance_p10"] for w in weeks]
     mid = [opening] + [w["balance_p50"] for w in weeks]
     high = [opening] + [w["balance_p90"] for w in weeks]
-    values = [*low, *high, minimum]
-    margin = (max(values) - min(values)) / 10 or max(abs(max(values)) / 10, 1.0)
-    top, bottom = span or (max(values) + margin, min(values) - margin)
-    inner_w, inner_h = BAND_WIDTH - 2 * BAND_PAD, BAND_HEIGHT - 2 * BAND_PAD
-
-    def x(i: int) -> int:
-        return BAND_PAD + round(inner_w * i / len(weeks))
-
-    def y(value: float) -> int:
-        return BAND_PAD + round(inner_h * (top - value) / (top - bottom))
-
-    upper = [f"{x(i)},{y(v)}" for i, v in enumerate(high)]
-    lower = [f"{x(i)},{y(v)}" for i, v in reversed(list(enumerate(low)))]
+    frame = Frame.around(
+        [*low, *high, minimum], len(mid), BAND_WIDTH, BAND_HEIGHT, BAND_PAD, floor=False
+    )
+    if span is not None:
+        frame = replace(frame, top=span[0], bottom=span[1])
+    lower = [f"{frame.x(i)},{frame.y(v)}" for i, v in reversed(list(enumerate(low)))]
     return BandChart(
-        band=" ".join(upper + lower),
-        median=" ".join(f"{x(i)},{y(v)}" for i, v in enumerate(mid)),
+        band=" ".join([frame.line(high), *lower]),
+        median=frame.line(mid),
         base="",
-        minimum_y=y(minimum),
+        minimum_y=frame.y(minimum),
         width=BAND_WIDTH,
         height=BAND_HEIGHT,
-        top=top,
-        bottom=bottom,
-        labels=[(x(i + 1), w["end"][5:]) for i, w in enumerate(weeks) if i % 2 == 0],
+        top=frame.top,
+        bottom=frame.bottom,
+        labels=[(frame.x(i + 1), w["end"][5:]) for i, w in enumerate(weeks) if i % 2 == 0],
     )
 
 
