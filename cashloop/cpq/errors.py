@@ -28,6 +28,7 @@ class CatalogError(ErrorCode):
         _("Component {n}: {reason}."),
     )
     TAX_RATE = ("product.tax_rate", 422, _("{rate} is not a tax rate in use."))
+    COST_NEGATIVE = ("product.cost_negative", 422, _("A standard cost cannot be negative."))
     BAD_TIER = ("price_book.bad_tier", 422, _("Price {n}: {reason}."))
     PERIOD = ("catalog.period", 422, _("The validity ends before it starts."))
     DISCOUNT_LIMITS = (

@@ -116,6 +116,13 @@ class ProductForm(forms.Form):
     )
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     tax_rate = forms.ChoiceField(label=_("Tax rate"), choices=TAX_RATE_CHOICES)
+    standard_cost = forms.DecimalField(
+        label=_("Standard cost"),
+        required=False,
+        max_digits=19,
+        decimal_places=4,
+        help_text=_("Per unit, in the base currency; empty when not known."),
+    )
     recognition = forms.ChoiceField(label=_("Revenue recognition"), choices=Recognition.choices)
     is_bundle = forms.BooleanField(label=_("Bundle"), required=False)
     components_priced = forms.BooleanField(

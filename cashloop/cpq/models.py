@@ -75,6 +75,9 @@ class Product(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=20, default="", blank=True)
     tax_rate = tax_rate_field()
+    # What one unit costs the company, in the base currency; null where it is not known.
+    # Only the customer value ranking reads it, for gross margin (decision 057).
+    standard_cost = money_field(_("standard cost"), null=True, blank=True)
     # Null: the chart's account with the revenue role.
     revenue_account = models.ForeignKey(
         "ledger.Account",

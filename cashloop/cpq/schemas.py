@@ -85,6 +85,7 @@ class ProductIn(InSchema):
     family_id: int | None = None
     unit: str = Field("", max_length=20)
     tax_rate: TaxRate
+    standard_cost: Decimal | None = None
     revenue_account_id: int | None = None
     recognition: Recognition = Recognition.AT_INVOICING
     is_bundle: bool = False
@@ -106,6 +107,7 @@ class ProductPatch(InSchema):
     family_id: int | None = None
     unit: str | None = Field(None, max_length=20)
     tax_rate: TaxRate | None = None
+    standard_cost: Decimal | None = None
     revenue_account_id: int | None = None
     recognition: Recognition | None = None
     is_bundle: bool | None = None
@@ -152,6 +154,7 @@ class ProductOut(Schema):
     family_id: int | None
     unit: str
     tax_rate: str
+    standard_cost: Decimal | None
     revenue_account_id: int | None
     recognition: str
     is_bundle: bool

@@ -206,6 +206,7 @@ PRODUCT_FIELDS = frozenset(
         "family_id",
         "unit",
         "tax_rate",
+        "standard_cost",
         "revenue_account_id",
         "recognition",
         "is_bundle",
@@ -251,6 +252,11 @@ def _components_set(product: Product, components: Sequence[ComponentIn]) -> None
 
 def _product_save(product: Product) -> None:
     product.tax_rate = _tax_rate(product.tax_rate)
+    if product.standard_cost is not None:
+        cost = to_decimal(product.standard_cost)
+        if cost < 0:
+            raise DomainError(CatalogError.COST_NEGATIVE, details={"field": "standard_cost"})
+        product.standard_cost = quantize(cost, base_currency())
     if (
         product.family_id is not None
         and not ProductFamily.objects.filter(pk=product.family_id).exists()
@@ -270,6 +276,7 @@ def product_create(
     kind: str = "product",
     family_id: int | None = None,
     unit: str = "",
+    standard_cost: Decimal | None = None,
     revenue_account_id: int | None = None,
     recognition: str = "at_invoicing",
     is_bundle: bool = False,
@@ -287,6 +294,7 @@ def product_create(
         family_id=family_id,
         unit=unit,
         tax_rate=tax_rate,
+        standard_cost=standard_cost,
         revenue_account_id=revenue_account_id,
         recognition=recognition,
         is_bundle=is_bundle,

@@ -409,6 +409,7 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             **{f: getattr(product, f) for f in ("code", "name", "name_en", "kind", "unit")},
             "family_id": product.family_id,
             "tax_rate": format(product.tax_rate.normalize(), "f"),
+            "standard_cost": product.standard_cost,
             "recognition": product.recognition,
             "is_bundle": product.is_bundle,
             "components_priced": product.components_priced,

@@ -1,7 +1,7 @@
 """Treasury endpoints under /api/v1/treasury: exchange rates, the cash position and its
 history, the fiscal year, budget categories, the budget of a fiscal year with planned items
 and actuals (budget against actual), budget lines one by one or from Excel, planned items,
-and the cash forecast with its settings."""
+the cash forecast with its settings, and customer value with its settings."""
 
 from datetime import date
 from typing import Any
@@ -12,6 +12,7 @@ from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from cashloop.core.errors import DomainError
+from cashloop.core.money import base_currency
 from cashloop.core.scoping import require
 from cashloop.treasury import selectors, services
 from cashloop.treasury.errors import TreasuryError
@@ -24,6 +25,7 @@ from cashloop.treasury.schemas import (
     CashPositionOut,
     CategoryAccountsIn,
     CategoryOut,
+    CustomerValueRankingOut,
     FiscalYearIO,
     ForecastIn,
     ForecastOut,
@@ -35,6 +37,7 @@ from cashloop.treasury.schemas import (
     RateOut,
     ScenarioIn,
     ScenarioOut,
+    ValueSettingsIO,
 )
 
 router = Router(tags=["treasury"])
@@ -284,3 +287,36 @@ def scenario_run(request: HttpRequest, scenario_id: int, payload: ForecastIn) ->
         scenario_id=scenario_id,
     )
     return Status(202, run)
+
+
+@router.get("/value-settings", response=ValueSettingsIO)
+def value_settings_get(request: HttpRequest) -> Any:
+    require(request.user, "view", TreasurySettings)
+    return selectors.treasury_settings()
+
+
+@router.put("/value-settings", response=ValueSettingsIO)
+def value_settings_set(request: HttpRequest, payload: ValueSettingsIO) -> Any:
+    return services.treasury_settings_update(actor=request.user, **payload.dict())
+
+
+@router.get("/customer-value", response=CustomerValueRankingOut)
+def customer_value(
+    request: HttpRequest,
+    months: int = 12,
+    sort: str = "contribution",
+    limit: int = 100,
+    offset: int = 0,
+) -> Any:
+    """Per customer, revenue, gross margin, cost to collect, days to pay and their financing
+    cost over the months to today, ranked (decision 057); `limit` rows from `offset`."""
+    ranking = selectors.customer_value(user=request.user, months=months, sort=sort)
+    return {
+        "start": ranking.start,
+        "end": ranking.end,
+        "currency": base_currency(),
+        "settings": ranking.settings,
+        "total": ranking.total,
+        "count": len(ranking.rows),
+        "rows": ranking.rows[max(offset, 0) : max(offset, 0) + min(max(limit, 0), 1000)],
+    }

@@ -109,3 +109,20 @@ class TreasuryError(ErrorCode):
         409,
         _("A scenario is already called {name}."),
     )
+    # The customer value ranking (decision 057).
+    PERCENT_INVALID = (
+        "treasury.percent_invalid",
+        422,
+        _("{field} is a percentage from 0 to 100."),
+    )
+    COST_INVALID = ("treasury.cost_invalid", 422, _("{field} cannot be negative."))
+    VALUE_MONTHS_INVALID = (
+        "treasury.value_months_invalid",
+        422,
+        _("Customer value looks back from 1 to {high} months."),
+    )
+    VALUE_SORT_INVALID = (
+        "treasury.value_sort_invalid",
+        422,
+        _("Customer value sorts by one of: {choices}."),
+    )

@@ -1,5 +1,5 @@
 """Forms of the treasury pages: a rate, a budget cell, a budget workbook, a planned item, a
-scenario."""
+scenario, the forecast's and customer value's settings."""
 
 from __future__ import annotations
 
@@ -95,6 +95,13 @@ class ScenarioForm(forms.Form):
         label=_("Move this planned item"), coerce=int, required=False, empty_value=None
     )
     planned_shift_days = forms.IntegerField(label=_("… by (days)"), required=False, initial=0)
+    terms_score_below = forms.IntegerField(
+        label=_("Tighten credit terms for customers scored below"), required=False
+    )
+    terms_days = forms.IntegerField(label=_("… to payment terms of at most (days)"), required=False)
+    terms_lost_percent = forms.IntegerField(
+        label=_("… losing this share of their deals (%)"), required=False, initial=0
+    )
 
     def __init__(
         self,
@@ -123,6 +130,9 @@ class ScenarioForm(forms.Form):
             "discount_group_id": data["discount_group_id"],
             "planned_item_id": data["planned_item_id"],
             "planned_shift_days": data["planned_shift_days"] or 0,
+            "terms_score_below": data["terms_score_below"],
+            "terms_days": data["terms_days"],
+            "terms_lost_percent": data["terms_lost_percent"] or 0,
         }
 
 
@@ -139,4 +149,20 @@ class ForecastSettingsForm(forms.Form):
     )
     shortfall_alert_percent = forms.IntegerField(
         label=_("Alert when the chance of going below it reaches (%)")
+    )
+
+
+class ValueSettingsForm(forms.Form):
+    """What the customer value ranking charges for money tied up and for collecting it."""
+
+    financing_rate_percent = forms.DecimalField(
+        label=_("Financing rate (% a year)"), min_value=0, max_value=100, decimal_places=2
+    )
+    reminder_cost = amount_field(_("Cost of a dunning message"))
+    contact_cost = amount_field(_("Cost of a collector's contact"))
+    assumed_margin_percent = forms.DecimalField(
+        label=_("Gross margin where the cost is not known (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
     )

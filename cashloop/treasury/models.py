@@ -8,6 +8,8 @@ type (`require`), without a data scope.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import translation
@@ -42,9 +44,10 @@ class ExchangeRate(models.Model):
 
 
 class TreasurySettings(models.Model):
-    """One row: the month the fiscal year starts in (1 = January, the calendar year), and the
+    """One row: the month the fiscal year starts in (1 = January, the calendar year), the
     cash the forecast watches for (decision 055): the minimum balance, in its currency, and
-    the chance of going below it that raises an alert."""
+    the chance of going below it that raises an alert, and what the customer value ranking
+    charges (decision 057)."""
 
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         _("fiscal year starts in month"), default=1
@@ -58,6 +61,20 @@ class TreasurySettings(models.Model):
     )
     shortfall_alert_percent = models.PositiveSmallIntegerField(
         _("alert when the chance of going below it reaches (%)"), default=20
+    )
+    # What the customer value ranking charges (decision 057): money tied up in receivables
+    # at this yearly rate, each dunning message and each collector's contact at these costs
+    # (base currency), and this gross margin on revenue whose product cost is not known.
+    financing_rate_percent = models.DecimalField(
+        _("financing rate (% a year)"), max_digits=5, decimal_places=2, default=Decimal("6.00")
+    )
+    reminder_cost = money_field(_("cost of a dunning message"), default=Decimal("5.00"))
+    contact_cost = money_field(_("cost of a collector's contact"), default=Decimal("50.00"))
+    assumed_margin_percent = models.DecimalField(
+        _("gross margin where the cost is not known (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30.00"),
     )
 
     class Meta:

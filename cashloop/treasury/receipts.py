@@ -37,13 +37,16 @@ OPEN_ITEM, PLAN_ITEM, PIPELINE = 0, 1, 2
 @dataclass(frozen=True)
 class Expected:
     """The receipts expected from the day after `day` and, per receipt, its customer, segment
-    and kind."""
+    and kind; for a deal, the payment terms in days its due day counts and the customer's
+    credit score (-1: none, or not a deal), which scenarios of credit terms change."""
 
     day: int  # the forecast's day (a day number)
     receipts: Receipts
     customer: np.ndarray
     segment: np.ndarray
     kind: np.ndarray
+    terms: np.ndarray
+    score: np.ndarray
 
 
 def expected(model: Behaviour, today: date) -> Expected:
@@ -78,13 +81,15 @@ def expected(model: Behaviour, today: date) -> Expected:
         + F("customer__payment_terms_days"),
         Cast("base_amount", FloatField()),
         "probability",
+        "customer__payment_terms_days",
+        Coalesce("customer__credit_profile__score", Value(-1)),
     )
     parts = [
         _arrays(list(opened), OPEN_ITEM),
         _arrays(list(planned), PLAN_ITEM),
         _arrays(list(pipeline), PIPELINE),
     ]
-    customer, segment, due, amount, chance, kind = (
+    customer, segment, due, amount, chance, kind, terms, score = (
         np.concatenate(column) for column in zip(*parts, strict=True)
     )
     return Expected(
@@ -99,16 +104,17 @@ def expected(model: Behaviour, today: date) -> Expected:
         customer=customer,
         segment=segment,
         kind=kind,
+        terms=terms,
+        score=score,
     )
 
 
 def _arrays(rows: list[tuple], kind: int) -> list[np.ndarray]:
     count = len(rows)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 5
+    deals = kind == PIPELINE
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (7 if deals else 4)
     chance = (
-        np.fromiter(columns[4], dtype=np.float64, count=count) / 100
-        if kind == PIPELINE
-        else np.ones(count)
+        np.fromiter(columns[4], dtype=np.float64, count=count) / 100 if deals else np.ones(count)
     )
     return [
         np.fromiter(columns[0], dtype=np.int64, count=count),
@@ -117,4 +123,8 @@ def _arrays(rows: list[tuple], kind: int) -> list[np.ndarray]:
         np.fromiter(columns[3], dtype=np.float64, count=count),
         chance,
         np.full(count, kind, dtype=np.int64),
+        np.fromiter(columns[5], dtype=np.int64, count=count)
+        if deals
+        else np.zeros(count, np.int64),
+        np.fromiter(columns[6], dtype=np.int64, count=count) if deals else np.full(count, -1),
     ]

@@ -39,6 +39,9 @@ class ScenarioParams:
     discount_group_id: int | None = None  # ... of this customer group (or everyone)
     planned_item_id: int | None = None  # this planned item ...
     planned_shift_days: int = 0  # ... moves by this many days
+    terms_score_below: int | None = None  # customers scored below this ...
+    terms_days: int | None = None  # ... get payment terms of at most this many days ...
+    terms_lost_percent: int = 0  # ... and this percent of their deals is lost over it
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,7 +64,12 @@ def params_check(raw: dict[str, Any]) -> ScenarioParams:
             discount_uptake=int(params.discount_uptake),
             discount_days=int(params.discount_days),
             planned_shift_days=int(params.planned_shift_days),
+            terms_lost_percent=int(params.terms_lost_percent),
         )
+        if params.terms_score_below is not None:
+            params = replace(params, terms_score_below=int(params.terms_score_below))
+        if params.terms_days is not None:
+            params = replace(params, terms_days=int(params.terms_days))
     except (TypeError, ValueError):
         raise _invalid("parameters", "not a number") from None
     _range("delay_days", params.delay_days, *DELAY_RANGE)
@@ -70,6 +78,11 @@ def params_check(raw: dict[str, Any]) -> ScenarioParams:
     _range("discount_uptake", params.discount_uptake, 0, 100)
     _range("discount_days", params.discount_days, 0, 120)
     _range("planned_shift_days", params.planned_shift_days, *SHIFT_RANGE)
+    if params.terms_score_below is not None:
+        _range("terms_score_below", params.terms_score_below, 1, 101)
+    if params.terms_days is not None:
+        _range("terms_days", params.terms_days, 0, 365)
+    _range("terms_lost_percent", params.terms_lost_percent, 0, 100)
     # A discount nobody takes, or one taken at 0%, is a scenario that says two things.
     if (params.discount_percent > 0) != (params.discount_uptake > 0):
         raise _contradictory("discount_uptake")
@@ -80,6 +93,11 @@ def params_check(raw: dict[str, Any]) -> ScenarioParams:
         raise _contradictory("delay_group_id")
     if params.discount_group_id is not None and not params.discount_uptake:
         raise _contradictory("discount_group_id")
+    # Terms for whom, and which: both or neither; a loss only with them.
+    if (params.terms_score_below is None) != (params.terms_days is None):
+        raise _contradictory("terms_days")
+    if params.terms_lost_percent and params.terms_days is None:
+        raise _contradictory("terms_lost_percent")
     for name, model in (
         ("delay_group_id", CustomerGroup),
         ("discount_group_id", CustomerGroup),
@@ -96,6 +114,7 @@ def params_check(raw: dict[str, Any]) -> ScenarioParams:
             params.default_customer_id,
             params.discount_uptake,
             params.planned_shift_days,
+            params.terms_days is not None,
         )
     ):
         raise DomainError(TreasuryError.SCENARIO_EMPTY)
@@ -135,7 +154,19 @@ def apply(params: ScenarioParams, found: Expected) -> Expected:
         chance[deals] = np.clip(chance[deals] * (1 + params.win_rate_change / 100), 0, 1)
     if params.default_customer_id is not None:
         chance[found.customer == params.default_customer_id] = 0
-    changed = replace(found, receipts=replace(receipts, rows=rows, chance=chance))
+    due = receipts.due
+    if params.terms_score_below is not None and params.terms_days is not None:
+        # Deals of low scores: due sooner by what their terms exceed the new ones, and some
+        # lost.  Open items and contracts keep the terms already agreed.
+        low = (found.kind == PIPELINE) & (found.score >= 0)
+        low &= found.score < params.terms_score_below
+        cut = np.where(low, np.maximum(found.terms - params.terms_days, 0), 0)
+        due = due - cut
+        chance[low] *= 1 - params.terms_lost_percent / 100
+    changed = replace(
+        found,
+        receipts=replace(receipts, rows=rows, chance=chance, due=due, overdue=found.day - due),
+    )
     if params.discount_uptake:
         changed = _discount(params, changed)
     return changed
@@ -177,4 +208,6 @@ def _discount(params: ScenarioParams, found: Expected) -> Expected:
         customer=joined(found.customer, found.customer[early]),
         segment=joined(found.segment, found.segment[early]),
         kind=joined(found.kind, found.kind[early]),
+        terms=joined(found.terms, found.terms[early]),
+        score=joined(found.score, found.score[early]),
     )

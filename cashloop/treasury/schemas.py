@@ -217,3 +217,39 @@ class AccuracyOut(Schema):
     horizons: list[HorizonOut]
     recent: list[PastWeekOut]
     backtest: dict[str, Any] | None
+
+
+class ValueSettingsIO(InSchema):
+    financing_rate_percent: Decimal
+    reminder_cost: Decimal
+    contact_cost: Decimal
+    assumed_margin_percent: Decimal
+
+
+class CustomerValueOut(Schema):
+    customer_id: int
+    name: str
+    revenue: Decimal
+    cost_known_percent: float | None
+    gross_margin: Decimal
+    margin_percent: float | None
+    reminders: int
+    contacts: int
+    cost_to_collect: Decimal
+    days_to_pay: float | None
+    financing_cost: Decimal
+    contribution: Decimal
+    contribution_percent: float | None
+    revenue_rank: int
+    value_rank: int
+    verdict: str
+
+
+class CustomerValueRankingOut(Schema):
+    start: date
+    end: date
+    currency: str
+    settings: ValueSettingsIO
+    total: CustomerValueOut
+    count: int
+    rows: list[CustomerValueOut]

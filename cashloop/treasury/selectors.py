@@ -1,5 +1,6 @@
 """Reads of treasury: exchange rates, the cash position and its history, the fiscal year,
-the budget grid, planned items as dated flows, and budget against actual (decision 054).
+the budget grid, planned items as dated flows, budget against actual (decision 054), and
+customer value (decision 057).
 
 Treasury data is company-wide: each selector asks `require(user, ...)` on the object type
 it shows; the cash position reads the bank accounts through banking's own selector.
@@ -26,6 +27,7 @@ from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import ScopedUser, require
 from cashloop.core.verify import money_sum
 from cashloop.ledger.models import JournalLine
+from cashloop.treasury import value
 from cashloop.treasury.accuracy import Accuracy, accuracy
 from cashloop.treasury.choices import FREQUENCY_MONTHS, Direction, ForecastStatus, Frequency
 from cashloop.treasury.errors import TreasuryError
@@ -38,6 +40,7 @@ from cashloop.treasury.models import (
     Scenario,
     TreasurySettings,
 )
+from cashloop.treasury.value import Ranking
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -556,3 +559,29 @@ def minimum_in_base(settings: TreasurySettings, day: date) -> Decimal:
     if currency == base_currency():
         return settings.minimum_balance
     return quantize(settings.minimum_balance * rate_on(currency, day), base_currency())
+
+
+# --- customer value ------------------------------------------------------------------------
+
+
+def customer_value(*, user: ScopedUser, months: int = 12, sort: str = "contribution") -> Ranking:
+    """Customer value over the `months` to today (decision 057), rows within the user's
+    invoice scope."""
+    require(user, "view", TreasurySettings)
+    if not 1 <= months <= value.MONTHS_MAX:
+        raise DomainError(
+            TreasuryError.VALUE_MONTHS_INVALID, high=value.MONTHS_MAX, details={"field": "months"}
+        )
+    if sort not in value.SORTS:
+        raise DomainError(
+            TreasuryError.VALUE_SORT_INVALID,
+            choices=", ".join(value.SORTS),
+            details={"field": "sort"},
+        )
+    return value.ranking(
+        user=user,
+        settings=treasury_settings(),
+        today=timezone.localdate(),
+        months=months,
+        sort=sort,
+    )

@@ -90,6 +90,10 @@ def treasury_settings_update(
     minimum_balance: Decimal | None = None,
     minimum_currency: str | None = None,
     shortfall_alert_percent: int | None = None,
+    financing_rate_percent: Decimal | None = None,
+    reminder_cost: Decimal | None = None,
+    contact_cost: Decimal | None = None,
+    assumed_margin_percent: Decimal | None = None,
 ) -> TreasurySettings:
     """Change the settings given (None keeps one).  A minimum in another currency than the
     base needs a rate today, or the forecast could not compare with it."""
@@ -98,6 +102,12 @@ def treasury_settings_update(
         raise DomainError(TreasuryError.FISCAL_START_INVALID)
     if shortfall_alert_percent is not None and not 1 <= shortfall_alert_percent <= 100:
         raise DomainError(TreasuryError.ALERT_PERCENT_INVALID)
+    value_settings = {
+        "financing_rate_percent": _checked(financing_rate_percent, "financing_rate_percent", 100),
+        "assumed_margin_percent": _checked(assumed_margin_percent, "assumed_margin_percent", 100),
+        "reminder_cost": _checked(reminder_cost, "reminder_cost"),
+        "contact_cost": _checked(contact_cost, "contact_cost"),
+    }
     current = treasury_settings()
     if current.pk is not None:
         current = TreasurySettings.objects.select_for_update().get(pk=current.pk)
@@ -115,12 +125,27 @@ def treasury_settings_update(
         current.fiscal_year_start_month = fiscal_year_start_month
     if shortfall_alert_percent is not None:
         current.shortfall_alert_percent = shortfall_alert_percent
+    for name, value in value_settings.items():
+        if value is not None:
+            setattr(current, name, value)
     current.save()
     if before is None:
         audit_record(actor=actor, instance=current, action=AuditAction.CREATE)
     else:
         audit_record(actor=actor, instance=current, action=AuditAction.UPDATE, before=before)
     return current
+
+
+def _checked(value: Decimal | None, field: str, high: int | None = None) -> Decimal | None:
+    """A percentage from 0 to `high`, or a cost of at least 0, to two places."""
+    if value is None:
+        return None
+    number = to_decimal(value)
+    if high is not None and not 0 <= number <= high:
+        raise DomainError(TreasuryError.PERCENT_INVALID, field=field, details={"field": field})
+    if number < 0:
+        raise DomainError(TreasuryError.COST_INVALID, field=field, details={"field": field})
+    return number.quantize(Decimal("0.01"))
 
 
 # --- budget categories ----------------------------------------------------------------------

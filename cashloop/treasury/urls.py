@@ -1,5 +1,5 @@
 """Pages of treasury: the cash position, rates, the budget grid, budget against actual,
-planned items, the cash forecast and its scenarios."""
+planned items, the cash forecast and its scenarios, customer value."""
 
 from django.urls import path
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("forecast/<int:forecast_id>/progress/", views.forecast_progress, name="forecast_progress"),
     path("forecast/accuracy/", views.forecast_accuracy, name="forecast_accuracy"),
     path("forecast/settings/", views.forecast_settings, name="forecast_settings"),
+    path("value/", views.customer_value, name="customer_value"),
+    path("value/settings/", views.value_settings, name="value_settings"),
     path("scenarios/", views.scenarios, name="scenarios"),
     path("scenarios/<int:scenario_id>/", views.scenarios, name="scenario_edit"),
     path("scenarios/<int:scenario_id>/delete/", views.scenario_delete, name="scenario_delete"),

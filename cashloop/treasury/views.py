@@ -1,6 +1,7 @@
 """Pages of treasury: the cash position with its history chart, exchange rates, the budget
 grid of a fiscal year (cells saved one by one through htmx, or a workbook imported), budget
-against actual, planned items, the cash forecast and its scenarios compared with the base."""
+against actual, planned items, the cash forecast and its scenarios compared with the base,
+and the customer value ranking."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +36,7 @@ from cashloop.treasury.forms import (
     PlannedItemForm,
     RateForm,
     ScenarioForm,
+    ValueSettingsForm,
 )
 from cashloop.treasury.models import (
     BudgetLine,
@@ -660,3 +663,69 @@ def forecast_accuracy(request: HttpRequest) -> HttpResponse:
             "backtest": backtest_shown(latest.model.get("backtest") if latest else None),
         },
     )
+
+
+VALUE_PAGE_SIZE = 50
+VALUE_MONTHS = (3, 6, 12, 24, 36)
+
+
+@login_required
+def customer_value(request: HttpRequest, form: ValueSettingsForm | None = None) -> HttpResponse:
+    """Who makes money and who only brings revenue (decision 057), a page of the ranking with
+    bars of revenue and contribution on one scale."""
+    months = request.GET.get("months", "12")
+    sort = request.GET.get("sort", "contribution")
+    try:
+        ranking = selectors.customer_value(
+            user=request.user, months=int(months) if months.isdigit() else 0, sort=sort
+        )
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, f"{exc.message} ({exc.code.code})")
+        return redirect("treasury:customer_value")
+    page = Paginator(ranking.rows, VALUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    widest = max((max(abs(r.revenue), abs(r.contribution)) for r in page.object_list), default=0)
+
+    def width(amount: Decimal) -> int:
+        return round(abs(amount) / widest * 100) if widest else 0
+
+    settings = ranking.settings
+    context: dict[str, Any] = {
+        "ranking": ranking,
+        "page": page,
+        "rows": [(r, width(r.revenue), width(r.contribution)) for r in page.object_list],
+        "months": int(months),
+        "month_choices": VALUE_MONTHS,
+        "sort": sort,
+        "sort_headers": [
+            ("contribution", _("Contribution")),
+            ("revenue", _("Revenue")),
+            ("gross_margin", _("Gross margin")),
+            ("cost_to_collect", _("Cost to collect")),
+            ("days_to_pay", _("Days to pay")),
+            ("financing", _("Financing cost")),
+        ],
+        "currency": base_currency(),
+    }
+    if may(request.user, "change", TreasurySettings):
+        context["settings_form"] = form or ValueSettingsForm(
+            initial={name: getattr(settings, name) for name in ValueSettingsForm.base_fields}
+        )
+    return render(request, "treasury/customer_value.html", context)
+
+
+@login_required
+@require_POST
+def value_settings(request: HttpRequest) -> HttpResponse:
+    need(request.user, "change", TreasurySettings)
+    form = ValueSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.treasury_settings_update(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            refuse_or_show(exc)
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved: the ranking uses it."))
+            return redirect("treasury:customer_value")
+    return customer_value(request, form)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cashloop.contracts.services import contract_activate
 from cashloop.contracts.tests.conftest import catalog, draft  # noqa: F401 (fixtures)
+from cashloop.credit.models import CreditProfile
 from cashloop.reports.tests.helpers import apply, invoice, items, pay
 from cashloop.sales.models import Opportunity
 from cashloop.sales.services import opportunity_create
@@ -65,6 +66,11 @@ def test_open_items_plan_items_and_deals_are_expected(company, customers, draft)
     assert (receipts.due[planned] >= day_number(today)).all()
     deal = found.kind == PIPELINE
     assert receipts.due[deal].tolist() == [day_number(today + timedelta(days=30 + 45))]
+    # The deal carries its terms and the customer's credit score (none yet) for scenarios.
+    assert (found.terms[deal].tolist(), found.score[deal].tolist()) == ([45], [-1])
+    assert (found.terms[~deal] == 0).all() and (found.score[~deal] == -1).all()
+    CreditProfile.objects.create(customer=customer, currency="CNY", score=38)
+    assert expected(no_history(day_number(today)), today).score[deal].tolist() == [38]
     probability = Opportunity.objects.get(customer=customer).probability
     assert 0 < probability < 100
     assert receipts.chance[deal][0] == pytest.approx(probability / 100)

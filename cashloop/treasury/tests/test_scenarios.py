@@ -29,7 +29,8 @@ DAY = 10_000
 
 
 def _found() -> Expected:
-    """Three receipts: customer 1 (group 7) due in 30 days, customer 2 overdue, a deal of 3."""
+    """Three receipts: customer 1 (group 7) due in 30 days, customer 2 overdue, a deal of 3
+    (scored 40) on 60 days' terms."""
     return Expected(
         day=DAY,
         receipts=Receipts(
@@ -42,6 +43,8 @@ def _found() -> Expected:
         customer=np.array([1, 2, 3]),
         segment=np.array([7, 0, 0]),
         kind=np.array([OPEN_ITEM, OPEN_ITEM, PIPELINE]),
+        terms=np.array([0, 0, 60]),
+        score=np.array([-1, -1, 40]),
     )
 
 
@@ -54,6 +57,20 @@ def test_each_parameter_changes_its_receipts_only():
     gone = apply(ScenarioParams(default_customer_id=2), found)
     assert gone.receipts.chance.tolist() == [1.0, 0.0, 0.4]
     assert found.receipts.chance.tolist() == [1.0, 1.0, 0.4]  # the base is left as it was
+
+
+def test_tighter_terms_for_low_scores_bring_their_deals_forward():
+    found = _found()
+    tight = apply(ScenarioParams(terms_score_below=50, terms_days=30, terms_lost_percent=25), found)
+    # The deal of customer 3, scored 40: due 30 days sooner, a quarter of it lost.
+    assert tight.receipts.due.tolist() == [DAY + 30, DAY - 5, DAY + 30]
+    assert tight.receipts.overdue.tolist() == [-30, 5, -30]
+    assert tight.receipts.chance.tolist() == [1.0, 1.0, pytest.approx(0.3)]
+    # A score at the line, or terms already short enough, change nothing.
+    same = apply(ScenarioParams(terms_score_below=40, terms_days=30), found)
+    assert same.receipts.due.tolist() == found.receipts.due.tolist()
+    long = apply(ScenarioParams(terms_score_below=50, terms_days=90), found)
+    assert long.receipts.due.tolist() == found.receipts.due.tolist()
 
 
 def test_a_discount_splits_what_is_not_due_yet_between_takers_and_the_others():
@@ -80,6 +97,14 @@ def test_a_discount_splits_what_is_not_due_yet_between_takers_and_the_others():
         ({"discount_uptake": 30}, TreasuryError.SCENARIO_CONTRADICTORY, "discount_uptake"),
         ({"planned_shift_days": 30}, TreasuryError.SCENARIO_CONTRADICTORY, "planned_shift_days"),
         ({"delay_group_id": 1}, TreasuryError.SCENARIO_CONTRADICTORY, "delay_group_id"),
+        ({"terms_score_below": 50}, TreasuryError.SCENARIO_CONTRADICTORY, "terms_days"),
+        ({"terms_days": 30}, TreasuryError.SCENARIO_CONTRADICTORY, "terms_days"),
+        ({"terms_lost_percent": 10}, TreasuryError.SCENARIO_CONTRADICTORY, "terms_lost_percent"),
+        (
+            {"terms_score_below": 50, "terms_days": 400},
+            TreasuryError.SCENARIO_INVALID,
+            "terms_days",
+        ),
         ({}, TreasuryError.SCENARIO_EMPTY, None),
     ],
 )

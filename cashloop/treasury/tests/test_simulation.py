@@ -85,7 +85,13 @@ def test_the_balance_bands_and_the_chance_of_falling_below_the_minimum():
     # 1,000 arrives in week 1 on half the paths; 600 goes out every week.
     receipts = _receipts([1000.0], [_fixed(0)], [DAY + 1], chance=[0.5])
     expected = Expected(
-        DAY, receipts, np.array([1]), np.array([0]), np.array([OPEN_ITEM], dtype=np.int64)
+        DAY,
+        receipts,
+        np.array([1]),
+        np.array([0]),
+        np.array([OPEN_ITEM], dtype=np.int64),
+        terms=np.array([0]),
+        score=np.array([-1]),
     )
     result = simulate(
         expected,
