@@ -49,6 +49,8 @@ class DemoProduct:
     recognition: str
     # CNY list price; the USD book divides by 7.
     price: int
+    # Standard cost in CNY, None where the demo company does not know it.
+    cost: int | None = None
 
 
 FAMILIES = (
@@ -67,6 +69,7 @@ PRODUCTS = (
         "0.06",
         Recognition.RATABLY,
         1_200,
+        300,
     ),
     DemoProduct(
         "SUPPORT",
@@ -78,6 +81,7 @@ PRODUCTS = (
         "0.06",
         Recognition.RATABLY,
         18_000,
+        9_000,
     ),
     DemoProduct(
         "IMPL",
@@ -89,6 +93,7 @@ PRODUCTS = (
         "0.06",
         Recognition.AT_MILESTONE,
         2_500,
+        1_600,
     ),
     DemoProduct(
         "EDGE-BOX",
@@ -100,6 +105,7 @@ PRODUCTS = (
         "0.13",
         Recognition.AT_INVOICING,
         9_800,
+        6_500,
     ),
 )
 USD_RATE = 7
@@ -122,6 +128,7 @@ def seed_catalog(*, admin: User, today: date) -> dict[str, Product]:
             family_id=families[spec.family].pk,
             unit=spec.unit,
             tax_rate=Decimal(spec.tax_rate),
+            standard_cost=Decimal(spec.cost) if spec.cost is not None else None,
             recognition=spec.recognition,
         )
         for spec in PRODUCTS

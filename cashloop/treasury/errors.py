@@ -113,9 +113,9 @@ class TreasuryError(ErrorCode):
     PERCENT_INVALID = (
         "treasury.percent_invalid",
         422,
-        _("{field} is a percentage from 0 to 100."),
+        _("A percentage runs from 0 to 100."),
     )
-    COST_INVALID = ("treasury.cost_invalid", 422, _("{field} cannot be negative."))
+    COST_INVALID = ("treasury.cost_invalid", 422, _("A cost cannot be negative."))
     VALUE_MONTHS_INVALID = (
         "treasury.value_months_invalid",
         422,

@@ -142,9 +142,9 @@ def _checked(value: Decimal | None, field: str, high: int | None = None) -> Deci
         return None
     number = to_decimal(value)
     if high is not None and not 0 <= number <= high:
-        raise DomainError(TreasuryError.PERCENT_INVALID, field=field, details={"field": field})
+        raise DomainError(TreasuryError.PERCENT_INVALID, details={"field": field})
     if number < 0:
-        raise DomainError(TreasuryError.COST_INVALID, field=field, details={"field": field})
+        raise DomainError(TreasuryError.COST_INVALID, details={"field": field})
     return number.quantize(Decimal("0.01"))
 
 
