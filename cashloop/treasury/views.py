@@ -200,13 +200,20 @@ def _budget_page(request: HttpRequest, template: str, year: int, **extra: object
         "budget": budget,
         "grid": [(row, list(zip(budget.months, row.cells, strict=True))) for row in budget.rows],
         "year": year,
-        "inflow_totals": budget.totals("inflow"),
-        "outflow_totals": budget.totals("outflow"),
+        **_totals(budget),
         "can_edit": may(request.user, "change", BudgetLine),
         "import_form": BudgetImportForm(),
         **extra,
     }
     return render(request, template, context)
+
+
+def _totals(budget: selectors.Budget) -> dict[str, Any]:
+    return {
+        "budget": budget,
+        "inflow_totals": budget.totals("inflow"),
+        "outflow_totals": budget.totals("outflow"),
+    }
 
 
 @login_required
@@ -244,7 +251,7 @@ def budget_cell(request: HttpRequest) -> HttpResponse:
         if error is not None:
             messages.error(request, f"{error.message} ({error.code.code})")
         return redirect(f"{reverse('treasury:budget')}?year={year}")
-    context = {
+    context: dict[str, Any] = {
         "year": year,
         "category_id": request.POST.get("category_id"),
         "month": request.POST.get("month"),
@@ -253,7 +260,10 @@ def budget_cell(request: HttpRequest) -> HttpResponse:
         "saved": error is None,
         "can_edit": True,
     }
-    return render(request, "treasury/_budget_cell.html", context)
+    if error is None:
+        budget = selectors.budget_get(user=request.user, year=year)
+        context.update(_totals(budget))
+    return render(request, "treasury/_budget_cell_saved.html", context)
 
 
 @login_required

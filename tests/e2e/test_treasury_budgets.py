@@ -58,6 +58,8 @@ def test_treasurer_reads_the_cash_edits_the_budget_and_sees_budget_vs_actual(
     expect(
         page.get_by_test_id(f"cell-{sales.pk}-{month}").get_by_test_id("cell-saved")
     ).to_be_visible()
+    # The month's inflow total follows the cell without a reload.
+    expect(page.get_by_test_id("budget-totals").locator("tr").first).to_contain_text("20,000.00")
     shoot("budget", both=True)
 
     page.get_by_test_id("treasury-tabs").get_by_role("link", name="Budget vs actual").click()

@@ -103,10 +103,17 @@ def test_the_budget_grid_saves_a_cell_through_htmx_and_shows_a_refusal(
     cell = {"year": year, "category_id": rent.pk, "month": f"{year}-01-01", "amount": "8000"}
     saved = client.post("/treasury/budget/cell/", cell, HTTP_HX_REQUEST="true")
     assert saved.status_code == 200 and 'data-testid="cell-saved"' in saved.content.decode()
+    # The totals come along, swapped out of band: January's outflows are the rent.
+    assert (
+        'id="budget-totals" data-testid="budget-totals" hx-swap-oob="true"'
+        in saved.content.decode()
+    )
+    assert "8,000.00" in saved.content.decode().split("hx-swap-oob")[1]
     outside = client.post(
         "/treasury/budget/cell/", {**cell, "month": f"{year + 1}-01-01"}, HTTP_HX_REQUEST="true"
     )
     assert 'data-testid="cell-error"' in outside.content.decode()
+    assert "budget-totals" not in outside.content.decode()
     plain = client.post("/treasury/budget/cell/", {**cell, "amount": "-5"})
     assert plain.status_code == 302
     assert list(BudgetLine.objects.values_list("amount", flat=True)) == [Decimal("8000")]
