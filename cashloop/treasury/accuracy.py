@@ -1,5 +1,5 @@
-"""How good the kept forecasts were (decision 055): every finished base forecast's weeks that
-have passed, held against the customer payments that really came in those weeks.
+"""How good the kept forecasts were (decision 055): the weeks that have passed of every
+finished base forecast of the last year, held against the customer payments that really came in those weeks.
 
 For each horizon (the forecast's 1st, 4th and 13th week): WAPE, the weighted absolute
 percentage error `sum |actual - P50| / sum actual`, of the forecast and of its naive
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from cashloop.treasury.models import ForecastRun
 
 HORIZONS = (1, 4, 13)
 RECENT = 12  # weeks shown one by one
+SCORED_DAYS = 365  # forecasts made this far back are scored
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,19 @@ class Accuracy:
 
 
 def accuracy(today: date) -> Accuracy:
-    """The scores of every kept base forecast's passed weeks, as of `today`."""
+    """The scores of the passed weeks of the base forecasts kept in the year to `today`.
+
+    A year bounds what a page reads (a forecast a day) and keeps the score about the model
+    as it is now."""
     runs = list(
         ForecastRun.objects.filter(
-            status=ForecastStatus.DONE, scenario__isnull=True, as_of__lt=today
-        ).order_by("as_of", "pk")
+            status=ForecastStatus.DONE,
+            scenario__isnull=True,
+            as_of__lt=today,
+            as_of__gte=today - timedelta(days=SCORED_DAYS),
+        )
+        .order_by("as_of", "pk")
+        .only("pk", "weeks")
     )
     rows = [
         (run.pk, k + 1, week)

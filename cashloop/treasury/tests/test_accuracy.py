@@ -68,6 +68,9 @@ def kept(company, treasurer):
     scenario = Scenario.objects.create(name="x", parameters={"delay_days": 5}, created_by=treasurer)
     _kept(first, [_week(first, 0, 0, 0, 0)], scenario=scenario)
     _kept(first, [_week(first, 0, 0, 0, 0)], status=ForecastStatus.FAILED)
+    # Nor one made more than a year ago.
+    long_ago = today - timedelta(days=400)
+    _kept(long_ago, [_week(long_ago, 0, 9999, 9999, 0)])
     return older, newer
 
 
