@@ -1,5 +1,6 @@
 """How good the kept forecasts were (decision 055): the weeks that have passed of every
-finished base forecast of the last year, held against the customer payments that really came in those weeks.
+finished base forecast of the last year, held against the customer payments that really
+came in those weeks.
 
 For each horizon (the forecast's 1st, 4th and 13th week): WAPE, the weighted absolute
 percentage error `sum |actual - P50| / sum actual`, of the forecast and of its naive

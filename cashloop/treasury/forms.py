@@ -1,11 +1,13 @@
 """Forms of the treasury pages: a rate, a budget cell, a budget workbook, a planned item, a
-scenario, the forecast's and customer value's settings."""
+scenario, the forecast's and customer value's settings, the fiscal year and the accounts of
+a budget category."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from cashloop.treasury.choices import Frequency
@@ -166,3 +168,21 @@ class ValueSettingsForm(forms.Form):
         max_value=100,
         decimal_places=2,
     )
+
+
+class FiscalYearForm(forms.Form):
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label=_("The fiscal year starts in"), choices=sorted(MONTHS.items()), coerce=int
+    )
+
+
+class CategoryAccountsForm(forms.Form):
+    account_codes = forms.CharField(
+        label=_("Ledger accounts"),
+        max_length=1000,
+        required=False,
+        help_text=_("Account codes, separated by commas or spaces."),
+    )
+
+    def codes(self) -> list[str]:
+        return self.cleaned_data["account_codes"].replace(",", " ").split()

@@ -14,6 +14,12 @@ urlpatterns = [
     path("budget/cell/", views.budget_cell, name="budget_cell"),
     path("budget/import/", views.budget_import, name="budget_import"),
     path("budget/actual/", views.budget_vs_actual, name="budget_vs_actual"),
+    path("budget/setup/", views.budget_setup, name="budget_setup"),
+    path(
+        "budget/categories/<int:category_id>/accounts/",
+        views.category_accounts,
+        name="category_accounts",
+    ),
     path("planned/", views.planned, name="planned"),
     path("planned/<int:item_id>/", views.planned, name="planned_edit"),
     path("planned/<int:item_id>/delete/", views.planned_delete, name="planned_delete"),

@@ -32,6 +32,8 @@ from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.forms import (
     BudgetCellForm,
     BudgetImportForm,
+    CategoryAccountsForm,
+    FiscalYearForm,
     ForecastSettingsForm,
     PlannedItemForm,
     RateForm,
@@ -39,6 +41,7 @@ from cashloop.treasury.forms import (
     ValueSettingsForm,
 )
 from cashloop.treasury.models import (
+    BudgetCategory,
     BudgetLine,
     ExchangeRate,
     ForecastRun,
@@ -224,6 +227,74 @@ def budget(request: HttpRequest) -> HttpResponse:
 @login_required
 def budget_vs_actual(request: HttpRequest) -> HttpResponse:
     return _budget_page(request, "treasury/budget_vs_actual.html", _year(request))
+
+
+@login_required
+def budget_setup(request: HttpRequest) -> HttpResponse:
+    """The fiscal year's first month and, per category, the ledger accounts its actuals come
+    from (decision 054)."""
+    need(request.user, "view", BudgetCategory)
+    form = FiscalYearForm(request.POST or None)
+    if request.method == "POST":
+        need(request.user, "change", TreasurySettings)
+        if form.is_valid():
+            try:
+                services.treasury_settings_update(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                refuse_or_show(exc)
+                form_add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("treasury:budget_setup")
+    return _budget_setup_page(request, form)
+
+
+def _budget_setup_page(
+    request: HttpRequest,
+    form: FiscalYearForm | None = None,
+    refused: CategoryAccountsForm | None = None,
+) -> HttpResponse:
+    """The setup page; `refused` is a category's form sent back with its error."""
+    current = selectors.treasury_settings()
+    rows = []
+    for category in selectors.budget_category_list(user=request.user, active=False):
+        prefix = f"c{category.pk}"
+        codes = ", ".join(a.code for a in category.accounts.all())
+        own = refused if refused is not None and refused.prefix == prefix else None
+        rows.append(
+            (category, own or CategoryAccountsForm(initial={"account_codes": codes}, prefix=prefix))
+        )
+    return render(
+        request,
+        "treasury/budget_setup.html",
+        {
+            "form": form
+            or FiscalYearForm(initial={"fiscal_year_start_month": current.fiscal_year_start_month}),
+            "rows": rows,
+            "can_edit": may(request.user, "change", BudgetCategory),
+            "can_fiscal": may(request.user, "change", TreasurySettings),
+        },
+    )
+
+
+@login_required
+@require_POST
+def category_accounts(request: HttpRequest, category_id: int) -> HttpResponse:
+    """Say which ledger accounts hold a category's actuals."""
+    form = CategoryAccountsForm(request.POST, prefix=f"c{category_id}")
+    if form.is_valid():
+        try:
+            services.budget_category_accounts_set(
+                actor=request.user, category_id=category_id, account_codes=form.codes()
+            )
+        except DomainError as exc:
+            refuse_or_show(exc)
+            # Its details list the unknown codes, not messages: the message says them.
+            form.add_error("account_codes", exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("treasury:budget_setup")
+    return _budget_setup_page(request, refused=form)
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Treasury through the browser: the treasurer reads the cash position (a CNY and a USD
-account, the total in CNY and the chart), types a cell of this year's budget grid, and
-reads budget against actual, where the month's posted revenue stands beside it.
+account, the total in CNY and the chart), types a cell of this year's budget grid, reads
+budget against actual, where the month's posted revenue stands beside it, and sets the
+ledger accounts a category's actuals come from.
 
 Data (bank accounts, postings, a USD rate) is made beforehand with the services; after
 that, everything goes through the pages.
@@ -67,3 +68,17 @@ def test_treasurer_reads_the_cash_edits_the_budget_and_sees_budget_vs_actual(
     expect(page.get_by_test_id("bva-sales-actual")).to_contain_text("18,500.00")
     expect(page.get_by_test_id("bva-sales-variance")).to_contain_text("1,500.00")
     shoot("budget-vs-actual", both=True)
+
+    # Where the actuals come from: the sales category's accounts, set on the setup page.
+    page.get_by_test_id("treasury-tabs").get_by_role("link", name="Budget", exact=True).click()
+    page.get_by_test_id("budget-setup-link").click()
+    row = page.get_by_test_id("category-sales")
+    row.get_by_role("textbox").fill("6001, 9999")
+    page.get_by_test_id("save-accounts-sales").click()
+    expect(page.get_by_test_id("category-sales").get_by_test_id("accounts-error")).to_contain_text(
+        "9999"
+    )
+    page.get_by_test_id("category-sales").get_by_role("textbox").fill("6001, 6051")
+    page.get_by_test_id("save-accounts-sales").click()
+    expect(page.get_by_test_id("category-sales").get_by_role("textbox")).to_have_value("6001, 6051")
+    shoot("setup", both=True)

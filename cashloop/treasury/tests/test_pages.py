@@ -12,7 +12,13 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from cashloop.treasury.models import BudgetCategory, BudgetLine, ExchangeRate, PlannedItem
+from cashloop.treasury.models import (
+    BudgetCategory,
+    BudgetLine,
+    ExchangeRate,
+    PlannedItem,
+    TreasurySettings,
+)
 from cashloop.treasury.services import exchange_rate_set
 from cashloop.treasury.tests.cash_fixtures import post
 from tests.ledger_check import assert_verified
@@ -165,3 +171,39 @@ def test_a_planned_item_is_added_changed_and_deleted_on_its_page(client, treasur
     assert bad.status_code == 200 and "treasury.planned_item_dates" in bad.content.decode()
     assert client.post(f"/treasury/planned/{item.pk}/delete/").status_code == 302
     assert not PlannedItem.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_fiscal_year_and_a_category_s_accounts_are_set_on_the_setup_page(
+    client, treasurer, language
+):
+    client.force_login(treasurer)
+    page = client.get("/treasury/budget/setup/", HTTP_ACCEPT_LANGUAGE=language)
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="category-rent"' in html
+    assert ("Fiscal year and categories" if language == "en" else "财年与类别") in html
+    moved = client.post("/treasury/budget/setup/", {"fiscal_year_start_month": "4"})
+    assert moved.status_code == 302
+    assert TreasurySettings.objects.get().fiscal_year_start_month == 4
+    bad = client.post("/treasury/budget/setup/", {"fiscal_year_start_month": "13"})
+    assert bad.status_code == 200 and TreasurySettings.objects.get().fiscal_year_start_month == 4
+    rent = BudgetCategory.objects.get(code="rent")
+    saved = client.post(
+        f"/treasury/budget/categories/{rent.pk}/accounts/",
+        {f"c{rent.pk}-account_codes": "6702, 6603"},
+    )
+    assert saved.status_code == 302
+    assert sorted(rent.accounts.values_list("code", flat=True)) == ["6603", "6702"]
+    unknown = client.post(
+        f"/treasury/budget/categories/{rent.pk}/accounts/",
+        {f"c{rent.pk}-account_codes": "6702 9999"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert unknown.status_code == 200 and 'data-testid="accounts-error"' in unknown.content.decode()
+    assert "9999" in unknown.content.decode().split('data-testid="accounts-error"')[1]
+    assert sorted(rent.accounts.values_list("code", flat=True)) == ["6603", "6702"]
+
+
+def test_a_rep_may_not_open_the_setup_page(client, company):
+    client.force_login(company.rep_east)
+    assert client.get("/treasury/budget/setup/").status_code == 403
