@@ -148,7 +148,26 @@ def index(request: HttpRequest) -> HttpResponse:
         context["position_error"] = exc
     context["can_rates"] = may(request.user, "view", ExchangeRate)
     context["can_budget"] = may(request.user, "view", BudgetLine)
+    if may(request.user, "view", ForecastRun):
+        context["forecast"] = _forecast_summary(request)
     return render(request, "treasury/index.html", context)
+
+
+def _forecast_summary(request: HttpRequest) -> dict[str, Any]:
+    """What the treasury page shows of the latest forecast: its band, the worst shortfall
+    chance, who brings next month's cash, and how accurate past forecasts were."""
+    summary = _forecast_context(selectors.forecast_latest(user=request.user))
+    if "weeks" in summary:
+        summary["drivers"] = summary["drivers"][:5]
+        four = selectors.forecast_accuracy(user=request.user).horizons[1]
+        if four.wape is not None and four.wape_due_date is not None and four.coverage is not None:
+            summary["four_weeks"] = {
+                "wape": round(four.wape * 100),
+                "naive": round(four.wape_due_date * 100),
+                "covered": round(four.coverage * 100),
+                "weeks": four.pairs,
+            }
+    return summary
 
 
 # --- exchange rates ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cashloop.core.errors import DomainError
 from cashloop.notifications.models import Notification
+from cashloop.receivables.services import payment_create
 from cashloop.treasury.choices import ForecastStatus
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.models import (
@@ -184,6 +185,44 @@ def test_the_page_shows_the_latest_forecast_and_runs_a_new_one(
     # A finished run's progress sends the page to it.
     done = client.get(reverse("treasury:forecast_progress", args=[run.pk]))
     assert done.status_code == 204 and done["HX-Redirect"].endswith(f"?run={run.pk}")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_treasury_page_shows_the_latest_forecast_and_its_accuracy(
+    book, company, client, treasurer, language, django_capture_on_commit_callbacks
+):
+    client.force_login(treasurer)
+    before = client.get(reverse("treasury:index"), HTTP_ACCEPT_LANGUAGE=language)
+    assert 'data-testid="forecast-summary"' in before.content.decode()
+    assert 'data-testid="forecast-chart"' not in before.content.decode()
+    run = _run(treasurer, django_capture_on_commit_callbacks, seed=3, paths=200)
+    # No kept forecast has a passed week, and the book is too young for a backtest.
+    page = client.get(reverse("treasury:index"), HTTP_ACCEPT_LANGUAGE=language)
+    html = page.content.decode()
+    assert 'data-testid="forecast-chart"' in html and 'data-testid="summary-shortfall"' in html
+    assert "华东客户" in html.split('data-testid="summary-drivers"')[1]
+    accuracy = html.split('data-testid="summary-accuracy"')[1].split("</div>")[0]
+    assert ("Not measured yet." if language == "en" else "尚未衡量。") in accuracy
+    # A forecast kept from eight weeks ago said 0 would come in five weeks ago; 1,000 did.
+    week = {**run.weeks[0], "inflow_p10": 0, "inflow_p50": 0, "inflow_p90": 0}
+    week.update(start=str(run.as_of - timedelta(days=35)), end=str(run.as_of - timedelta(days=28)))
+    payment_create(
+        actor=company.finance,
+        customer_id=book.pk,
+        amount=D("1000.00"),
+        payment_date=run.as_of - timedelta(days=33),
+    )
+    ForecastRun.objects.create(
+        as_of=run.as_of - timedelta(days=56),
+        status=ForecastStatus.DONE,
+        paths=10,
+        seed=1,
+        currency="CNY",
+        weeks=[week] * 4,
+    )
+    scored = client.get(reverse("treasury:index"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    accuracy = scored.split('data-testid="summary-accuracy"')[1].split("</div>")[0]
+    assert "100%" in accuracy  # 1,000 against 0, outside the band
 
 
 def test_a_running_forecast_shows_its_progress(book, client, treasurer):
