@@ -37,7 +37,8 @@ from cashloop.treasury.schemas import (
     RateOut,
     ScenarioIn,
     ScenarioOut,
-    ValueSettingsIO,
+    ValueSettingsIn,
+    ValueSettingsOut,
 )
 
 router = Router(tags=["treasury"])
@@ -289,14 +290,14 @@ def scenario_run(request: HttpRequest, scenario_id: int, payload: ForecastIn) ->
     return Status(202, run)
 
 
-@router.get("/value-settings", response=ValueSettingsIO)
+@router.get("/value-settings", response=ValueSettingsOut)
 def value_settings_get(request: HttpRequest) -> Any:
     require(request.user, "view", TreasurySettings)
     return selectors.treasury_settings()
 
 
-@router.put("/value-settings", response=ValueSettingsIO)
-def value_settings_set(request: HttpRequest, payload: ValueSettingsIO) -> Any:
+@router.put("/value-settings", response=ValueSettingsOut)
+def value_settings_set(request: HttpRequest, payload: ValueSettingsIn) -> Any:
     return services.treasury_settings_update(actor=request.user, **payload.dict())
 
 

@@ -219,7 +219,14 @@ class AccuracyOut(Schema):
     backtest: dict[str, Any] | None
 
 
-class ValueSettingsIO(InSchema):
+class ValueSettingsIn(InSchema):
+    financing_rate_percent: Decimal
+    reminder_cost: Decimal
+    contact_cost: Decimal
+    assumed_margin_percent: Decimal
+
+
+class ValueSettingsOut(Schema):
     financing_rate_percent: Decimal
     reminder_cost: Decimal
     contact_cost: Decimal
@@ -249,7 +256,7 @@ class CustomerValueRankingOut(Schema):
     start: date
     end: date
     currency: str
-    settings: ValueSettingsIO
+    settings: ValueSettingsOut
     total: CustomerValueOut
     count: int
     rows: list[CustomerValueOut]

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -128,6 +129,30 @@ def cash_chart(history: list[selectors.HistoryPoint]) -> Chart | None:
 
 def _day(value: str | None, default: date) -> date:
     return parse_date(value or "") or default
+
+
+_F = TypeVar("_F", bound=forms.Form)
+
+
+def _settings_form(form_class: type[_F]) -> _F:
+    """A form of some treasury settings, filled with the saved ones."""
+    current = selectors.treasury_settings()
+    return form_class(initial={name: getattr(current, name) for name in form_class.base_fields})
+
+
+def _settings_saved(request: HttpRequest, form: forms.Form, done: str) -> bool:
+    """Save a form of treasury settings; False with the refusal on the form."""
+    need(request.user, "change", TreasurySettings)
+    if not form.is_valid():
+        return False
+    try:
+        services.treasury_settings_update(actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        form_add_domain_error(form, exc)
+        return False
+    messages.success(request, done)
+    return True
 
 
 @login_required
@@ -253,18 +278,11 @@ def budget_setup(request: HttpRequest) -> HttpResponse:
     """The fiscal year's first month and, per category, the ledger accounts its actuals come
     from (decision 054)."""
     need(request.user, "view", BudgetCategory)
-    form = FiscalYearForm(request.POST or None)
-    if request.method == "POST":
-        need(request.user, "change", TreasurySettings)
-        if form.is_valid():
-            try:
-                services.treasury_settings_update(actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                refuse_or_show(exc)
-                form_add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("treasury:budget_setup")
+    if request.method != "POST":
+        return _budget_setup_page(request)
+    form = FiscalYearForm(request.POST)
+    if _settings_saved(request, form, _("Saved.")):
+        return redirect("treasury:budget_setup")
     return _budget_setup_page(request, form)
 
 
@@ -274,7 +292,6 @@ def _budget_setup_page(
     refused: CategoryAccountsForm | None = None,
 ) -> HttpResponse:
     """The setup page; `refused` is a category's form sent back with its error."""
-    current = selectors.treasury_settings()
     rows = []
     for category in selectors.budget_category_list(user=request.user, active=False):
         prefix = f"c{category.pk}"
@@ -287,8 +304,7 @@ def _budget_setup_page(
         request,
         "treasury/budget_setup.html",
         {
-            "form": form
-            or FiscalYearForm(initial={"fiscal_year_start_month": current.fiscal_year_start_month}),
+            "form": form or _settings_form(FiscalYearForm),
             "rows": rows,
             "can_edit": may(request.user, "change", BudgetCategory),
             "can_fiscal": may(request.user, "change", TreasurySettings),
@@ -603,14 +619,7 @@ def _forecast_page(
     context = _forecast_context(run)
     context["can_run"] = may(request.user, "add", ForecastRun)
     if may(request.user, "change", TreasurySettings):
-        current = context["settings"]
-        context["settings_form"] = form or ForecastSettingsForm(
-            initial={
-                "minimum_balance": current.minimum_balance,
-                "minimum_currency": current.minimum_currency,
-                "shortfall_alert_percent": current.shortfall_alert_percent,
-            }
-        )
+        context["settings_form"] = form or _settings_form(ForecastSettingsForm)
     return render(request, "treasury/forecast.html", context)
 
 
@@ -618,17 +627,9 @@ def _forecast_page(
 @require_POST
 def forecast_settings(request: HttpRequest) -> HttpResponse:
     """Set the minimum balance and the alert; the next forecast uses them."""
-    need(request.user, "change", TreasurySettings)
     form = ForecastSettingsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.treasury_settings_update(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            refuse_or_show(exc)
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved: the next forecast uses it."))
-            return redirect("treasury:forecast")
+    if _settings_saved(request, form, _("Saved: the next forecast uses it.")):
+        return redirect("treasury:forecast")
     return _forecast_page(request, selectors.forecast_latest(user=request.user), form)
 
 
@@ -789,7 +790,6 @@ def customer_value(request: HttpRequest, form: ValueSettingsForm | None = None) 
     def width(amount: Decimal) -> int:
         return round(abs(amount) / widest * 100) if widest else 0
 
-    settings = ranking.settings
     context: dict[str, Any] = {
         "ranking": ranking,
         "page": page,
@@ -808,24 +808,14 @@ def customer_value(request: HttpRequest, form: ValueSettingsForm | None = None) 
         "currency": base_currency(),
     }
     if may(request.user, "change", TreasurySettings):
-        context["settings_form"] = form or ValueSettingsForm(
-            initial={name: getattr(settings, name) for name in ValueSettingsForm.base_fields}
-        )
+        context["settings_form"] = form or _settings_form(ValueSettingsForm)
     return render(request, "treasury/customer_value.html", context)
 
 
 @login_required
 @require_POST
 def value_settings(request: HttpRequest) -> HttpResponse:
-    need(request.user, "change", TreasurySettings)
     form = ValueSettingsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.treasury_settings_update(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            refuse_or_show(exc)
-            form_add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved: the ranking uses it."))
-            return redirect("treasury:customer_value")
+    if _settings_saved(request, form, _("Saved: the ranking uses it.")):
+        return redirect("treasury:customer_value")
     return customer_value(request, form)

@@ -17,12 +17,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cashloop.customers.models import Customer
-from cashloop.receivables.bulkseed import Book
 from cashloop.treasury.models import BudgetCategory, BudgetLine
-from cashloop.treasury.tests.cash_fixtures import bank_accounts, post  # noqa: F401 (fixture)
+from cashloop.treasury.tests.cash_fixtures import (  # noqa: F401 (fixture)
+    bank_accounts,
+    paid_by_habit,
+    post,
+)
 from tests.e2e.test_credit_hold import sign_in
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,16 +38,7 @@ def test_treasurer_runs_the_forecast_and_reads_the_band_and_the_risk(
 ):
     treasurer = UserFactory(username="treasurer", team=None, roles=["treasurer"])
     today = timezone.localdate()
-    for n in range(30):
-        CustomerFactory(owner=company.rep_east, currency="CNY", name=f"客户 {n:02d}")
-    book = Book(
-        list(Customer.objects.values_list("pk", "currency")),
-        today=today,
-        seed=3,
-        actor_id=company.finance.pk,
-    )
-    book.generate(open_items=150, closed_items=900)
-    book.finish()
+    paid_by_habit(company, 30, seed=3, open_items=150, closed_items=900)
     post(bank_accounts["CNY"], today - timedelta(days=60), "400000.00")
     # Payroll of 2.5 million a month for four months: the cash (about 15 million, the
     # payments the history received) falls toward the 12 million minimum.

@@ -16,9 +16,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cashloop.collections.models import DunningLog
-from cashloop.customers.models import Customer
-from cashloop.receivables.bulkseed import Book
 from cashloop.reports.tests.helpers import invoice
+from cashloop.treasury.tests.cash_fixtures import paid_by_habit
 from tests.e2e.test_credit_hold import sign_in
 from tests.factories import CustomerFactory, UserFactory
 
@@ -28,16 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_treasurer_sees_who_makes_money_and_what_waiting_costs(page, shoot, live_server, company):
     treasurer = UserFactory(username="treasurer", team=None, roles=["treasurer"])
     today = timezone.localdate()
-    for n in range(12):
-        CustomerFactory(owner=company.rep_east, currency="CNY", name=f"客户 {n:02d}")
-    book = Book(
-        list(Customer.objects.values_list("pk", "currency")),
-        today=today,
-        seed=5,
-        actor_id=company.finance.pk,
-    )
-    book.generate(open_items=40, closed_items=200)
-    book.finish()
+    paid_by_habit(company, 12, seed=5, open_items=40, closed_items=200)
     # A small customer: 1,000 invoiced a month ago, sent a reminder on 90 days.
     small = CustomerFactory(owner=company.rep_east, currency="CNY", name="小客户 Small Co")
     invoice(company.finance, small, today - timedelta(days=30), ("1000.00", today))

@@ -1,6 +1,6 @@
 """Fixtures of the treasury tests: a treasurer, a CNY and a USD bank account on the bank
-deposits ledger account, postings through the ledger's one writer, and the small book the
-forecast tests run on."""
+deposits ledger account, postings through the ledger's one writer, the small book the
+forecast tests run on, and a history of customers paying by habit."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from django.utils import timezone
 from cashloop.banking.models import BankAccount
 from cashloop.banking.parsers.base import LineIn
 from cashloop.banking.services import bank_account_create, statement_lines_post
+from cashloop.customers.models import Customer
 from cashloop.ledger.choices import AccountRole, PostingReason
 from cashloop.ledger.models import Account
 from cashloop.ledger.services import PostingLine, journal_entry_post
+from cashloop.receivables.bulkseed import Book
 from cashloop.receivables.choices import DueRule
 from cashloop.receivables.services import InstallmentIn, invoice_create, invoice_issue
 from cashloop.reports.tests.helpers import line_in
@@ -110,3 +112,20 @@ def book(company, bank_accounts):
         created_by=company.admin,
     )
     return customer
+
+
+def paid_by_habit(
+    company, customers: int, *, seed: int, open_items: int, closed_items: int
+) -> None:
+    """`customers` customers of rep_east ("客户 00" ...) with a bulk history of invoices,
+    paid by each customer's habit (`receivables.bulkseed`)."""
+    for n in range(customers):
+        CustomerFactory(owner=company.rep_east, currency="CNY", name=f"客户 {n:02d}")
+    book = Book(
+        list(Customer.objects.values_list("pk", "currency")),
+        today=timezone.localdate(),
+        seed=seed,
+        actor_id=company.finance.pk,
+    )
+    book.generate(open_items=open_items, closed_items=closed_items)
+    book.finish()
