@@ -31,6 +31,11 @@ class ErrorCode(Enum):
 class CoreError(ErrorCode):
     VALIDATION = ("validation.invalid", 422, _("Some fields are not valid."))
     UNKNOWN_FIELD = ("validation.unknown_field", 422, _("Unknown field: {field}."))
+    COUNTRY_INVALID = (
+        "country.invalid",
+        422,
+        _("A country is two letters of ISO 3166, such as CN."),
+    )
     REQUEST_INVALID = ("request.invalid", 422, _("The request is not valid."))
     BAD_REQUEST = ("request.malformed", 400, _("The request could not be read."))
     NOT_AUTHENTICATED = ("auth.required", 401, _("Please sign in or send a valid API token."))

@@ -36,6 +36,8 @@ class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
             "legal_name",
             "aliases",
             "tax_id",
+            "address",
+            "country",
             "currency",
             "payment_terms_days",
             "owner",
@@ -43,19 +45,27 @@ class CustomerForm(CustomFieldsFormMixin, forms.ModelForm):
             "status",
             "group",
         ]
-        widgets = {"aliases": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "aliases": forms.Textarea(attrs={"rows": 3}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, owners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners if owners is not None else User.objects.none()
         self.fields["team"].queryset = Team.objects.order_by("name")
         self.fields["team"].help_text = _("Left empty, the owner's team is used.")
+        self.fields["country"].required = False
         if self.instance.pk:
             self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
         form_apply_field_rules(self, Customer)
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].upper()
+
+    def clean_country(self) -> str:
+        # Left empty, the customer is where most are: the model's default.
+        return self.cleaned_data.get("country") or Customer._meta.get_field("country").default
 
     def validate_unique(self) -> None:
         # Uniqueness is the service's to decide (customer.code_taken), under a lock.

@@ -72,6 +72,11 @@ class Customer(models.Model):
         ),
     )
     tax_id = models.CharField(_("tax ID"), max_length=30, blank=True, db_index=True)
+    # Where invoices go: e-invoices (UBL) need the buyer's address and country.
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, default="CN", help_text=_("ISO 3166 code, such as CN or DE.")
+    )
     currency = models.CharField(_("currency"), max_length=3)
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"), default=30, validators=[MaxValueValidator(365)]

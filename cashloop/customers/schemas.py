@@ -22,6 +22,8 @@ class CustomerIn(InSchema):
     legal_name: str = Field("", max_length=200)
     aliases: str = Field("", max_length=2000)
     tax_id: str = Field("", max_length=30)
+    address: str = Field("", max_length=500)
+    country: str = Field("CN", pattern="^[A-Z]{2}$")
     currency: str = Field(..., min_length=3, max_length=3)
     payment_terms_days: int = Field(30, ge=0, le=365)
     owner_id: int | None = None
@@ -39,6 +41,8 @@ class CustomerPatch(InSchema):
     legal_name: str | None = Field(None, max_length=200)
     aliases: str | None = Field(None, max_length=2000)
     tax_id: str | None = Field(None, max_length=30)
+    address: str | None = Field(None, max_length=500)
+    country: str | None = Field(None, pattern="^[A-Z]{2}$")
     currency: str | None = Field(None, min_length=3, max_length=3)
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     owner_id: int | None = None
@@ -71,6 +75,8 @@ class CustomerOut(Schema):
     legal_name: str
     aliases: str
     tax_id: str
+    address: str
+    country: str
     currency: str
     payment_terms_days: int
     owner: UserRef | None

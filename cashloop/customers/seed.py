@@ -59,6 +59,9 @@ SIZES = {"demo": 60, "large": 100_000}
 # Interactions to make; None: two to five per customer.
 INTERACTIONS: dict[str, int | None] = {"demo": None, "large": 1_000_000}
 
+# Where the demo's overseas customers are, in turn (no random draw: the rest stays as seeded).
+FOREIGN_COUNTRIES = ("US", "DE", "SG", "JP", "GB")
+
 
 def _tax_id(rng: random.Random) -> str:
     # Unified social credit codes are 18 characters; these are made up for the demo.
@@ -110,6 +113,7 @@ def seed_customers(
                 legal_name=legal,
                 tax_id="" if foreign else _tax_id(rng),
                 currency="USD" if foreign else "CNY",
+                country=FOREIGN_COUNTRIES[n % len(FOREIGN_COUNTRIES)] if foreign else "CN",
                 payment_terms_days=rng.choice([0, 15, 30, 30, 45, 60, 90]),
                 owner=owner,
                 team_id=owner.team_id,

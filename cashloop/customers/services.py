@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
+from cashloop.core.countries import country_check
 from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import currency_check
@@ -54,6 +55,8 @@ CUSTOMER_FIELDS = frozenset(
         "legal_name",
         "aliases",
         "tax_id",
+        "address",
+        "country",
         "currency",
         "payment_terms_days",
         "owner_id",
@@ -154,6 +157,8 @@ def customer_create(
     legal_name: str = "",
     aliases: str = "",
     tax_id: str = "",
+    address: str = "",
+    country: str = "CN",
     payment_terms_days: int = 30,
     owner_id: int | None = None,
     team_id: int | None = None,
@@ -176,6 +181,8 @@ def customer_create(
         legal_name=legal_name,
         aliases=aliases,
         tax_id=tax_id,
+        address=address,
+        country=country_check(country),
         currency=currency_check(currency),
         payment_terms_days=payment_terms_days,
         owner=owner,
@@ -214,6 +221,8 @@ def customer_update(
             continue
         if field == "currency":
             value = currency_check(value)
+        if field == "country":
+            value = country_check(value)
         if field == "custom":
             value = custom_values_validate(
                 actor=actor, object_type=CUSTOMER_TYPE, values=value, current=customer.custom

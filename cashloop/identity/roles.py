@@ -181,6 +181,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             ],
             "receivables.payment": ["view", "add", "change", "allocate", "refund", "export"],
             "receivables.creditnote": READ,
+            # The seller on e-invoices (decision 058).
+            "receivables.invoicingprofile": ["view", "change"],
             # Recognition (认款): matching a line is changing it; rules are finance's own.
             "banking.linematch": READ,
             "banking.matchrule": WRITE,

@@ -1,5 +1,6 @@
 """Receivables endpoints under /api/v1/receivables: invoices, credit notes, payments,
-allocations (核销), write-offs and a customer's balance.
+allocations (核销), write-offs, a customer's balance, and invoices as e-invoices (UBL) with
+the company's invoicing details.
 
 Every write goes through `receivables.services`; every read through `selectors`, so the
 API shows and does exactly what the pages do.  POSTs that create money accept an
@@ -15,9 +16,10 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.core.schemas import AuditEntryOut
+from cashloop.core.scoping import require
 from cashloop.customfields.selectors import custom_filtered
-from cashloop.receivables import selectors, services
-from cashloop.receivables.models import HeldPosting
+from cashloop.receivables import einvoice, selectors, services
+from cashloop.receivables.models import HeldPosting, Invoice
 from cashloop.receivables.schemas import (
     AllocationIn,
     AllocationOut,
@@ -35,6 +37,8 @@ from cashloop.receivables.schemas import (
     InvoiceIssueBatchIn,
     InvoiceOut,
     InvoicePatch,
+    InvoicingProfileIn,
+    InvoicingProfileOut,
     PaymentDetailOut,
     PaymentFilter,
     PaymentIn,
@@ -306,3 +310,23 @@ def customer_statement(
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return found
+
+
+@router.get("/invoices/{invoice_id}/ubl")
+def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """The issued invoice as a UBL 2.1 e-invoice (Peppol BIS Billing 3.0), decision 058."""
+    invoice, xml = selectors.invoice_einvoice(user=request.user, invoice_id=invoice_id)
+    return einvoice.download(invoice, xml)
+
+
+@router.get("/invoicing-profile", response={200: InvoicingProfileOut, 204: None})
+def invoicing_profile_get(request: HttpRequest) -> Any:
+    """The seller details e-invoices carry; 204 until saved."""
+    require(request.user, "view", Invoice)
+    profile = selectors.invoicing_profile()
+    return profile if profile is not None else Status(204, None)
+
+
+@router.put("/invoicing-profile", response=InvoicingProfileOut)
+def invoicing_profile_set(request: HttpRequest, payload: InvoicingProfileIn) -> Any:
+    return services.invoicing_profile_update(actor=request.user, changes=payload.dict())

@@ -7,6 +7,17 @@ from cashloop.core.errors import ErrorCode
 
 class ReceivableError(ErrorCode):
     INVOICE_NOT_FOUND = ("invoice.not_found", 404, _("No such invoice, or it is not yours."))
+    # E-invoices (decision 058).
+    EINVOICE_NOT_ISSUED = (
+        "einvoice.not_issued",
+        409,
+        _("Only an issued invoice becomes an e-invoice."),
+    )
+    EINVOICE_NO_SELLER = (
+        "einvoice.no_seller",
+        422,
+        _("Fill in the company's invoicing details first: the e-invoice names the seller."),
+    )
     NOT_DRAFT = (
         "invoice.not_draft",
         409,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cashloop.customfields.forms import CustomFieldsFormMixin
 from cashloop.receivables import services
 from cashloop.receivables.choices import DueRule, InvoiceStatus, PaymentMethod, WriteOffKind
+from cashloop.receivables.models import InvoicingProfile
 from cashloop.web.forms import amount_field, currency_field, date_input, rate_field
 
 
@@ -282,3 +283,24 @@ class StatementForm(forms.Form):
         max_length=3,
         widget=forms.TextInput(attrs={"placeholder": _("Currency"), "size": 4}),
     )
+
+
+class InvoicingProfileForm(forms.ModelForm):
+    """The company as the seller on its invoices (decision 058)."""
+
+    class Meta:
+        model = InvoicingProfile
+        fields = [
+            "legal_name",
+            "tax_id",
+            "address",
+            "city",
+            "postal_code",
+            "country",
+            "email",
+            "phone",
+            "bank_name",
+            "bank_account",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"country": _("ISO 3166 code, such as CN or DE.")}

@@ -489,3 +489,27 @@ class HeldPosting(models.Model):
     def audit_subject(self) -> models.Model:
         # The hold shows in the history of what it would change.
         return self.invoice or self.customer
+
+
+class InvoicingProfile(models.Model):
+    """One row: the company as the seller on its invoices (开票信息), which e-invoices carry
+    (decision 058)."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    tax_id = models.CharField(_("tax ID"), max_length=30, blank=True)
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="CN")
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=60, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("invoicing details")
+        verbose_name_plural = _("invoicing details")
+
+    def __str__(self) -> str:
+        return self.legal_name

@@ -774,3 +774,29 @@ class HeldPostingOut(Schema):
 
     resolve_amount = money_resolver("amount")
     resolve_base_amount = money_resolver("base_amount", None)
+
+
+class InvoicingProfileIn(InSchema):
+    legal_name: str = Field(..., min_length=1, max_length=200)
+    tax_id: str = Field("", max_length=30)
+    address: str = Field("", max_length=500)
+    city: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
+    country: str = Field("CN", min_length=2, max_length=2)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    bank_name: str = Field("", max_length=200)
+    bank_account: str = Field("", max_length=60)
+
+
+class InvoicingProfileOut(Schema):
+    legal_name: str
+    tax_id: str
+    address: str
+    city: str
+    postal_code: str
+    country: str
+    email: str
+    phone: str
+    bank_name: str
+    bank_account: str

@@ -26,6 +26,7 @@ from cashloop.receivables.services import (
     allocation_create,
     invoice_create,
     invoice_issue,
+    invoicing_profile_update,
     payment_create,
 )
 
@@ -40,6 +41,21 @@ class Habit:
 
     lateness: tuple[int, int]
     never: float
+
+
+# The demo company as the seller on its e-invoices (decision 058).
+SELLER = {
+    "legal_name": "上海云环信息科技有限公司",
+    "tax_id": "91310115MA1K4CL00X",
+    "address": "浦东新区张江路 88 号 5 楼",
+    "city": "上海",
+    "postal_code": "201203",
+    "country": "CN",
+    "email": "ar@cashloop.example",
+    "phone": "021-5080 0000",
+    "bank_name": "招商银行上海张江支行",
+    "bank_account": "1219 0880 0010 888",
+}
 
 
 def customer_habit(rng: random.Random) -> Habit:
@@ -97,6 +113,7 @@ def seed_receivables(*, rng: random.Random, size: str, today: date | None = None
     finance = User.objects.filter(roles__code="finance").order_by("pk").first()
     if finance is None:
         return 0
+    invoicing_profile_update(actor=finance, changes=SELLER)
     invoices = list(
         Invoice.objects.exclude(status__in=["draft", "cancelled"])
         .select_related("customer")

@@ -45,6 +45,7 @@ from cashloop.customers.models import Customer
 from cashloop.identity.models import User
 from cashloop.ledger.models import JournalEntry
 from cashloop.receivables.choices import HeldPostingKind, HoldStatus, InvoiceStatus, OpenItemKind
+from cashloop.receivables.einvoice import invoice_xml
 from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.models import (
     Allocation,
@@ -53,6 +54,8 @@ from cashloop.receivables.models import (
     HeldPosting,
     Installment,
     Invoice,
+    InvoiceLine,
+    InvoicingProfile,
     Payment,
     Refund,
 )
@@ -574,3 +577,31 @@ def sale_rejection(*, invoice_id: int) -> HeldPosting | None:
         .first()
     )
     return last if last is not None and last.status == HoldStatus.REJECTED else None
+
+
+# --- e-invoices (decision 058) ---------------------------------------------------------------
+
+
+def invoicing_profile() -> InvoicingProfile | None:
+    """The seller details invoices carry; None until someone saved them."""
+    return InvoicingProfile.objects.order_by("pk").first()
+
+
+def invoice_einvoice(*, user: User, invoice_id: int) -> tuple[Invoice, bytes]:
+    """An issued invoice the user may see, and its UBL XML (`einvoice.invoice_xml`)."""
+    invoice = get_scoped(
+        Invoice.objects.select_related("customer").prefetch_related(
+            Prefetch("lines", InvoiceLine.objects.select_related("contract_line__contract")),
+            Prefetch("installments", Installment.objects.order_by("sequence")),
+        ),
+        user=user,
+        action="view",
+        pk=invoice_id,
+        not_found=ReceivableError.INVOICE_NOT_FOUND,
+    )
+    if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED):
+        raise DomainError(ReceivableError.EINVOICE_NOT_ISSUED)
+    seller = invoicing_profile()
+    if seller is None:
+        raise DomainError(ReceivableError.EINVOICE_NO_SELLER)
+    return invoice, invoice_xml(invoice, seller)

@@ -30,8 +30,9 @@ from cashloop.collections.models import DunningCharge
 from cashloop.contracts.crediting import CreditPart, contract_credits_record, credited_so_far
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
+from cashloop.core.countries import country_check
 from cashloop.core.dates import month_end
-from cashloop.core.errors import DomainError, full_clean_or_raise
+from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, currency_check, quantize, split, to_decimal
 from cashloop.core.scoping import get_scoped, require
@@ -71,6 +72,7 @@ from cashloop.receivables.models import (
     Installment,
     Invoice,
     InvoiceLine,
+    InvoicingProfile,
     Payment,
     Refund,
 )
@@ -1748,3 +1750,43 @@ def held_posting_release(request: ApprovalRequest, actor: User) -> None:
 def write_off_tolerance() -> Decimal:
     """The largest residual finance may write off without calling it a bad debt."""
     return to_decimal(getattr(settings, "CASHLOOP_WRITE_OFF_TOLERANCE", "1.00"))
+
+
+# --- the seller on invoices (decision 058) --------------------------------------------------
+
+INVOICING_PROFILE_FIELDS = frozenset(
+    {
+        "legal_name",
+        "tax_id",
+        "address",
+        "city",
+        "postal_code",
+        "country",
+        "email",
+        "phone",
+        "bank_name",
+        "bank_account",
+    }
+)
+
+
+@transaction.atomic
+def invoicing_profile_update(*, actor: User, changes: Mapping[str, Any]) -> InvoicingProfile:
+    """Change the seller details invoices carry; the first save creates the row."""
+    require(actor, "change", InvoicingProfile)
+    for field in changes:
+        if field not in INVOICING_PROFILE_FIELDS:
+            raise DomainError(CoreError.UNKNOWN_FIELD, field=field, details={"field": field})
+    profile = InvoicingProfile.objects.select_for_update().order_by("pk").first()
+    before = audit_snapshot(profile) if profile is not None else None
+    profile = profile or InvoicingProfile()
+    for field, value in changes.items():
+        setattr(profile, field, value.strip() if isinstance(value, str) else value)
+    profile.country = country_check(profile.country)
+    full_clean_or_raise(profile)
+    profile.save()
+    if before is None:
+        audit_record(actor=actor, instance=profile, action=AuditAction.CREATE)
+    else:
+        audit_record(actor=actor, instance=profile, action=AuditAction.UPDATE, before=before)
+    return profile

@@ -11,6 +11,8 @@ urlpatterns = [
     path("invoices/<int:invoice_id>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:invoice_id>/edit/", views.invoice_edit, name="invoice_edit"),
     path("invoices/<int:invoice_id>/issue/", views.invoice_issue, name="invoice_issue"),
+    path("invoices/<int:invoice_id>/ubl/", views.invoice_ubl, name="invoice_ubl"),
+    path("invoicing-profile/", views.invoicing_profile, name="invoicing_profile"),
     path("invoices/<int:invoice_id>/cancel/", views.invoice_cancel, name="invoice_cancel"),
     path(
         "invoices/<int:invoice_id>/credit-note/",

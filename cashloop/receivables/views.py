@@ -37,7 +37,7 @@ from cashloop.customfields.forms import service_custom
 from cashloop.customfields.selectors import column_cells
 from cashloop.customfields.views import list_custom
 from cashloop.ledger.models import JournalEntry
-from cashloop.receivables import selectors, services
+from cashloop.receivables import einvoice, selectors, services
 from cashloop.receivables.choices import (
     DueRule,
     HeldPostingKind,
@@ -53,6 +53,7 @@ from cashloop.receivables.forms import (
     InstallmentFormSet,
     InvoiceFilterForm,
     InvoiceForm,
+    InvoicingProfileForm,
     LineFormSet,
     PaymentForm,
     RefundForm,
@@ -60,7 +61,13 @@ from cashloop.receivables.forms import (
     WriteOffForm,
     filled,
 )
-from cashloop.receivables.models import CreditNote, HeldPosting, Invoice, Payment
+from cashloop.receivables.models import (
+    CreditNote,
+    HeldPosting,
+    Invoice,
+    InvoicingProfile,
+    Payment,
+)
 from cashloop.receivables.statement import default_period, statement_get, statement_pdf
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, page_error, refuse_or_show
@@ -322,6 +329,7 @@ def _invoice_context(request: HttpRequest, invoice: Invoice) -> dict[str, Any]:
         and may(request.user, "write_off", Invoice),
         "can_allocate": may(request.user, "allocate", Payment),
         "can_add_payment": not is_draft and may(request.user, "add", Payment),
+        "can_einvoice": invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED),
         "can_view_entries": may(request.user, "view", JournalEntry),
         "held": held,
         "sale_rejected": is_draft and selectors.sale_rejection(invoice_id=invoice.pk),
@@ -336,6 +344,41 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     except DomainError as exc:
         page_error(exc)
     return render(request, "receivables/invoice_detail.html", _invoice_context(request, invoice))
+
+
+@login_required
+def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Download the issued invoice as a UBL e-invoice (decision 058)."""
+    try:
+        invoice, xml = selectors.invoice_einvoice(user=request.user, invoice_id=invoice_id)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, f"{exc.message} ({exc.code.code})")
+        return redirect("receivables:invoice_detail", invoice_id=invoice_id)
+    return einvoice.download(invoice, xml)
+
+
+@login_required
+def invoicing_profile(request: HttpRequest) -> HttpResponse:
+    """The company's invoicing details (开票信息): the seller on e-invoices."""
+    need(request.user, "view", InvoicingProfile)
+    current = selectors.invoicing_profile()
+    form = InvoicingProfileForm(request.POST or None, instance=current or InvoicingProfile())
+    if request.method == "POST" and form.is_valid():
+        need(request.user, "change", InvoicingProfile)
+        try:
+            services.invoicing_profile_update(actor=request.user, changes=form.cleaned_data)
+        except DomainError as exc:
+            refuse_or_show(exc)
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Invoicing details saved."))
+            return redirect("receivables:invoicing_profile")
+    return render(
+        request,
+        "receivables/invoicing_profile.html",
+        {"form": form, "can_change": may(request.user, "change", InvoicingProfile)},
+    )
 
 
 @login_required

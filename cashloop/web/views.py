@@ -10,9 +10,11 @@ from cashloop.collections import selectors as collection_selectors
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
 from cashloop.core.money import base_currency
+from cashloop.core.scoping import may
 from cashloop.credit import selectors as credit_selectors
 from cashloop.customers import selectors as customer_selectors
 from cashloop.identity import selectors as identity_selectors
+from cashloop.receivables.models import InvoicingProfile
 from cashloop.reports import selectors as report_selectors
 from cashloop.web.navigation import SECTIONS_BY_KEY
 
@@ -48,7 +50,11 @@ def _ar_kpis(request: HttpRequest) -> report_selectors.ArKpis | None:
 @login_required
 def settings_index(request: HttpRequest) -> HttpResponse:
     users = identity_selectors.user_list(user=request.user).prefetch_related("roles")
-    return render(request, "web/settings.html", {"users": users})
+    return render(
+        request,
+        "web/settings.html",
+        {"users": users, "can_invoicing": may(request.user, "view", InvoicingProfile)},
+    )
 
 
 @login_required
