@@ -4,16 +4,17 @@ Entries are written only by the services of the apps that move money; here they 
 read and reversed.  Amounts are decimal strings (see `schemas.py`).
 """
 
+from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.core.scoping import require
 from cashloop.core.verify import verify_all
-from cashloop.ledger import selectors, services
+from cashloop.ledger import selectors, services, vouchers
 from cashloop.ledger.models import JournalEntry
 from cashloop.ledger.schemas import (
     AccountIn,
@@ -106,3 +107,12 @@ def verify(request: HttpRequest) -> Any:
         {"name": r.name, "checked": r.checked, "ok": r.ok, "problems": r.problems}
         for r in verify_all()
     ]
+
+
+@router.get("/exports/vouchers")
+def vouchers_export(
+    request: HttpRequest, date_from: date | None = None, date_to: date | None = None
+) -> HttpResponse:
+    """The journal as vouchers (凭证) in CSV for 用友/金蝶-style imports (decision 059)."""
+    text = selectors.vouchers_export(user=request.user, date_from=date_from, date_to=date_to)
+    return vouchers.download(text, selectors.vouchers_filename(date_from, date_to))

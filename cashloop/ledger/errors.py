@@ -12,6 +12,11 @@ class LedgerError(ErrorCode):
         _("The entry does not balance: debits and credits differ by {difference} {currency}."),
     )
     TOO_FEW_LINES = ("ledger.too_few_lines", 422, _("An entry needs at least two lines."))
+    EXPORT_RANGE = (
+        "ledger.export_range",
+        422,
+        _("The export's first date is after its last."),
+    )
     ZERO_LINE = ("ledger.zero_line", 422, _("A line's amount must not be zero."))
     BASE_AMOUNT_MISSING = (
         "ledger.base_amount_missing",

@@ -182,6 +182,18 @@ def beancount_write(
         out.write(f"  code: {quoted(account.code)}\n")
     out.write("\n")
 
+    stream = journal_stream(entries)
+    entry_count = line_count = 0
+    for entry in stream:
+        out.write("\n".join(_transaction(entry, names, base)) + "\n\n")
+        entry_count += 1
+        line_count += len(entry.lines.all())
+    return ExportSummary(accounts=len(accounts), entries=entry_count, lines=line_count)
+
+
+def journal_stream(entries: QuerySet[JournalEntry]) -> Iterator[JournalEntry]:
+    """The entries in date order with their lines (and each line's customer) prefetched a
+    chunk at a time: the queries do not grow with the journal.  Shared by the exports."""
     lines = JournalLine.objects.select_related("customer").only(
         "entry_id",
         "account_id",
@@ -191,8 +203,9 @@ def beancount_write(
         "memo",
         "customer_id",
         "customer__code",
+        "customer__name",
     )
-    stream = (
+    return (
         entries.select_related("reverses")
         .only(
             "number",
@@ -208,9 +221,3 @@ def beancount_write(
         .prefetch_related(Prefetch("lines", queryset=lines.order_by("id")))
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    entry_count = line_count = 0
-    for entry in stream:
-        out.write("\n".join(_transaction(entry, names, base)) + "\n\n")
-        entry_count += 1
-        line_count += len(entry.lines.all())
-    return ExportSummary(accounts=len(accounts), entries=entry_count, lines=line_count)

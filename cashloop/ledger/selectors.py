@@ -8,6 +8,7 @@ for the others; the API, the pages and exports all call these.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from cashloop.identity.models import User
 from cashloop.ledger.choices import PeriodStatus
 from cashloop.ledger.errors import LedgerError
 from cashloop.ledger.models import Account, AccountingPeriod, JournalEntry, JournalLine
+from cashloop.ledger.vouchers import vouchers_write
 
 
 def account_list(*, user: User, active_only: bool = False) -> QuerySet[Account]:
@@ -169,3 +171,19 @@ def period_calendar(*, user: User, today: date, months: int = 13) -> list[Period
                 )
             )
     return rows
+
+
+def vouchers_export(*, user: User, date_from: date | None, date_to: date | None) -> str:
+    """The journal's vouchers from `date_from` to `date_to` as CSV text (decision 059), for
+    whoever may export journal entries: the whole company's ledger, like the books."""
+    require(user, "export", JournalEntry)
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise DomainError(LedgerError.EXPORT_RANGE, details={"field": "date_from"})
+    out = io.StringIO()
+    vouchers_write(out, date_from=date_from, date_to=date_to)
+    return out.getvalue()
+
+
+def vouchers_filename(date_from: date | None, date_to: date | None) -> str:
+    span = "-".join(d.isoformat() for d in (date_from, date_to) if d is not None)
+    return f"vouchers{'-' + span if span else ''}.csv"

@@ -19,12 +19,12 @@ from cashloop.core.money import base_currency
 from cashloop.core.scoping import may, require
 from cashloop.core.verify import verify_all
 from cashloop.customers import selectors as customer_selectors
-from cashloop.ledger import selectors, services
+from cashloop.ledger import selectors, services, vouchers
 from cashloop.ledger.choices import PostingReason
 from cashloop.ledger.forms import AccountForm, EntryFilterForm, ReverseForm
 from cashloop.ledger.models import Account, AccountingPeriod, JournalEntry
 from cashloop.web.forms import form_add_domain_error
-from cashloop.web.pages import need, page_error
+from cashloop.web.pages import need, page_error, refuse_or_show
 
 PAGE_SIZE = 50
 
@@ -89,6 +89,20 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
+def vouchers_export(request: HttpRequest) -> HttpResponse:
+    """The journal's vouchers as CSV, over the dates the journal page filters on."""
+    filters = EntryFilterForm(request.GET).filters()
+    day_from, day_to = filters["date_from"], filters["date_to"]
+    try:
+        text = selectors.vouchers_export(user=request.user, date_from=day_from, date_to=day_to)
+    except DomainError as exc:
+        refuse_or_show(exc)
+        messages.error(request, f"{exc.message} ({exc.code.code})")
+        return redirect("ledger:entries")
+    return vouchers.download(text, selectors.vouchers_filename(day_from, day_to))
+
+
+@login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
     filter_form = EntryFilterForm(request.GET)
     filters = filter_form.filters()
@@ -115,6 +129,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "accounts": accounts,
         "customer": customer,
         "base_currency": base_currency(),
+        "can_export": may(request.user, "export", JournalEntry),
     }
     template = "ledger/_entry_rows.html" if request.htmx else "ledger/entry_list.html"
     return _render(request, template, context)

@@ -1,7 +1,8 @@
 """`cashloop export <kind> --format <format>`: write data out of Cashloop.
 
 Kinds and their formats are a dispatch table (`EXPORTERS`); later issues add theirs.
-`ledger` in `beancount` writes the journal (cashloop/ledger/export.py).
+`ledger` in `beancount` writes the journal (cashloop/ledger/export.py), in `vouchers` the
+vouchers CSV of Chinese accounting software (cashloop/ledger/vouchers.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from cashloop.ledger.export import ExportSummary, Writable, beancount_write
+from cashloop.ledger.vouchers import vouchers_write
 
 Exporter = Callable[..., ExportSummary]
 
 # kind -> format -> exporter(out, *, date_from, date_to)
 EXPORTERS: dict[str, dict[str, Exporter]] = {
-    "ledger": {"beancount": beancount_write},
+    "ledger": {"beancount": beancount_write, "vouchers": vouchers_write},
 }
 
 
