@@ -55,6 +55,7 @@ from cashloop.sales.api import (
 from cashloop.service.api import router as service_router
 from cashloop.treasury.api import router as treasury_router
 from cashloop.web.search import router as search_router
+from cashloop.webhooks.api import router as webhooks_router
 
 
 class CashloopAPI(NinjaAPI):
@@ -170,3 +171,4 @@ api.add_router("/dunning", dunning_router)
 api.add_router("/collections", collections_router)
 api.add_router("/tickets", service_router)
 api.add_router("/treasury", treasury_router)
+api.add_router("/webhooks", webhooks_router)

@@ -51,6 +51,7 @@ from cashloop.core.money import currency_check, quantize
 from cashloop.core.scoping import get_scoped, require
 from cashloop.identity.models import Role, User
 from cashloop.notifications.services import notification_send
+from cashloop.webhooks.services import webhook_emit
 
 DEADLINE_HOURS_MAX = 24 * 90
 # Delegations chain (A away -> B, B away too -> C); refusing cycles keeps chains finite,
@@ -424,10 +425,23 @@ def _behalf(task: ApprovalTask, actor: User) -> User | None:
     return task.on_behalf_of
 
 
+def _decision_event(request: ApprovalRequest) -> tuple[int, dict[str, Any]]:
+    """What a webhook tells of a decided approval request (docs/webhooks.md)."""
+    return request.pk, {
+        "request_id": request.pk,
+        "document_type": request.document_type,
+        "document_id": request.document_id,
+        "summary": request.summary,
+        "status": request.status,
+        "decided_at": request.decided_at,
+    }
+
+
 def _finish(request: ApprovalRequest, status: RequestStatus, actor: User, now: datetime) -> None:
     request.status = status
     request.decided_at = now
     request.save(update_fields=["status", "decided_at", "step"])
+    webhook_emit("approval.decided", [request], _decision_event)
     doc_type = _doc_type(request.document_type)
     if status == RequestStatus.APPROVED:
         doc_type.on_approved(request, actor)

@@ -64,6 +64,7 @@ from cashloop.customers.services import _owner_for
 from cashloop.customfields.services import custom_values_validate
 from cashloop.identity.models import User
 from cashloop.receivables.services import LineIn, _exact, _line_amounts, _rate
+from cashloop.webhooks.services import webhook_emit
 
 CONTRACT_SERIES = "CON"
 # Document types of the approval registry (see contracts.approval_types).
@@ -686,6 +687,22 @@ def _activate(contract: Contract) -> None:
     contract.activated_at = timezone.now()
     contract.save()
     terms_render(contract)
+    webhook_emit("contract.activated", [contract], _contract_event)
+
+
+def _contract_event(contract: Contract) -> tuple[int, dict[str, Any]]:
+    """What a webhook tells of a contract (docs/webhooks.md)."""
+    return contract.pk, {
+        "contract_id": contract.pk,
+        "number": contract.number,
+        "customer": {"id": contract.customer_id, "code": contract.customer.code},
+        "title": contract.title,
+        "currency": contract.currency,
+        "total": contract.total,
+        "signing_date": contract.signing_date,
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+    }
 
 
 @transaction.atomic

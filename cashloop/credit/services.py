@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -61,6 +61,7 @@ from cashloop.credit.selectors import (
 from cashloop.customers.models import Customer
 from cashloop.identity.models import User
 from cashloop.notifications.services import notification_send
+from cashloop.webhooks.services import webhook_emit
 
 if TYPE_CHECKING:
     from cashloop.approvals.models import ApprovalRequest
@@ -84,6 +85,17 @@ def _reason(reason: str) -> str:
 
 
 # --- holds ---------------------------------------------------------------------------------
+
+
+def _hold_event(hold: CreditHold) -> tuple[int, dict[str, Any]]:
+    """What a webhook tells of a credit hold (docs/webhooks.md)."""
+    return hold.pk, {
+        "hold_id": hold.pk,
+        "customer": {"id": hold.customer_id, "code": hold.customer.code},
+        "source": hold.source,
+        "reason": hold.reason,
+        "placed_at": hold.placed_at,
+    }
 
 
 @transaction.atomic
@@ -125,6 +137,7 @@ def credit_hold_place(
         if waiver is not None:
             return waiver
     hold = CreditHold.objects.create(customer=customer, reason=text, source=source, placed_by=actor)
+    webhook_emit("customer.credit_hold", [hold], _hold_event)
     audit_record(actor=actor, instance=hold, action=AuditAction.CREATE)
     if customer.owner is not None:
         notification_send(

@@ -76,6 +76,7 @@ from cashloop.receivables.models import (
     Payment,
     Refund,
 )
+from cashloop.webhooks.services import webhook_emit
 
 # VAT rates of the PRC: general 13/9/6, small-scale 3 and 1, simplified 5, zero-rated 0.
 TAX_RATES = frozenset(Decimal(r) for r in ("0", "0.01", "0.03", "0.05", "0.06", "0.09", "0.13"))
@@ -646,7 +647,22 @@ def _issue_many(*, actor: User, invoice_ids: Sequence[int], gate: bool) -> list[
         owed[(invoice.customer_id, invoice.currency)] += invoice.total
     _balances_add({key: (total, Decimal(0)) for key, total in owed.items()})
     audit_record_many(actor=actor, instances=invoices, action=AuditAction.UPDATE, befores=befores)
+    webhook_emit("invoice.issued", in_order, _invoice_event)
     return invoices
+
+
+def _invoice_event(invoice: Invoice) -> tuple[int, dict[str, Any]]:
+    """What a webhook tells of an invoice (docs/webhooks.md)."""
+    return invoice.pk, {
+        "invoice_id": invoice.pk,
+        "number": invoice.number,
+        "customer": {"id": invoice.customer_id, "code": invoice.customer.code},
+        "issue_date": invoice.issue_date,
+        "currency": invoice.currency,
+        "total": invoice.total,
+        "residual": invoice.residual,
+        "origin": invoice.origin,
+    }
 
 
 @transaction.atomic
@@ -741,7 +757,20 @@ def payment_create(
     payment.save(update_fields=["journal_entry"])
     _balance_add(customer_id=customer.pk, currency=code, advance=value)
     audit_record(actor=actor, instance=payment, action=AuditAction.CREATE)
+    webhook_emit("payment.received", [payment], _payment_event)
     return payment
+
+
+def _payment_event(payment: Payment) -> tuple[int, dict[str, Any]]:
+    return payment.pk, {
+        "payment_id": payment.pk,
+        "number": payment.number,
+        "customer": {"id": payment.customer_id, "code": payment.customer.code},
+        "date": payment.date,
+        "currency": payment.currency,
+        "amount": payment.amount,
+        "bank_reference": payment.bank_reference,
+    }
 
 
 def _invoice_status(invoice: Invoice) -> InvoiceStatus:
@@ -869,7 +898,23 @@ def _apply(
             row_date=allocation_date,
             reason=PostingReason.DISCOUNT,
         )
+    if payment is not None:
+        webhook_emit("payment.matched", [allocation], _allocation_event)
     return allocation
+
+
+def _allocation_event(allocation: Allocation) -> tuple[int, dict[str, Any]]:
+    installment = allocation.installment
+    return allocation.pk, {
+        "allocation_id": allocation.pk,
+        "payment": allocation.payment.number if allocation.payment else None,
+        "invoice": installment.invoice.number,
+        "installment": installment.sequence,
+        "date": allocation.date,
+        "currency": installment.invoice.currency,
+        "amount": allocation.amount,
+        "invoice_residual": installment.invoice.residual,
+    }
 
 
 def discount_due(installment: Installment, on: date, *, earned: bool | None = None) -> Decimal:
