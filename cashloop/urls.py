@@ -18,6 +18,7 @@ urlpatterns = [
     path("banking/", include("cashloop.banking.urls")),
     path("sales/", include("cashloop.sales.urls")),
     path("settings/custom-fields/", include("cashloop.customfields.urls")),
+    path("settings/webhooks/", include("cashloop.webhooks.urls")),
     path("notifications/", include("cashloop.notifications.urls")),
     path("approvals/", include("cashloop.approvals.urls")),
     path("contracts/", include("cashloop.contracts.urls")),

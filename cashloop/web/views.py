@@ -17,6 +17,7 @@ from cashloop.identity import selectors as identity_selectors
 from cashloop.receivables.models import InvoicingProfile
 from cashloop.reports import selectors as report_selectors
 from cashloop.web.navigation import SECTIONS_BY_KEY
+from cashloop.webhooks.models import WebhookSubscription
 
 
 @login_required
@@ -53,7 +54,11 @@ def settings_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/settings.html",
-        {"users": users, "can_invoicing": may(request.user, "view", InvoicingProfile)},
+        {
+            "users": users,
+            "can_invoicing": may(request.user, "view", InvoicingProfile),
+            "can_webhooks": may(request.user, "view", WebhookSubscription),
+        },
     )
 
 
