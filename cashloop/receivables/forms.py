@@ -290,17 +290,6 @@ class InvoicingProfileForm(forms.ModelForm):
 
     class Meta:
         model = InvoicingProfile
-        fields = [
-            "legal_name",
-            "tax_id",
-            "address",
-            "city",
-            "postal_code",
-            "country",
-            "email",
-            "phone",
-            "bank_name",
-            "bank_account",
-        ]
+        fields = list(services.INVOICING_PROFILE_FIELDS)
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
         help_texts = {"country": _("ISO 3166 code, such as CN or DE.")}

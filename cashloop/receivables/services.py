@@ -1799,19 +1799,18 @@ def write_off_tolerance() -> Decimal:
 
 # --- the seller on invoices (decision 058) --------------------------------------------------
 
-INVOICING_PROFILE_FIELDS = frozenset(
-    {
-        "legal_name",
-        "tax_id",
-        "address",
-        "city",
-        "postal_code",
-        "country",
-        "email",
-        "phone",
-        "bank_name",
-        "bank_account",
-    }
+# In the order the form shows them.
+INVOICING_PROFILE_FIELDS = (
+    "legal_name",
+    "tax_id",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "email",
+    "phone",
+    "bank_name",
+    "bank_account",
 )
 
 
