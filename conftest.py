@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from cashloop.identity.models import Team, User
@@ -25,6 +26,13 @@ def _migration_data(request):  # type: ignore[no-untyped-def]
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         reinstall()
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache: a token id reused by the next test must not
+    inherit the last one's rate count (decision 061)."""
+    cache.clear()
 
 
 @dataclass

@@ -71,7 +71,10 @@ api = CashloopAPI(
     title="Cashloop API",
     version="1",
     description="Contract-to-cash CRM. Authenticate with `Authorization: Bearer <token>` "
-    "(tokens are made under Settings → API tokens) or a browser session.",
+    "(tokens are made under Settings → API tokens) or a browser session. A token may make "
+    "600 requests a minute by default (`CASHLOOP_API_RATE_LIMIT`); beyond that the answer is "
+    "429 `api.rate_limited` with `Retry-After`, and every token request's answer carries "
+    "`X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.",
     auth=api_auth,
     urls_namespace="api",
 )

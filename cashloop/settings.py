@@ -235,6 +235,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cashloop@localhost")
 CASHLOOP_BASE_URL = env.str("CASHLOOP_BASE_URL", default="http://localhost:8000").rstrip("/")
 # Contract owners are reminded of a key date this many days ahead, and again on the day.
 CASHLOOP_KEY_DATE_REMINDER_DAYS = env.int("CASHLOOP_KEY_DATE_REMINDER_DAYS", default=7)
+# API tokens may make this many requests a minute (decision 061); the count lives in the
+# cache, per process unless CACHE_URL names a shared one.
+CASHLOOP_API_RATE_LIMIT = env.int("CASHLOOP_API_RATE_LIMIT", default=600)
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Webhooks (decision 060): a delivery waits this many seconds for an answer; private and
 # local addresses are refused unless allowed (the tests' receivers listen on loopback).
 CASHLOOP_WEBHOOKS_TIMEOUT = env.float("CASHLOOP_WEBHOOKS_TIMEOUT", default=10.0)

@@ -31,6 +31,11 @@ class ErrorCode(Enum):
 class CoreError(ErrorCode):
     VALIDATION = ("validation.invalid", 422, _("Some fields are not valid."))
     UNKNOWN_FIELD = ("validation.unknown_field", 422, _("Unknown field: {field}."))
+    RATE_LIMITED = (
+        "api.rate_limited",
+        429,
+        _("Too many requests: this token may make {limit} a minute. Try again shortly."),
+    )
     COUNTRY_INVALID = (
         "country.invalid",
         422,
