@@ -7,6 +7,7 @@ from cashloop.contracts import views
 app_name = "contracts"
 urlpatterns = [
     path("", views.contract_list, name="list"),
+    path("export/", views.contract_export, name="export"),
     path("new/", views.contract_create, name="create"),
     path("preview/", views.contract_preview, name="preview"),
     path("from-quote/<int:quote_id>/", views.contract_create_from_quote, name="create_from_quote"),

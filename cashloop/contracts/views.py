@@ -42,6 +42,7 @@ from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import may, may_on
 from cashloop.customers import selectors as customer_selectors
+from cashloop.customfields.exports import list_export
 from cashloop.customfields.forms import service_custom
 from cashloop.receivables.forms import filled
 from cashloop.web.forms import form_add_domain_error
@@ -72,6 +73,33 @@ def _contract(request: HttpRequest, contract_id: int, action: str = "view") -> C
 
 
 @login_required
+def contract_export(request: HttpRequest) -> HttpResponse:
+    """The contracts of the list's filters as CSV (or Excel with `?format=xlsx`), with their
+    custom fields."""
+    need(request.user, "export", Contract)
+    filters = ContractFilterForm(request.GET).filters()
+    rows = selectors.contract_list(user=request.user, action="export", **filters)
+    columns = [
+        (_("Number"), lambda c: c.number, "number"),
+        (_("Title"), lambda c: c.title, "title"),
+        (_("Customer"), lambda c: c.customer.name, "customer__name"),
+        (_("Status"), lambda c: c.get_status_display(), "status"),
+        (_("Owner"), lambda c: str(c.owner or ""), "owner"),
+        (
+            _("Signed"),
+            lambda c: c.signing_date.isoformat() if c.signing_date else "",
+            "signing_date",
+        ),
+        (_("Start"), lambda c: c.start_date.isoformat(), "start_date"),
+        (_("End"), lambda c: c.end_date.isoformat() if c.end_date else "", "end_date"),
+        (_("Currency"), lambda c: c.currency, "currency"),
+        (_("Total"), lambda c: quantize(c.total, c.currency), "total"),
+        (_("Invoiced"), lambda c: quantize(c.invoiced, c.currency), "invoiced"),
+    ]
+    return list_export(request, rows, columns=columns, filename="contracts")
+
+
+@login_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     need(request.user, "view", Contract)
     filters = ContractFilterForm(request.GET).filters()
@@ -92,6 +120,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         "statuses": ContractStatus.choices,
         "customer": customer,
         "can_add": may(request.user, "add", Contract),
+        "can_export": may(request.user, "export", Contract),
     }
     template = "contracts/_contract_rows.html" if request.htmx else "contracts/contract_list.html"
     return render(request, template, context)

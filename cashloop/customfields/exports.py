@@ -3,8 +3,9 @@
 `list_export` takes a list's rows (already scoped with the `export` action), its own
 columns and the object type, adds the custom fields the user may see (retired ones with
 `?retired=1`) and answers with the file; every list export (customers, contacts, leads,
-opportunities, invoices) uses it.  A column names the model field it prints, so a field
-hidden from the user loses its column (decision 034); masked values come masked already.
+opportunities, invoices, payments, credit notes, contracts) uses it.  A column names the
+model field it prints, so a field hidden from the user loses its column (decision 034);
+masked values come masked already.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ def list_export(
 
     def cells() -> Iterator[list[Any]]:
         for row in rows.iterator(chunk_size=2000):
-            yield [get(row) for _label, get in shown] + custom_cells(row.custom or {})
+            # Payments and credit notes have no custom fields.
+            yield [get(row) for _label, get in shown] + custom_cells(
+                getattr(row, "custom", {}) or {}
+            )
 
     if request.GET.get("format") == "xlsx":
         return _xlsx(header, cells(), filename)

@@ -343,9 +343,10 @@ def payment_list(
     date_from: date | None = None,
     date_to: date | None = None,
     unapplied_only: bool = False,
+    action: str = "view",
 ) -> QuerySet[Payment]:
     """Payments the user may see, newest first; `q` matches number, reference, payer, customer."""
-    qs = Payment.objects.restrict(user, "view")
+    qs = Payment.objects.restrict(user, action)
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if q := q.strip():
@@ -413,9 +414,10 @@ def credit_note_list(
     date_from: date | None = None,
     date_to: date | None = None,
     unapplied_only: bool = False,
+    action: str = "view",
 ) -> QuerySet[CreditNote]:
     """Credit notes the user may see, newest first; `q` matches numbers, reason, customer."""
-    qs = CreditNote.objects.restrict(user, "view")
+    qs = CreditNote.objects.restrict(user, action)
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if invoice_id is not None:

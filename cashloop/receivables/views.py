@@ -154,6 +154,49 @@ def invoice_export(request: HttpRequest) -> HttpResponse:
     return list_export(request, rows, columns=columns, filename="invoices")
 
 
+@login_required
+def payment_export(request: HttpRequest) -> HttpResponse:
+    """The payments of the list's filters as CSV (or Excel with `?format=xlsx`)."""
+    need(request.user, "export", Payment)
+    filters = DocumentFilterForm(request.GET).filters()
+    rows = selectors.payment_list(user=request.user, action="export", **filters)
+    columns = [
+        (_("Number"), lambda p: p.number, "number"),
+        (_("Customer"), lambda p: p.customer.name, "customer__name"),
+        (_("Date"), lambda p: p.date.isoformat(), "date"),
+        (_("Method"), lambda p: p.get_method_display(), "method"),
+        (_("Currency"), lambda p: p.currency, "currency"),
+        (_("Amount"), lambda p: quantize(p.amount, p.currency), "amount"),
+        (_("Unapplied"), lambda p: quantize(p.unapplied, p.currency), "unapplied"),
+        (_("Bank reference"), lambda p: p.bank_reference, "bank_reference"),
+        (_("Payer"), lambda p: p.payer_name, "payer_name"),
+        (_("Voided on"), lambda p: p.voided_on.isoformat() if p.voided_on else "", "voided_on"),
+    ]
+    return list_export(
+        request, rows.select_related("customer"), columns=columns, filename="payments"
+    )
+
+
+@login_required
+def credit_note_export(request: HttpRequest) -> HttpResponse:
+    """The credit notes of the list's filters as CSV (or Excel with `?format=xlsx`)."""
+    need(request.user, "export", CreditNote)
+    filters = DocumentFilterForm(request.GET).filters()
+    rows = selectors.credit_note_list(user=request.user, action="export", **filters)
+    columns = [
+        (_("Number"), lambda n: n.number, "number"),
+        (_("Customer"), lambda n: n.customer.name, "customer__name"),
+        (_("Invoice"), lambda n: n.invoice.number if n.invoice else "", "invoice__number"),
+        (_("Date"), lambda n: n.date.isoformat(), "date"),
+        (_("Currency"), lambda n: n.currency, "currency"),
+        (_("Total"), lambda n: quantize(n.amount, n.currency), "amount"),
+        (_("Unapplied"), lambda n: quantize(n.unapplied, n.currency), "unapplied"),
+        (_("Reason"), lambda n: n.reason, "reason"),
+    ]
+    rows = rows.select_related("customer", "invoice")
+    return list_export(request, rows, columns=columns, filename="credit-notes")
+
+
 def _draft_forms(
     request: HttpRequest, invoice: Invoice | None = None, data: Any = None
 ) -> tuple[InvoiceForm, Any, Any]:
@@ -719,6 +762,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         "query": _query(filters),
         "customer": _filter_customer(request, filters["customer_id"]),
         "can_add": may(request.user, "add", Payment),
+        "can_export": may(request.user, "export", Payment),
     }
     template = "receivables/_payment_rows.html" if request.htmx else "receivables/payment_list.html"
     return render(request, template, context)
@@ -837,6 +881,7 @@ def credit_note_list(request: HttpRequest) -> HttpResponse:
         "query": _query(filters),
         "customer": _filter_customer(request, filters["customer_id"]),
         "active_tab": "credit_notes",
+        "can_export": may(request.user, "export", CreditNote),
     }
     template = (
         "receivables/_credit_note_rows.html"
