@@ -13,7 +13,7 @@ from cashloop.core.scoping import require
 from cashloop.customfields.selectors import custom_filtered
 from cashloop.sales import forecast, funnel, schemas, selectors, services
 from cashloop.sales.errors import SalesError
-from cashloop.sales.models import ForecastAdjustment, Opportunity
+from cashloop.sales.models import ForecastAdjustment, Opportunity, SalesTarget
 from cashloop.sales.schemas import (
     AccuracyOut,
     AccuracyQuery,
@@ -222,7 +222,7 @@ def forecast_get(request: HttpRequest, query: Query[ForecastQuery]) -> Any:
     result = forecast.forecast_get(user=request.user, period=period)
     if query.group == "team":
         lines = [
-            {"team": g.team, **schemas.figures_out(g.total, g.adjusted_commit)}
+            {"team": g.team, **schemas.figures_out(g.total, g.adjusted_commit, g.target)}
             for g in result.groups
         ]
     else:
@@ -231,7 +231,7 @@ def forecast_get(request: HttpRequest, query: Query[ForecastQuery]) -> Any:
                 "user": row.user,
                 "team": g.team,
                 "adjustment_note": row.figures.adjustment.note if row.figures.adjustment else "",
-                **schemas.figures_out(row.figures),
+                **schemas.figures_out(row.figures, target=row.target),
             }
             for g in result.groups
             for row in g.rows
@@ -243,8 +243,32 @@ def forecast_get(request: HttpRequest, query: Query[ForecastQuery]) -> Any:
         "currency": result.currency,
         "group": query.group,
         "lines": lines,
-        "total": schemas.figures_out(result.total, result.adjusted_commit),
+        "total": schemas.figures_out(result.total, result.adjusted_commit, result.target),
     }
+
+
+@sales_router.get("/targets", response=list[schemas.TargetOut])
+def target_list(request: HttpRequest, period: str) -> Any:
+    """The targets set for a period (a quarter's own, not its months'), within the scope."""
+    require(request.user, "view", SalesTarget)
+    key = forecast.parse_period(period).key
+    return list(
+        SalesTarget.objects.restrict(request.user, "view")
+        .filter(period=key)
+        .select_related("user")
+        .order_by("user_id")
+    )
+
+
+@sales_router.put("/targets", response=list[schemas.TargetOut])
+def targets_set(request: HttpRequest, payload: schemas.TargetsIn) -> Any:
+    """Set reps' targets for a period, all or none; an amount of null removes one."""
+    services.sales_targets_set(
+        actor=request.user,
+        period=payload.period,
+        targets={line.user_id: line.amount for line in payload.targets},
+    )
+    return target_list(request, payload.period)
 
 
 @sales_router.post("/forecast/adjustments", response={201: AdjustmentOut})

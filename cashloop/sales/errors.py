@@ -146,6 +146,16 @@ class SalesError(ErrorCode):
         403,
         _("You may only adjust the forecast of reps in your own teams."),
     )
+    TARGET_USER_OUTSIDE_SCOPE = (
+        "target.user_outside_scope",
+        403,
+        _("You set the targets of the reps within your own scope only."),
+    )
+    TARGET_AMOUNT_INVALID = (
+        "target.amount_invalid",
+        422,
+        _("A target is an amount of at least 0, to the cent."),
+    )
     FORECAST_OWN_ADJUSTMENT = (
         "forecast.own_adjustment",
         403,

@@ -38,9 +38,10 @@ from cashloop.sales.models import (
     ForecastSnapshot,
     Opportunity,
     Pipeline,
+    SalesTarget,
     StageChange,
 )
-from cashloop.sales.selectors import MONEY, weighted
+from cashloop.sales.selectors import MONEY, users_within, weighted
 
 ZERO = Decimal(0)
 PERCENT = Decimal("0.1")
@@ -296,11 +297,23 @@ def latest_adjustments(
 # --- the forecast page and API ----------------------------------------------------------------
 
 
+def attainment(won: Decimal, target: Decimal | None) -> Decimal | None:
+    """Won as a percent of the target, to one place; None without a target."""
+    if not target:
+        return None
+    return (won * 100 / target).quantize(Decimal("0.1"))
+
+
 @dataclass
 class RepRow:
     user: User
     figures: Figures
     can_adjust: bool = False
+    target: Decimal | None = None
+
+    @property
+    def attainment(self) -> Decimal | None:
+        return attainment(self.figures.closed_won, self.target)
 
 
 @dataclass
@@ -309,6 +322,11 @@ class TeamGroup:
     rows: list[RepRow] = field(default_factory=list)
     total: Figures = field(default_factory=Figures)
     adjusted_commit: Decimal = ZERO
+    target: Decimal | None = None
+
+    @property
+    def attainment(self) -> Decimal | None:
+        return attainment(self.total.closed_won, self.target)
 
 
 @dataclass
@@ -318,6 +336,11 @@ class Forecast:
     groups: list[TeamGroup]
     total: Figures
     adjusted_commit: Decimal
+    target: Decimal | None = None
+
+    @property
+    def attainment(self) -> Decimal | None:
+        return attainment(self.total.closed_won, self.target)
 
 
 def _group(rows: Iterable[RepRow], team_of: dict[int, Team | None]) -> list[TeamGroup]:
@@ -328,6 +351,8 @@ def _group(rows: Iterable[RepRow], team_of: dict[int, Team | None]) -> list[Team
         group.rows.append(row)
         group.total.add(row.figures)
         group.adjusted_commit += row.figures.adjusted_commit
+        if row.target is not None:
+            group.target = (group.target or ZERO) + row.target
     for group in groups.values():
         group.rows.sort(key=lambda r: str(r.user))
     # Named teams in name order, the reps without a team last.
@@ -338,38 +363,63 @@ def forecast_get(*, user: User, period: Period) -> Forecast:
     """Each rep's figures the user may see, by team, with team subtotals and a company total.
 
     A rep sees their own deals, a manager their teams', admins and finance everyone's:
-    the scope is the opportunities' (`restrict(user, "view")`).  Four queries.
+    the scope is the opportunities' (`restrict(user, "view")`), and each rep's target
+    beside it (decision 062).  Five queries.
     """
     figures = figures_live(Opportunity.objects.restrict(user, "view"), period)
     adjustments = latest_adjustments(ForecastAdjustment.objects.restrict(user, "view"), period)
     for user_id, adjustment in adjustments.items():
         figures.setdefault(user_id, Figures()).adjustment = adjustment
+    targets = targets_of(SalesTarget.objects.restrict(user, "view"), period)
+    for user_id in targets:
+        figures.setdefault(user_id, Figures())
     people = User.objects.filter(pk__in=list(figures)).select_related("team")
     adjustable = adjustable_user_ids(user=user, user_ids=list(figures))
-    rows = [RepRow(user=p, figures=figures[p.pk], can_adjust=p.pk in adjustable) for p in people]
+    rows = [
+        RepRow(
+            user=p,
+            figures=figures[p.pk],
+            can_adjust=p.pk in adjustable,
+            target=targets.get(p.pk),
+        )
+        for p in people
+    ]
     groups = _group(rows, {row.user.pk: row.user.team for row in rows})
     total = Figures()
     for group in groups:
         total.add(group.total)
+    set_targets = [g.target for g in groups if g.target is not None]
     return Forecast(
         period=period,
         currency=base_currency(),
         groups=groups,
         total=total,
         adjusted_commit=sum((g.adjusted_commit for g in groups), ZERO),
+        target=sum(set_targets, ZERO) if set_targets else None,
     )
 
 
 def adjustable_user_ids(*, user: User, user_ids: Iterable[int]) -> set[int]:
     """Whose commit `user` may adjust: others within their data scope for adjustments."""
-    scope = user.data_scope("sales.forecastadjustment", "add")
-    if scope is None or scope == "own":
-        return set()
     ids = {pk for pk in user_ids if pk != user.pk}
-    if scope == "all":
-        return ids
-    teams = set(user.scope_team_ids())
-    return set(User.objects.filter(pk__in=ids, team_id__in=teams).values_list("pk", flat=True))
+    return users_within(
+        user=user, object_type="sales.forecastadjustment", action="add", user_ids=ids
+    )
+
+
+def targets_of(targets: QuerySet[SalesTarget], period: Period) -> dict[int, Decimal]:
+    """Each rep's target for the period (decision 062): the one set for it, else, for a
+    quarter, the sum of the targets set for its months."""
+    found: dict[int, Decimal] = {}
+    keys = [period.key]
+    if period.is_quarter:
+        keys += [f"{period.start.year}-{period.start.month + n:02d}" for n in range(3)]
+    rows = targets.filter(period__in=keys).values_list("user_id", "period", "amount")
+    exact = {user_id: amount for user_id, key, amount in rows if key == period.key}
+    for user_id, key, amount in rows:
+        if key != period.key and user_id not in exact:
+            found[user_id] = found.get(user_id, ZERO) + amount
+    return {**found, **exact}
 
 
 def adjustment_list(*, user: User, period: Period) -> QuerySet[ForecastAdjustment]:

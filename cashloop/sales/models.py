@@ -493,3 +493,38 @@ class ForecastSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.user} {self.as_of}"
+
+
+class SalesTarget(models.Model):
+    """What a rep is to win in a period (销售目标): a month (`2026-11`) or a quarter
+    (`2026-Q4`), in the base currency (decision 062).  A team's target is its reps'."""
+
+    period = models.CharField(_("period"), max_length=7)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.PROTECT,
+        related_name="sales_targets",
+    )
+    amount = money_field(_("target"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_owner_field = "user"
+    scope_team_field = "user__team"
+
+    class Meta:
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
+        ordering = ["period", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "user"], name="sales_target_once"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="sales_target_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.user}: {self.amount}"

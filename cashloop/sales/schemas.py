@@ -19,6 +19,7 @@ from cashloop.sales.choices import (
     OpportunityStatus,
     StageKind,
 )
+from cashloop.sales.forecast import attainment
 
 Amount = Annotated[Decimal, Field(gt=Decimal("-1e15"), lt=Decimal("1e15"))]
 Rate = Annotated[Decimal, Field(max_digits=18, decimal_places=8)]
@@ -330,9 +331,14 @@ class FiguresOut(Schema):
     adjusted_commit: str
     weighted: str
     closed_won: str
+    target: str | None = None
+    attainment: str | None = None  # closed won as a percent of the target
 
 
-def figures_out(figures: Any, adjusted: Decimal | None = None) -> dict[str, str]:
+def figures_out(
+    figures: Any, adjusted: Decimal | None = None, target: Decimal | None = None
+) -> dict[str, Any]:
+    won = attainment(figures.closed_won, target)
     return {
         "pipeline": money_str(figures.pipeline),
         "best_case": money_str(figures.best_case),
@@ -340,6 +346,8 @@ def figures_out(figures: Any, adjusted: Decimal | None = None) -> dict[str, str]
         "adjusted_commit": money_str(figures.adjusted_commit if adjusted is None else adjusted),
         "weighted": money_str(figures.weighted),
         "closed_won": money_str(figures.closed_won),
+        "target": money_str(target) if target is not None else None,
+        "attainment": str(won) if won is not None else None,
     }
 
 
@@ -357,6 +365,26 @@ class ForecastOut(Schema):
     group: str
     lines: list[ForecastLineOut]
     total: FiguresOut
+
+
+class TargetLineIn(InSchema):
+    user_id: int
+    amount: Amount | None = None  # none: no target
+
+
+class TargetsIn(InSchema):
+    period: str = Field(..., max_length=20)
+    targets: list[TargetLineIn] = Field(..., max_length=500)
+
+
+class TargetOut(Schema):
+    period: str
+    user: Ref
+    amount: str
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> str:
+        return money_str(obj.amount)
 
 
 class AdjustmentIn(InSchema):

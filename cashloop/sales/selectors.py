@@ -9,6 +9,7 @@ windowed query for at most `per_column` cards of each stage.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,7 +38,15 @@ from cashloop.customers.models import Customer
 from cashloop.identity.models import Team, User
 from cashloop.sales.choices import LeadStatus
 from cashloop.sales.errors import SalesError
-from cashloop.sales.models import AssignmentRule, Lead, Opportunity, Pipeline, Stage, StageChange
+from cashloop.sales.models import (
+    AssignmentRule,
+    Lead,
+    Opportunity,
+    Pipeline,
+    SalesTarget,
+    Stage,
+    StageChange,
+)
 
 MONEY = DecimalField(max_digits=MONEY_MAX_DIGITS + 3, decimal_places=MONEY_DECIMAL_PLACES)
 BOARD_CARDS_PER_COLUMN = 20
@@ -354,3 +363,34 @@ def assignment_rule_list(*, user: User) -> QuerySet[AssignmentRule]:
     return AssignmentRule.objects.select_related("user", "team", "last_assigned").order_by(
         "position", "id"
     )
+
+
+def target_reps(*, user: User) -> list[User]:
+    """The people who sell (a role lets them add opportunities, not all of them) within the
+    user's scope for sales targets, by name (decision 062)."""
+    require(user, "view", SalesTarget)
+    sellers = [
+        u
+        for u in User.objects.filter(is_active=True, is_superuser=False)
+        .select_related("team")
+        .prefetch_related("roles")
+        if any(r.allows("sales.opportunity", "add") and "*" not in r.grants for r in u.roles.all())
+    ]
+    shown = users_within(
+        user=user, object_type="sales.salestarget", action="view", user_ids=[u.pk for u in sellers]
+    )
+    return sorted((u for u in sellers if u.pk in shown), key=str)
+
+
+def users_within(*, user: User, object_type: str, action: str, user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` are within `user`'s data scope for `action` on `object_type`."""
+    scope = user.data_scope(object_type, action)
+    ids = set(user_ids)
+    if scope is None:
+        return set()
+    if scope == "own":
+        return ids & {user.pk}
+    if scope == "all":
+        return ids
+    teams = set(user.scope_team_ids())
+    return set(User.objects.filter(pk__in=ids, team_id__in=teams).values_list("pk", flat=True))

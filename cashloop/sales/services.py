@@ -32,7 +32,7 @@ from cashloop.customers import services as customer_services
 from cashloop.customers.models import Contact, Customer
 from cashloop.customfields.services import custom_values_validate
 from cashloop.identity.models import Team, User
-from cashloop.sales import forecast
+from cashloop.sales import forecast, selectors
 from cashloop.sales.choices import (
     ForecastCategory,
     LeadSource,
@@ -48,6 +48,7 @@ from cashloop.sales.models import (
     Lead,
     Opportunity,
     Pipeline,
+    SalesTarget,
     Stage,
     StageChange,
 )
@@ -1084,3 +1085,64 @@ def customer_sales_merge(
             converted_customer=survivor
         ),
     }
+
+
+# --- sales targets (decision 062) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def sales_targets_set(
+    *, actor: User, period: str, targets: Mapping[int, Decimal | int | str | None]
+) -> list[SalesTarget]:
+    """Set reps' targets for a period, all or none: a rep within the actor's scope for
+    targets, an amount of at least 0 in the base currency; None (or empty) removes one.
+    -> the period's targets the call set."""
+    require(actor, "change", SalesTarget)
+    key = forecast.parse_period(period).key
+    allowed = selectors.users_within(
+        user=actor, object_type="sales.salestarget", action="change", user_ids=list(targets)
+    )
+    base = base_currency()
+    amounts: dict[int, Decimal | None] = {}
+    for user_id, raw in targets.items():
+        if user_id not in allowed:
+            raise DomainError(
+                SalesError.TARGET_USER_OUTSIDE_SCOPE,
+                details={"field": "user_id", "user_id": user_id},
+            )
+        if raw is None or raw == "":
+            amounts[user_id] = None
+            continue
+        try:
+            value = to_decimal(raw)
+        except (TypeError, ValueError):
+            value = Decimal(-1)
+        if value < 0 or value != quantize(value, base):
+            raise DomainError(
+                SalesError.TARGET_AMOUNT_INVALID, details={"field": "amount", "user_id": user_id}
+            )
+        amounts[user_id] = value
+    existing = {
+        t.user_id: t
+        for t in SalesTarget.objects.select_for_update().filter(period=key, user_id__in=amounts)
+    }
+    kept = []
+    for user_id, amount in amounts.items():
+        target = existing.get(user_id)
+        if amount is None:
+            if target is not None:
+                audit_record(actor=actor, instance=target, action=AuditAction.DELETE)
+                target.delete()
+            continue
+        if target is None:
+            target = SalesTarget.objects.create(
+                period=key, user_id=user_id, amount=amount, set_by=actor
+            )
+            audit_record(actor=actor, instance=target, action=AuditAction.CREATE)
+        elif target.amount != amount:
+            before = audit_snapshot(target)
+            target.amount, target.set_by = amount, actor
+            target.save()
+            audit_record(actor=actor, instance=target, action=AuditAction.UPDATE, before=before)
+        kept.append(target)
+    return kept

@@ -33,6 +33,7 @@ urlpatterns = [
     path("forecast/", views.forecast_page, name="forecast"),
     path("forecast/adjust/", views.forecast_adjust, name="forecast_adjust"),
     path("forecast/accuracy/", views.forecast_accuracy, name="forecast_accuracy"),
+    path("targets/", views.targets_page, name="targets"),
     path("funnel/", views.funnel_page, name="funnel"),
     path("settings/pipelines/", views.pipeline_settings, name="pipeline_settings"),
     path("settings/pipelines/<int:pipeline_id>/", views.pipeline_edit, name="pipeline_edit"),

@@ -51,7 +51,14 @@ from cashloop.sales.forms import (
     ProbabilityForm,
     StageForm,
 )
-from cashloop.sales.models import AssignmentRule, ForecastAdjustment, Lead, Opportunity, Pipeline
+from cashloop.sales.models import (
+    AssignmentRule,
+    ForecastAdjustment,
+    Lead,
+    Opportunity,
+    Pipeline,
+    SalesTarget,
+)
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import DENIED, need, page_error, refuse_or_show
 
@@ -737,7 +744,61 @@ def _forecast_context(request: HttpRequest, period: forecast.Period) -> dict[str
     return {
         "forecast": forecast.forecast_get(user=request.user, period=period),
         "can_adjust": may(request.user, "add", ForecastAdjustment),
+        "can_set_targets": may(request.user, "change", SalesTarget),
     }
+
+
+@login_required
+def targets_page(request: HttpRequest) -> HttpResponse:
+    """The targets of a period for the reps within the user's scope, set all at once
+    (decision 062); a refused row names itself and nothing is saved."""
+    need(request.user, "view", SalesTarget)
+    default = forecast.period_containing(timezone.localdate(), quarter=True)
+    period, error = _period(request.GET.get("period") or request.POST.get("period"), default)
+    reps = selectors.target_reps(user=request.user)
+    typed: dict[int, str] = {}
+    if request.method == "POST" and error is None:
+        need(request.user, "change", SalesTarget)
+        typed = {
+            r.pk: request.POST.get(f"target-{r.pk}", "").strip().replace(",", "") for r in reps
+        }
+        try:
+            services.sales_targets_set(
+                actor=request.user,
+                period=period.key,
+                targets={k: v or None for k, v in typed.items()},
+            )
+        except DomainError as exc:
+            refuse_or_show(exc)
+            error = exc
+        else:
+            messages.success(request, _("Targets saved."))
+            return redirect(f"{reverse('sales:targets')}?period={period.key}")
+    visible = SalesTarget.objects.restrict(request.user, "view")
+    current = forecast.targets_of(visible, period)
+    explicit = dict(visible.filter(period=period.key).values_list("user_id", "amount"))
+    rows = [
+        {
+            "user": r,
+            "value": typed.get(r.pk, explicit.get(r.pk, "")),
+            # A quarter's target from its months, until one is set for the quarter itself.
+            "from_months": current.get(r.pk) if r.pk not in explicit else None,
+            "refused": error is not None and (error.details or {}).get("user_id") == r.pk,
+        }
+        for r in reps
+    ]
+    return render(
+        request,
+        "sales/targets.html",
+        {
+            "period": period,
+            "periods": forecast.period_choices(),
+            "rows": rows,
+            "error": error,
+            "base_currency": base_currency(),
+            "can_change": may(request.user, "change", SalesTarget),
+        },
+    )
 
 
 @login_required
