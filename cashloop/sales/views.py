@@ -776,7 +776,10 @@ def targets_page(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('sales:targets')}?period={period.key}")
     visible = SalesTarget.objects.restrict(request.user, "view")
     current = forecast.targets_of(visible, period)
-    explicit = dict(visible.filter(period=period.key).values_list("user_id", "amount"))
+    explicit = {
+        user_id: quantize(amount, base_currency())
+        for user_id, amount in visible.filter(period=period.key).values_list("user_id", "amount")
+    }
     rows = [
         {
             "user": r,

@@ -1,5 +1,6 @@
 """The forecast through the real browser: a manager reads the team's forecast, adjusts a
-rep's commit inline, then reads the funnel and the accuracy report.
+rep's commit inline, sets the rep's target and reads the attainment, then reads the funnel
+and the accuracy report.
 
 Data is made beforehand with the services; after that, everything goes through the pages.
 """
@@ -71,6 +72,15 @@ def test_manager_adjusts_a_commit_and_reads_the_funnel(
     expect(page.get_by_test_id("company-total")).to_contain_text("140,000.00")
     shoot("adjusted")
     assert ForecastAdjustment.objects.get().created_by == company.manager_east
+
+    # The quarter's target for rep_east: 30,000 won of 60,000 is half of it.
+    page.get_by_test_id("set-targets").click()
+    page.get_by_test_id(f"target-row-{rep.pk}").locator("input").fill("60000")
+    page.get_by_test_id("save-targets").click()
+    expect(page.get_by_test_id(f"target-row-{rep.pk}").locator("input")).to_have_value("60000.00")
+    shoot("targets", both=True)
+    page.goto(f"{base}/sales/forecast/?period={period.key}")
+    expect(page.get_by_test_id(f"attainment-{rep.pk}")).to_have_text("50.0%")
 
     page.get_by_test_id("tab-funnel").click()
     expect(page.get_by_test_id("funnel-chart")).to_be_visible()
