@@ -36,6 +36,7 @@ from cashloop.cpq.schemas import (
     ReasonIn,
     SendIn,
 )
+from cashloop.web.files import attachment
 
 products_router = Router(tags=["catalog"])
 price_books_router = Router(tags=["catalog"])
@@ -290,7 +291,5 @@ def quote_reject(request: HttpRequest, quote_id: int, payload: ReasonIn) -> Any:
 @quotes_router.get("/{quote_id}/pdf")
 def quote_pdf_download(request: HttpRequest, quote_id: int) -> HttpResponse:
     quote = _detail(request, quote_id)
-    response = HttpResponse(quote_pdf(quote), content_type="application/pdf")
     name = f"{quote.number or quote.pk}-v{quote.version}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(quote_pdf(quote), "application/pdf", name)

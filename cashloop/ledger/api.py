@@ -27,6 +27,7 @@ from cashloop.ledger.schemas import (
     PeriodOut,
     ReverseIn,
 )
+from cashloop.web.files import attachment
 
 router = Router(tags=["ledger"])
 
@@ -115,4 +116,4 @@ def vouchers_export(
 ) -> HttpResponse:
     """The journal as vouchers (凭证) in CSV for 用友/金蝶-style imports (decision 059)."""
     text = selectors.vouchers_export(user=request.user, date_from=date_from, date_to=date_to)
-    return vouchers.download(text, selectors.vouchers_filename(date_from, date_to))
+    return attachment(text, vouchers.CONTENT_TYPE, selectors.vouchers_filename(date_from, date_to))

@@ -23,6 +23,7 @@ from cashloop.ledger import selectors, services, vouchers
 from cashloop.ledger.choices import PostingReason
 from cashloop.ledger.forms import AccountForm, EntryFilterForm, ReverseForm
 from cashloop.ledger.models import Account, AccountingPeriod, JournalEntry
+from cashloop.web.files import attachment
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, page_error, refuse_or_show
 
@@ -99,7 +100,7 @@ def vouchers_export(request: HttpRequest) -> HttpResponse:
         refuse_or_show(exc)
         messages.error(request, f"{exc.message} ({exc.code.code})")
         return redirect("ledger:entries")
-    return vouchers.download(text, selectors.vouchers_filename(day_from, day_to))
+    return attachment(text, vouchers.CONTENT_TYPE, selectors.vouchers_filename(day_from, day_to))
 
 
 @login_required

@@ -28,8 +28,6 @@ import csv
 from datetime import date
 from decimal import Decimal
 
-from django.http import HttpResponse
-
 from cashloop.core.money import base_currency, quantize
 from cashloop.ledger.export import ExportSummary, Writable, entries_in_range, journal_stream
 from cashloop.ledger.models import Account
@@ -52,6 +50,7 @@ HEADER = (
     "来源凭证号",
 )
 VOUCHER_WORD = "记"
+CONTENT_TYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff"
 
 
@@ -105,9 +104,3 @@ def _rate(amount: Decimal, base_amount: Decimal) -> str:
     if amount == 0:
         return ""
     return f"{(base_amount / amount).quantize(Decimal('0.000001')):f}"
-
-
-def download(text: str, filename: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

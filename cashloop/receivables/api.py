@@ -49,6 +49,7 @@ from cashloop.receivables.schemas import (
     WriteOffIn,
 )
 from cashloop.receivables.statement import default_period, statement_get, statement_pdf
+from cashloop.web.files import attachment
 
 router = Router(tags=["receivables"])
 
@@ -305,10 +306,8 @@ def customer_statement(
         currency=currency,
     )
     if format == "pdf":
-        response = HttpResponse(statement_pdf(found), content_type="application/pdf")
         name = f"statement-{found.customer.code}-{found.start}-{found.end}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return attachment(statement_pdf(found), "application/pdf", name)
     return found
 
 
@@ -316,7 +315,7 @@ def customer_statement(
 def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """The issued invoice as a UBL 2.1 e-invoice (Peppol BIS Billing 3.0), decision 058."""
     invoice, xml = selectors.invoice_einvoice(user=request.user, invoice_id=invoice_id)
-    return einvoice.download(invoice, xml)
+    return attachment(xml, einvoice.CONTENT_TYPE, f"{invoice.number}.xml")
 
 
 @router.get("/invoicing-profile", response={200: InvoicingProfileOut, 204: None})

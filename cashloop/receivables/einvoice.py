@@ -13,7 +13,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
 from lxml import etree
 
 from cashloop.core.money import quantize
@@ -28,6 +27,7 @@ COMMERCIAL_INVOICE = "380"
 CREDIT_TRANSFER = "30"
 # UN/ECE recommendation 20 "one": a line's own unit is free text, not a code.
 UNIT_CODE = "C62"
+CONTENT_TYPE = "application/xml; charset=utf-8"
 ZERO = Decimal(0)
 PRICE_STEP = Decimal("0.0001")
 
@@ -160,10 +160,3 @@ def _category(parent: Any, rate: Decimal) -> None:
     _cbc(parent, "ID", "S" if rate > 0 else "Z")
     _cbc(parent, "Percent", format((rate * 100).normalize(), "f"))
     _cbc(_cac(parent, "TaxScheme"), "ID", "VAT")
-
-
-def download(invoice: Invoice, xml: bytes) -> HttpResponse:
-    """The XML as a file to save, named by the invoice number."""
-    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
-    return response

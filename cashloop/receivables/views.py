@@ -69,6 +69,7 @@ from cashloop.receivables.models import (
     Payment,
 )
 from cashloop.receivables.statement import default_period, statement_get, statement_pdf
+from cashloop.web.files import attachment
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, page_error, refuse_or_show
 
@@ -398,7 +399,7 @@ def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
         refuse_or_show(exc)
         messages.error(request, f"{exc.message} ({exc.code.code})")
         return redirect("receivables:invoice_detail", invoice_id=invoice_id)
-    return einvoice.download(invoice, xml)
+    return attachment(xml, einvoice.CONTENT_TYPE, f"{invoice.number}.xml")
 
 
 @login_required
@@ -972,10 +973,8 @@ def customer_statement(request: HttpRequest, customer_id: int) -> HttpResponse:
         else:
             page_error(exc)
     if found is not None and request.GET.get("format") == "pdf":
-        response = HttpResponse(statement_pdf(found), content_type="application/pdf")
         name = f"statement-{found.customer.code}-{found.start}-{found.end}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return attachment(statement_pdf(found), "application/pdf", name)
     return render(
         request,
         "receivables/statement.html",

@@ -22,6 +22,7 @@ user's invoice scope shows.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -45,8 +46,6 @@ from cashloop.treasury.models import TreasurySettings
 ZERO = Decimal(0)
 MONTHS_MAX = 36
 DAYS_A_YEAR = 365
-# The sorts a ranking offers, each descending except days to pay (the slowest first too).
-SORTS = ("contribution", "revenue", "gross_margin", "cost_to_collect", "days_to_pay", "financing")
 
 
 class Verdict(StrEnum):
@@ -54,6 +53,17 @@ class Verdict(StrEnum):
     THIN = "thin"  # less than half the company's contribution per unit of revenue
     LOSES_MONEY = "loses_money"
 
+
+# The sorts a ranking offers, by name: the column's label and its figure, largest first
+# (for days to pay, the slowest payers first).
+SORTS: dict[str, tuple[Any, Callable[[CustomerValue], Any]]] = {
+    "contribution": (_("Contribution"), lambda r: r.contribution),
+    "revenue": (_("Revenue"), lambda r: r.revenue),
+    "gross_margin": (_("Gross margin"), lambda r: r.gross_margin),
+    "cost_to_collect": (_("Cost to collect"), lambda r: r.cost_to_collect),
+    "days_to_pay": (_("Days to pay"), lambda r: r.days_to_pay or 0),
+    "financing": (_("Financing cost"), lambda r: r.financing_cost),
+}
 
 VERDICT_LABELS = {
     Verdict.MAKES_MONEY: _("Makes money"),
@@ -295,12 +305,5 @@ def _rank(rows: list[CustomerValue], total: CustomerValue) -> None:
 
 
 def _sorted(rows: list[CustomerValue], sort: str) -> list[CustomerValue]:
-    keys = {
-        "contribution": lambda r: (-r.contribution, r.customer_id),
-        "revenue": lambda r: (-r.revenue, r.customer_id),
-        "gross_margin": lambda r: (-r.gross_margin, r.customer_id),
-        "cost_to_collect": lambda r: (-r.cost_to_collect, r.customer_id),
-        "days_to_pay": lambda r: (-(r.days_to_pay or 0), r.customer_id),
-        "financing": lambda r: (-r.financing_cost, r.customer_id),
-    }
-    return sorted(rows, key=keys[sort])
+    figure = SORTS[sort][1]
+    return sorted(rows, key=lambda r: (-figure(r), r.customer_id))

@@ -50,6 +50,7 @@ from cashloop.treasury.models import (
     Scenario,
     TreasurySettings,
 )
+from cashloop.treasury.value import SORTS
 from cashloop.web.forms import form_add_domain_error
 from cashloop.web.pages import need, refuse_or_show
 
@@ -797,14 +798,7 @@ def customer_value(request: HttpRequest, form: ValueSettingsForm | None = None) 
         "months": int(months),
         "month_choices": VALUE_MONTHS,
         "sort": sort,
-        "sort_headers": [
-            ("contribution", _("Contribution")),
-            ("revenue", _("Revenue")),
-            ("gross_margin", _("Gross margin")),
-            ("cost_to_collect", _("Cost to collect")),
-            ("days_to_pay", _("Days to pay")),
-            ("financing", _("Financing cost")),
-        ],
+        "sort_headers": [(key, label) for key, (label, _figure) in SORTS.items()],
         "currency": base_currency(),
     }
     if may(request.user, "change", TreasurySettings):
