@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cashloop.collections",
     "cashloop.treasury",
     "cashloop.webhooks",
+    "cashloop.imports",
     "cashloop.web",
 ]
 

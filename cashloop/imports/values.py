@@ -1,0 +1,126 @@
+"""Turning one cell into a value of a field, or the reason it cannot be.
+
+A spreadsheet from the old system has dates as text in several formats or as Excel
+dates, amounts with currency signs and thousands separators, and codes that Excel
+turned into numbers (1001.0).  Each parser takes the cell as read and returns the value,
+None for an empty cell, or raises `Problem` with an error code of imports.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cashloop.core.errors import DomainError, ErrorCode
+from cashloop.imports.errors import ImportsError
+from cashloop.imports.reading import FORMULA
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+_MONEY_NOISE = re.compile(r"[\s,¥￥$€£]|^CNY|^RMB|元$")
+
+
+class Problem(Exception):
+    """What is wrong with one cell or row: an error code and its message."""
+
+    def __init__(self, code: ErrorCode, **params: Any) -> None:
+        super().__init__(code.code)
+        self.code = code
+        self.message = str(code.message).format(**params)
+
+    @classmethod
+    def of(cls, error: DomainError) -> Problem:
+        """A service's refusal of the row, as the row's problem."""
+        problem = cls(error.code)
+        problem.message = error.message
+        return problem
+
+
+def _empty(cell: Any) -> bool:
+    if cell is FORMULA:
+        raise Problem(ImportsError.FORMULA)
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def text(cell: Any) -> str | None:
+    if _empty(cell):
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime | date):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def decimal(cell: Any) -> Decimal | None:
+    if _empty(cell):
+        return None
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return Decimal(str(cell))
+    raw = _MONEY_NOISE.sub("", str(cell).strip())
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise Problem(ImportsError.NUMBER) from None
+    if not value.is_finite():
+        raise Problem(ImportsError.NUMBER)
+    return value
+
+
+def amount(cell: Any) -> Decimal | None:
+    value = decimal(cell)
+    if value is not None and (value <= 0 or value != value.quantize(Decimal("0.01"))):
+        raise Problem(ImportsError.AMOUNT)
+    return value
+
+
+def integer(cell: Any) -> int | None:
+    value = decimal(cell)
+    if value is None:
+        return None
+    if value != value.to_integral_value():
+        raise Problem(ImportsError.NUMBER)
+    return int(value)
+
+
+def percent(cell: Any) -> Decimal | None:
+    """13%, 13 or 0.13 all mean 0.13 (a rate of 1 or less is a fraction already)."""
+    if isinstance(cell, str) and cell.strip().endswith("%"):
+        value = decimal(cell.strip()[:-1])
+        return None if value is None else value / 100
+    value = decimal(cell)
+    if value is not None and value > 1:
+        value /= 100
+    return value
+
+
+def day(cell: Any) -> date | None:
+    if _empty(cell):
+        return None
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    raw = str(cell).strip().split(" ")[0].split("T")[0]
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise Problem(ImportsError.DATE)
+
+
+def choice(options: dict[str, str]) -> Any:
+    """A parser for one of `options`: {what the file may say (lowercase): stored value}."""
+
+    def parse(cell: Any) -> str | None:
+        value = text(cell)
+        if value is None:
+            return None
+        found = options.get(value.lower())
+        if found is None:
+            raise Problem(ImportsError.CHOICE, choices=", ".join(sorted(set(options.values()))))
+        return found
+
+    return parse
