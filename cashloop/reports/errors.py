@@ -36,3 +36,40 @@ class ReportError(ErrorCode):
         422,
         _("The period may cover at most {most} months."),
     )
+    BAD_MEASURE = (
+        "report.bad_measure",
+        422,
+        _("Measure revenue as recognised, invoiced, collected or backlog, not “{value}”."),
+    )
+    BAD_DIMENSION = (
+        "report.bad_dimension",
+        422,
+        _(
+            "Break revenue down by customer, customer_group, product, product_family, rep, "
+            "team, region or period, not “{value}”."
+        ),
+    )
+    BAD_GRAIN = (
+        "report.bad_grain",
+        422,
+        _("Group the periods by month, quarter or year, not “{value}”."),
+    )
+    BAD_COMPARE = (
+        "report.bad_compare",
+        422,
+        _("Compare with previous, year, both or none, not “{value}”."),
+    )
+    BAD_RANGE = ("report.bad_range", 422, _("“From” must be on or before “to”."))
+    BAD_KEY = (
+        "report.bad_key",
+        422,
+        _("“{value}” is not a value of the dimension {dimension}."),
+    )
+    DIMENSION_UNAVAILABLE = (
+        "report.dimension_unavailable",
+        422,
+        _(
+            "{measure} revenue cannot be broken down by {dimension}: its documents do not "
+            "name products."
+        ),
+    )

@@ -45,6 +45,9 @@ from cashloop.treasury.models import TreasurySettings
 
 ZERO = Decimal(0)
 MONTHS_MAX = 36
+# Wide enough for a net amount times a rate, before it is rounded to the currency.
+MONEY = DecimalField(max_digits=30, decimal_places=8)
+UNSOLD = (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)
 DAYS_A_YEAR = 365
 
 
@@ -123,6 +126,20 @@ class Ranking:
     total: CustomerValue = field(default_factory=lambda: CustomerValue(0, ""))
 
 
+def line_revenue() -> Any:
+    """An invoice line's revenue in the base currency: its net at the invoice's rate.
+
+    The revenue report (`cashloop.reports.revenue`) sums the same expressions, so that its
+    "invoiced" and this ranking's revenue are one figure.
+    """
+    return F("net") * F("invoice__rate")
+
+
+def credit_note_revenue() -> Any:
+    """What a credit note takes back of revenue, in the base currency (positive)."""
+    return F("subtotal") * F("rate")
+
+
 def _money(amount: Decimal) -> Decimal:
     return quantize(amount, base_currency())
 
@@ -137,7 +154,7 @@ def ranking(
     """Every customer with a figure in the `months` to `today`, sorted by `sort`."""
     start = add_months(today, -months)
     invoices = Invoice.objects.restrict(user).filter(issue_date__gt=start, issue_date__lte=today)
-    invoices = invoices.exclude(status__in=(InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED))
+    invoices = invoices.exclude(status__in=UNSOLD)
     customers = Customer.objects.restrict(user).values("pk")
     rows: dict[int, CustomerValue] = {}
 
@@ -152,10 +169,9 @@ def ranking(
     credit_notes = CreditNote.objects.filter(
         customer__in=customers, date__gt=start, date__lte=today
     )
-    money = DecimalField(max_digits=30, decimal_places=8)
     for customer_id, credited in (
         credit_notes.values_list("customer_id")
-        .annotate(credited=Sum(F("subtotal") * F("rate"), output_field=money))
+        .annotate(credited=Sum(credit_note_revenue(), output_field=MONEY))
         .order_by()
     ):
         row(customer_id).credited = credited or ZERO
@@ -189,9 +205,9 @@ def ranking(
 
 def _sales(invoices: Any) -> Any:
     """(customer, revenue, revenue whose cost is known, its cost) of the invoices' lines."""
-    money = DecimalField(max_digits=30, decimal_places=8)
+    money = MONEY
     known = Q(contract_line__product__standard_cost__isnull=False) & ~Q(contract_line__net=0)
-    base = F("net") * F("invoice__rate")
+    base = line_revenue()
     # Invoice lines of a contract bill a share of the contract line at quantity 1.
     cost = (
         F("net")
