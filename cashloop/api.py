@@ -41,6 +41,7 @@ from cashloop.customers.api import contacts_router, customers_router, interactio
 from cashloop.customfields.api import router as customfields_router
 from cashloop.identity.api import router as identity_router
 from cashloop.identity.auth import api_auth
+from cashloop.imports.api import router as imports_router
 from cashloop.knowledge.api import announcements_router, documents_router
 from cashloop.ledger.api import router as ledger_router
 from cashloop.notifications.api import router as notifications_router
@@ -175,3 +176,4 @@ api.add_router("/collections", collections_router)
 api.add_router("/tickets", service_router)
 api.add_router("/treasury", treasury_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/imports", imports_router)

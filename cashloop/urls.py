@@ -19,6 +19,7 @@ urlpatterns = [
     path("sales/", include("cashloop.sales.urls")),
     path("settings/custom-fields/", include("cashloop.customfields.urls")),
     path("settings/webhooks/", include("cashloop.webhooks.urls")),
+    path("settings/imports/", include("cashloop.imports.urls")),
     path("notifications/", include("cashloop.notifications.urls")),
     path("approvals/", include("cashloop.approvals.urls")),
     path("contracts/", include("cashloop.contracts.urls")),

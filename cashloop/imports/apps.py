@@ -1,4 +1,4 @@
-"""App config for imports: moving a company's data in from spreadsheets (decision 063)."""
+"""App config for imports: moving a company's data in from spreadsheets (decision 066)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

@@ -72,7 +72,7 @@ class ImportsError(ErrorCode):
     UNKNOWN_REFERENCE = (
         "import.unknown_reference",
         422,
-        _("No {what} {value}, in the file or in Cashloop."),
+        _("No {what} {value} in Cashloop."),
     )
     INCONSISTENT = (
         "import.inconsistent",

@@ -10,7 +10,7 @@ payment with one row per invoice it paid) gather rows by natural key; their reco
 fields must agree across those rows.  Other kinds refuse the same natural key twice in
 one file.
 
-Opening balances (decision 063): a migrated open invoice is an invoice of origin
+Opening balances (decision 066): a migrated open invoice is an invoice of origin
 "opening" whose one line is credited to the opening-balance account (利润分配, role
 `opening`), not to revenue, and without tax, which the old system accounted for already;
 issuing it posts Dr AR / Cr opening balances.  A historical payment is a payment whose

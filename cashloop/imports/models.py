@@ -1,4 +1,4 @@
-"""Import tables (decision 063): a file being imported (its mapping, checks and outcome),
+"""Import tables (decision 066): a file being imported (its mapping, checks and outcome),
 saved column mappings, and what each imported natural key became.
 
 A job keeps the uploaded file until it is imported, so the preview and the import read

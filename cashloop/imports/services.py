@@ -1,5 +1,5 @@
 """Writes of imports: check a file (the preview), change its mapping, import it, and save
-mapping templates (decision 063).
+mapping templates (decision 066).
 
 Checking reads the file, maps its columns to the kind's fields (a saved template, or
 headers recognised in English and Chinese), parses every cell, gathers rows into records
@@ -17,8 +17,6 @@ there are skipped, so importing the same file again changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,7 +59,7 @@ def _names(f: Field) -> set[str]:
 def mapping_guess(kind: Kind, header: list[str]) -> dict[str, str]:
     """Each field's column, by its name or a known header in either language."""
     by_name = {header_key(column): column for column in reversed(header) if column}
-    mapping = {}
+    mapping: dict[str, str] = {}
     for f in kind.all_fields():
         for name in _names(f):
             if name in by_name and by_name[name] not in mapping.values():
@@ -147,17 +145,17 @@ def _analyse(actor: User, kind: Kind, table: Table, mapping: dict[str, str]) -> 
         if record is None:
             record = by_key[key] = Record(key=key, lines=[line], values=values, items=[item])
         elif not kind.grouped:
-            problem = Problem(ImportsError.DUPLICATE_IN_FILE, key=key_label, line=record.lines[0])
-            problems.append((line, mapping[kind.key_fields[0]], problem))
+            twice = Problem(ImportsError.DUPLICATE_IN_FILE, key=key_label, line=record.lines[0])
+            problems.append((line, mapping[kind.key_fields[0]], twice))
         else:
             record.lines.append(line)
             record.items.append(item)
             for f in fields:
                 if not f.per_row and values.get(f.key) != record.values.get(f.key):
-                    problem = Problem(
+                    differs = Problem(
                         ImportsError.INCONSISTENT, line=record.lines[0], key=key_label
                     )
-                    problems.append((line, mapping[f.key], problem))
+                    problems.append((line, mapping[f.key], differs))
         record.problems.extend(problems)
     existing = kind.existing(by_key)
     analysis.records = [r for k, r in by_key.items() if k not in existing]
@@ -324,13 +322,3 @@ def import_template_save(
         actor=actor, instance=template, action=AuditAction.CREATE if created else AuditAction.UPDATE
     )
     return template
-
-
-def error_report(job: ImportJob) -> bytes:
-    """The job's problems as CSV (UTF-8 with BOM, which Excel opens as such)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["line", "column", "code", "message"])
-    for row in job.errors:
-        writer.writerow([row["line"], row["column"], row["code"], row["message"]])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")

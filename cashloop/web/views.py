@@ -14,6 +14,7 @@ from cashloop.core.scoping import may
 from cashloop.credit import selectors as credit_selectors
 from cashloop.customers import selectors as customer_selectors
 from cashloop.identity import selectors as identity_selectors
+from cashloop.imports.models import ImportJob
 from cashloop.receivables.models import InvoicingProfile
 from cashloop.reports import selectors as report_selectors
 from cashloop.web.navigation import SECTIONS_BY_KEY
@@ -58,6 +59,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
             "users": users,
             "can_invoicing": may(request.user, "view", InvoicingProfile),
             "can_webhooks": may(request.user, "view", WebhookSubscription),
+            "can_imports": may(request.user, "view", ImportJob),
         },
     )
 

@@ -76,6 +76,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('kind', 'name'), name='imports_template_name_once')],
             },
         ),
-            # Finance migrates open items (decision 063).
+            # Finance migrates open items (decision 066).
         migrations.RunPython(_roles.install, migrations.RunPython.noop),
     ]

@@ -196,3 +196,17 @@ def test_rows_need_their_own_grants(company):
             actor=company.rep_east, kind="customers", file_name="c.csv", content=b"code,name\n"
         )
     assert refused.value.code.code == "permission.denied"
+
+
+def test_the_command_checks_and_imports(company, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "customers.csv"
+    path.write_text(CUSTOMERS_ZH + "M001,重复,,CNY,30,\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"import\.invalid_rows"):
+        call_command("import", "customers", str(path), "--user", company.admin.username)
+    assert not Customer.objects.filter(code="M001").exists()
+    call_command("import", "customers", str(path), "--user", "admin1", "--valid-only")
+    # Which of two rows with one code is right is the user's call: both are left out.
+    imported = Customer.objects.filter(code__in=["M001", "M002", "M003"])
+    assert sorted(imported.values_list("code", flat=True)) == ["M002", "M003"]
