@@ -1,5 +1,5 @@
-"""Report endpoints under /api/v1/reports: aging (summary, items, exports), AR KPIs and
-collection performance.
+"""Report endpoints under /api/v1/reports: aging (summary, items, exports), AR KPIs,
+collection performance and revenue analytics with its drill-down.
 
 Reading a report takes "view" on invoices and shows only the customers the user may see;
 exports take "export".  Bad dates, buckets or bases answer 422 with a `report.*` code.
@@ -12,7 +12,7 @@ from ninja import Query, Router
 
 from cashloop.core.scoping import require
 from cashloop.receivables.models import Invoice
-from cashloop.reports import exports, performance, selectors
+from cashloop.reports import exports, performance, revenue, selectors
 from cashloop.reports.schemas import (
     AgingItemsOut,
     AgingItemsQuery,
@@ -23,10 +23,16 @@ from cashloop.reports.schemas import (
     CollectionPerformanceQuery,
     KpiOut,
     KpiQuery,
+    RevenueDocumentsOut,
+    RevenueDocumentsQuery,
+    RevenueOut,
+    RevenueQuery,
     aging_items_out,
     aging_out,
     kpi_out,
     performance_out,
+    revenue_documents_out,
+    revenue_out,
 )
 
 router = Router(tags=["reports"])
@@ -98,3 +104,34 @@ def collection_performance(request: HttpRequest, filters: Query[CollectionPerfor
         user=request.user, date_from=filters.date_from, date_to=filters.date_to
     )
     return performance_out(found)
+
+
+@router.get("/revenue", response=RevenueOut)
+def revenue_report(request: HttpRequest, filters: Query[RevenueQuery]) -> Any:
+    """Revenue recognised, invoiced or collected, or the contracted backlog, by a dimension
+    over a range of whole months, quarters or years, with the previous period and the same
+    period a year before (decision 063).
+
+    Amounts in the base currency; only the customers the user may see.  Bad measures,
+    dimensions, grains, comparisons or ranges answer 422 with a `report.*` code.
+    """
+    found = revenue.revenue_report(user=request.user, params=filters.params(), limit=filters.limit)
+    return revenue_out(found)
+
+
+@router.get("/revenue/documents", response=RevenueDocumentsOut)
+def revenue_documents(request: HttpRequest, filters: Query[RevenueDocumentsQuery]) -> Any:
+    """The documents behind a figure of the revenue report (the drill-down): invoices and
+    credit notes, payments, journal entries or contracts, each with its part; they sum to
+    the figure."""
+    found = revenue.revenue_documents(
+        user=request.user,
+        measure=filters.measure,
+        dimension=filters.dimension,
+        key=filters.key,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        limit=filters.limit,
+        offset=filters.offset,
+    )
+    return revenue_documents_out(found)

@@ -14,6 +14,14 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from cashloop.reports.performance import Figures, Month, Performance, PerformanceRow
+from cashloop.reports.revenue import (
+    Compare,
+    RevenueDocuments,
+    RevenueParams,
+    RevenueReport,
+    RevenueRow,
+    revenue_params,
+)
 from cashloop.reports.selectors import (
     DEFAULT_LIMIT,
     AgingItems,
@@ -331,4 +339,173 @@ def performance_out(perf: Performance) -> dict:
         "months": _months_out(perf.months, perf.monthly),
         "collectors": rows(perf.collectors),
         "reps": rows(perf.reps),
+    }
+
+
+# --- revenue analytics (decision 063) ---------------------------------------------------
+
+
+class RevenueQuery(Schema):
+    measure: str = Field(
+        "", description="`recognised`, `invoiced` (default), `collected`, `backlog`."
+    )
+    dimension: str = Field(
+        "",
+        description="`customer` (default), `customer_group`, `product`, `product_family`, "
+        "`rep`, `team`, `region` (the customer's country) or `period`.",
+    )
+    grain: str = Field("", description="`month` (default), `quarter` or `year`.")
+    date_from: str = Field("", alias="from", description="YYYY-MM-DD; widened to its grain.")
+    date_to: str = Field("", alias="to", description="YYYY-MM-DD; default today.")
+    compare: str = Field("", description="`both` (default), `previous`, `year` or `none`.")
+    limit: int = Field(1000, ge=0, le=100_000, description="Rows, largest first.")
+
+    def params(self) -> RevenueParams:
+        return revenue_params(
+            measure=self.measure,
+            dimension=self.dimension,
+            grain=self.grain,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            compare=self.compare,
+        )
+
+
+class RevenueDocumentsQuery(Schema):
+    measure: str = ""
+    dimension: str = ""
+    key: str = Field(
+        "", description="The dimension's value (an id, a country code, `none`); empty: all."
+    )
+    date_from: str = Field(
+        "", alias="from", description="YYYY-MM-DD; default the 1st of `to`'s month."
+    )
+    date_to: str = Field("", alias="to", description="YYYY-MM-DD; backlog: as of this day.")
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class RevenuePeriodOut(Schema):
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+class RevenueRowOut(Schema):
+    key: str | None = Field(description="The dimension's value; null: none (no group…).")
+    label: str
+    current: str
+    previous: str | None = Field(description="The period just before (null: not compared).")
+    previous_delta: str | None
+    previous_percent: str | None = Field(description="Change, percent; null: nothing before.")
+    year_before: str | None = Field(description="The same period a year before.")
+    year_delta: str | None
+    year_percent: str | None
+    series: list[str] = Field(description="The figure in each period of the window.")
+
+
+class RevenueOut(Schema):
+    measure: str
+    dimension: str
+    grain: str
+    compare: str
+    date_from: dt.date
+    date_to: dt.date
+    previous_from: dt.date
+    previous_to: dt.date
+    year_from: dt.date
+    year_to: dt.date
+    currency: str
+    periods: list[RevenuePeriodOut]
+    rows: list[RevenueRowOut]
+    total: RevenueRowOut
+    row_count: int = Field(description="Rows in all; `rows` holds the `limit` largest.")
+
+
+class RevenueDocumentOut(Schema):
+    kind: str = Field(
+        description="`invoice`, `credit_note`, `payment`, `journal_entry`, `contract`."
+    )
+    id: int
+    number: str
+    date: dt.date | None
+    customer: str
+    amount: str = Field(description="Its part of the figure, base currency.")
+    url: str
+
+
+class RevenueDocumentsOut(Schema):
+    measure: str
+    dimension: str
+    key: str
+    date_from: dt.date
+    date_to: dt.date
+    currency: str
+    total: str
+    count: int
+    documents: list[RevenueDocumentOut]
+
+
+def revenue_row_out(row: RevenueRow, compare: Compare) -> dict:
+    previous = compare in (Compare.BOTH, Compare.PREVIOUS)
+    year = compare in (Compare.BOTH, Compare.YEAR)
+    return {
+        "key": None if row.key is None else row.key_text,
+        "label": row.label,
+        "current": _money(row.current),
+        "previous": _money(row.previous) if previous else None,
+        "previous_delta": _money(row.delta_previous) if previous else None,
+        "previous_percent": _optional(row.percent_previous) if previous else None,
+        "year_before": _money(row.year_before) if year else None,
+        "year_delta": _money(row.delta_year) if year else None,
+        "year_percent": _optional(row.percent_year) if year else None,
+        "series": [_money(v) for v in row.series],
+    }
+
+
+def revenue_out(report: RevenueReport) -> dict:
+    p = report.params
+    return {
+        "measure": p.measure.value,
+        "dimension": p.dimension.value,
+        "grain": p.grain.value,
+        "compare": p.compare.value,
+        "date_from": p.window.start,
+        "date_to": p.window.end,
+        "previous_from": p.previous.start,
+        "previous_to": p.previous.end,
+        "year_from": p.year_before.start,
+        "year_to": p.year_before.end,
+        "currency": report.currency,
+        "periods": [
+            {"label": p.period_label(w), "start": w.start, "end": w.end} for w in report.periods
+        ],
+        "rows": [revenue_row_out(r, p.compare) for r in report.rows],
+        "total": revenue_row_out(report.total, p.compare),
+        "row_count": report.row_count,
+    }
+
+
+def revenue_documents_out(found: RevenueDocuments) -> dict:
+    return {
+        "measure": found.measure.value,
+        "dimension": found.dimension.value,
+        "key": "none" if found.key is None else str(found.key),
+        "date_from": found.window.start,
+        "date_to": found.window.end,
+        "currency": found.currency,
+        "total": _money(found.total),
+        "count": found.count,
+        "documents": [
+            {
+                "kind": d.kind,
+                "id": d.id,
+                "number": d.number,
+                "date": d.date,
+                "customer": d.customer,
+                "amount": _money(d.amount),
+                "url": d.url,
+            }
+            for d in found.rows
+        ],
     }
