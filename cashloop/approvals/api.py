@@ -5,7 +5,6 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.approvals import selectors, services
 from cashloop.approvals.models import ApprovalFlow
@@ -28,6 +27,7 @@ from cashloop.approvals.schemas import (
     WorkPlanIn,
     WorkPlanOut,
 )
+from cashloop.core.pagination import paginated
 from cashloop.core.scoping import require
 
 router = Router(tags=["approvals"])
@@ -60,7 +60,7 @@ def document_type_list(request: HttpRequest) -> Any:
 
 
 @router.get("/flows", response=list[FlowOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("document_type", "priority", "name"), default="document_type,priority")
 def flow_list(request: HttpRequest, document_type: str = "") -> Any:
     return selectors.approval_flow_list(user=request.user, document_type=document_type)
 
@@ -88,7 +88,7 @@ def flow_update(request: HttpRequest, flow_id: int, payload: FlowUpdateIn) -> An
 
 
 @router.get("/requests", response=list[RequestOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("created_at", "decided_at", "status"), default="-created_at")
 def request_list(
     request: HttpRequest, box: Literal["waiting", "mine"] = "waiting", status: str = ""
 ) -> Any:
@@ -176,7 +176,7 @@ def delegation_delete(request: HttpRequest, delegation_id: int) -> Any:
 
 
 @router.get("/expense-claims", response=list[ExpenseClaimOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("date", "amount", "created_at"), default="-date")
 def expense_claim_list(request: HttpRequest, status: str = "") -> Any:
     return selectors.expense_claim_list(user=request.user, status=status)
 
@@ -203,7 +203,7 @@ def expense_claim_submit(request: HttpRequest, claim_id: int) -> Any:
 
 
 @router.get("/work-plans", response=list[WorkPlanOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("period_start", "created_at"), default="-period_start")
 def work_plan_list(request: HttpRequest, status: str = "") -> Any:
     return selectors.work_plan_list(user=request.user, status=status)
 

@@ -11,7 +11,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.banking import selectors, services
 from cashloop.banking.schemas import (
@@ -29,6 +28,7 @@ from cashloop.banking.schemas import (
     StatementLinesIn,
     StatementLinesOut,
 )
+from cashloop.core.pagination import paginated
 
 bank_accounts_router = Router(tags=["banking"])
 statement_imports_router = Router(tags=["banking"])
@@ -39,7 +39,7 @@ statement_lines_router = Router(tags=["banking"])
 
 
 @bank_accounts_router.get("", response=list[BankAccountOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("name", "currency", "created_at"), default="name")
 def bank_account_list(request: HttpRequest, active: bool | None = None) -> Any:
     return selectors.bank_account_list(user=request.user, active=active)
 
@@ -98,7 +98,7 @@ def import_profile_update(request: HttpRequest, profile_id: int, payload: Profil
 
 
 @statement_imports_router.get("", response=list[StatementImportOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("created_at",), default="-created_at")
 def statement_import_list(
     request: HttpRequest, bank_account_id: int | None = None, status: str = ""
 ) -> Any:
@@ -151,7 +151,7 @@ def statement_import_discard(request: HttpRequest, import_id: int) -> Any:
 
 
 @statement_lines_router.get("", response=list[StatementLineOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("booking_date", "amount", "created_at"), default="-booking_date")
 def statement_line_list(request: HttpRequest, filters: Query[StatementLineFilter]) -> Any:
     data = filters.dict()
     data["status"] = data["status"] or ""

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.banking import match_selectors as selectors
 from cashloop.banking import match_services as services
@@ -20,6 +19,7 @@ from cashloop.banking.match_errors import MatchError
 from cashloop.banking.matching import Evidence
 from cashloop.banking.models import MatchRule
 from cashloop.core.errors import DomainError
+from cashloop.core.pagination import paginated
 from cashloop.core.schemas import InSchema
 from cashloop.core.scoping import require
 
@@ -264,7 +264,7 @@ def _match_out(match: Any) -> dict[str, Any]:
 
 
 @recognition_router.get("/queue", response=list[LineOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("booking_date", "amount", "created_at"), default="-booking_date")
 def queue(request: HttpRequest, filters: Query[QueueFilter]) -> Any:
     """Incoming lines waiting for a person: not recognised, or with a suggestion."""
     return selectors.line_queue(
@@ -354,7 +354,7 @@ def auto_match(request: HttpRequest, payload: AutoMatchIn) -> Any:
 
 
 @recognition_router.get("/matches", response=list[MatchOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("created_at",), default="-created_at")
 def matches(request: HttpRequest, on: dt.date | None = None, auto: bool | None = True) -> Any:
     """Recognitions of a day (today), by the engine unless `auto` is false or empty."""
     return [_match_out(m) for m in selectors.matches_applied(user=request.user, on=on, auto=auto)]

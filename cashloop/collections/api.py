@@ -5,7 +5,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.collections import selectors, services
 from cashloop.collections.documents import with_message
@@ -27,6 +26,7 @@ from cashloop.collections.schemas import (
     WaiveIn,
 )
 from cashloop.collections.services import DunningRunResult, LevelInput
+from cashloop.core.pagination import paginated
 
 router = Router(tags=["dunning"])
 
@@ -142,7 +142,7 @@ def run_now(request: HttpRequest) -> Any:
 
 
 @router.get("/log", response=list[LogOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("run_date", "days_overdue"), default="-run_date")
 def log_list(request: HttpRequest, customer_id: int | None = None) -> Any:
     return selectors.log_list(user=request.user, customer_id=customer_id).prefetch_related("items")
 
@@ -156,7 +156,7 @@ def log_get(request: HttpRequest, log_id: int) -> Any:
 
 
 @router.get("/disputes", response=list[DisputeOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("opened_on", "amount"), default="-opened_on")
 def dispute_list(
     request: HttpRequest, status: str | None = None, customer_id: int | None = None
 ) -> Any:
@@ -184,7 +184,7 @@ def dispute_resolve(request: HttpRequest, dispute_id: int, payload: DisputeResol
 
 
 @router.get("/charges", response=list[ChargeOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("accrued_on", "amount"), default="-accrued_on")
 def charge_list(
     request: HttpRequest, status: str | None = None, customer_id: int | None = None
 ) -> Any:

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.contracts import amendments, selectors, services
 from cashloop.contracts.schemas import (
@@ -26,6 +25,7 @@ from cashloop.contracts.schemas import (
     MilestonePatch,
     TerminateIn,
 )
+from cashloop.core.pagination import paginated
 
 contracts_router = Router(tags=["contracts"])
 
@@ -35,7 +35,10 @@ def _detail(request: HttpRequest, contract_id: int) -> Any:
 
 
 @contracts_router.get("", response=list[ContractOut])
-@paginate(LimitOffsetPagination)
+@paginated(
+    sorts=("start_date", "number", "end_date", "signing_date", "total", "created_at"),
+    default="-start_date",
+)
 def contract_list(request: HttpRequest, filters: Query[ContractFilter]) -> Any:
     return selectors.contract_list(
         user=request.user,

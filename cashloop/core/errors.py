@@ -43,6 +43,21 @@ class CoreError(ErrorCode):
     )
     REQUEST_INVALID = ("request.invalid", 422, _("The request is not valid."))
     BAD_REQUEST = ("request.malformed", 400, _("The request could not be read."))
+    SORT_INVALID = (
+        "request.sort_invalid",
+        422,
+        _("This list cannot be sorted so; sort by one to three of: {allowed}."),
+    )
+    CURSOR_INVALID = (
+        "request.cursor_invalid",
+        422,
+        _("This cursor does not belong to this list and order; start again from the first page."),
+    )
+    CURSOR_WITH_OFFSET = (
+        "request.cursor_with_offset",
+        422,
+        _("Send either a cursor or an offset, not both."),
+    )
     NOT_AUTHENTICATED = ("auth.required", 401, _("Please sign in or send a valid API token."))
     PERMISSION_DENIED = ("permission.denied", 403, _("You are not allowed to do this."))
     NOT_FOUND = ("not_found", 404, _("Not found."))

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from cashloop.core.pagination import paginated
 from cashloop.cpq import selectors, services
 from cashloop.cpq.documents import quote_pdf
 from cashloop.cpq.schemas import (
@@ -54,7 +54,7 @@ class ProductFilter(Schema):
 
 
 @products_router.get("", response=list[ProductOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("code", "name", "created_at"), default="code")
 def product_list(request: HttpRequest, filters: Query[ProductFilter]) -> Any:
     return selectors.product_list(user=request.user, **filters.dict())
 
@@ -66,7 +66,7 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Any:
 
 
 @products_router.get("/families", response=list[FamilyOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("code", "name"), default="code")
 def family_list(request: HttpRequest) -> Any:
     return selectors.family_list(user=request.user)
 
@@ -107,7 +107,7 @@ class PriceBookFilter(Schema):
 
 
 @price_books_router.get("", response=list[PriceBookOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("currency", "name", "valid_from"), default="currency,name")
 def price_book_list(request: HttpRequest, filters: Query[PriceBookFilter]) -> Any:
     return selectors.price_book_list(user=request.user, **filters.dict())
 
@@ -123,7 +123,9 @@ class CustomerPriceFilter(Schema):
 
 
 @price_books_router.get("/customer-prices", response=list[CustomerPriceOut])
-@paginate(LimitOffsetPagination)
+@paginated(
+    sorts=("customer_id", "product_id", "valid_from"), default="customer_id,product_id,-valid_from"
+)
 def customer_price_list(request: HttpRequest, filters: Query[CustomerPriceFilter]) -> Any:
     """Prices agreed with customers you may see: they override every price book."""
     return selectors.customer_price_list(user=request.user, **filters.dict())
@@ -163,7 +165,7 @@ def price_book_update(request: HttpRequest, book_id: int, payload: PriceBookPatc
 
 
 @discount_rules_router.get("", response=list[DiscountRuleOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("priority", "name", "created_at"), default="priority")
 def discount_rule_list(request: HttpRequest) -> Any:
     """In the order they win: priority, then the most specific, then the oldest."""
     return selectors.discount_rule_list(user=request.user)
@@ -187,7 +189,7 @@ def discount_rule_update(request: HttpRequest, rule_id: int, payload: DiscountRu
 
 
 @customer_groups_router.get("", response=list[CustomerGroupOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("code", "name"), default="code")
 def customer_group_list(request: HttpRequest) -> Any:
     return selectors.customer_group_list(user=request.user)
 
@@ -224,7 +226,9 @@ def _detail(request: HttpRequest, quote_id: int) -> Any:
 
 
 @quotes_router.get("", response=list[QuoteOut])
-@paginate(LimitOffsetPagination)
+@paginated(
+    sorts=("quote_date", "number", "total", "valid_until", "created_at"), default="-quote_date"
+)
 def quote_list(request: HttpRequest, filters: Query[QuoteFilter]) -> Any:
     return selectors.quote_list(user=request.user, **filters.dict())
 

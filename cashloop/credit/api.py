@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.core.errors import DomainError
+from cashloop.core.pagination import paginated
 from cashloop.core.scoping import require
 from cashloop.credit import selectors, services
 from cashloop.credit.errors import CreditError
@@ -94,13 +94,13 @@ def limit_change(request: HttpRequest, customer_id: int, payload: LimitIn) -> An
 
 
 @router.get("/holds", response=list[HoldOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("placed_at", "released_at"), default="-placed_at")
 def hold_list(request: HttpRequest, open: bool = True) -> Any:
     return selectors.holds_list(user=request.user, open_only=open)
 
 
 @router.get("/signals", response=list[SignalOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("date", "severity", "created_at"), default="-date")
 def signal_list(request: HttpRequest, customer_id: int | None = None) -> Any:
     return selectors.signals_list(user=request.user, customer_id=customer_id)
 

@@ -5,8 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from cashloop.core.pagination import paginated
 from cashloop.core.schemas import AuditEntryOut
 from cashloop.core.scoping import require
 from cashloop.customers import imports, selectors, services
@@ -50,7 +50,9 @@ class CustomerFilter(Schema):
 
 
 @customers_router.get("", response=list[CustomerOut])
-@paginate(LimitOffsetPagination)
+@paginated(
+    sorts=("code", "name", "created_at", "updated_at", "last_interaction_at"), default="code"
+)
 def customer_list(request: HttpRequest, filters: Query[CustomerFilter]) -> Any:
     """Customers you may see; custom fields filter as `cf_<key>=` and `cf_<key>__gte/lte=`."""
     wanted = filters.dict()
@@ -101,7 +103,7 @@ def customer_hand_over(request: HttpRequest, payload: HandOverIn) -> Any:
 
 
 @customers_router.get("/hand-overs", response=list[HandOverOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("at",), default="-at")
 def customer_hand_overs(request: HttpRequest) -> Any:
     return selectors.hand_over_list(user=request.user)
 
@@ -112,7 +114,7 @@ class PoolFilter(Schema):
 
 
 @customers_router.get("/pool", response=list[PoolCustomerOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("last_interaction_at", "code", "name"), default="-last_interaction_at,code")
 def customer_pool(request: HttpRequest, filters: Query[PoolFilter]) -> Any:
     """Customers in the public pool (公海): basic data only, for everyone who may claim."""
     return selectors.pool_list(user=request.user, **filters.dict())
@@ -159,7 +161,7 @@ def customer_delete(request: HttpRequest, customer_id: int) -> Any:
 
 
 @customers_router.get("/{customer_id}/history", response=list[AuditEntryOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("at",), default="-at")
 def customer_history(request: HttpRequest, customer_id: int) -> Any:
     return selectors.customer_history(user=request.user, customer_id=customer_id)
 
@@ -170,7 +172,7 @@ class ContactFilter(Schema):
 
 
 @contacts_router.get("", response=list[ContactOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("name", "created_at"), default="name")
 def contact_list(request: HttpRequest, filters: Query[ContactFilter]) -> Any:
     rows = selectors.contact_list(user=request.user, **filters.dict())
     return custom_filtered(rows, user=request.user, params=request.GET)
@@ -204,13 +206,13 @@ class InteractionFilter(Schema):
 
 
 @interactions_router.get("", response=list[InteractionOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("occurred_at", "next_step_date", "created_at"), default="-occurred_at")
 def interaction_list(request: HttpRequest, filters: Query[InteractionFilter]) -> Any:
     return selectors.interaction_list(user=request.user, **filters.dict())
 
 
 @interactions_router.get("/todo", response=list[InteractionOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("next_step_date", "occurred_at"), default="next_step_date,occurred_at")
 def interaction_todo(request: HttpRequest) -> Any:
     """Open next steps of my customers (my teams' for managers), overdue first."""
     return selectors.interaction_todo(user=request.user)

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.core.errors import CoreError, DomainError
+from cashloop.core.pagination import paginated
 from cashloop.knowledge import selectors, services
 from cashloop.knowledge.downloads import file_response
 from cashloop.knowledge.schemas import (
@@ -53,7 +53,7 @@ class DocumentFilter(Schema):
 
 
 @documents_router.get("", response=list[DocumentListOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("updated_at", "title", "created_at"), default="-updated_at")
 def document_list(request: HttpRequest, filters: Query[DocumentFilter]) -> Any:
     """Documents you may see; `q` searches title, tags and text (Chinese too)."""
     return selectors.document_list(user=request.user, **filters.dict())
@@ -174,7 +174,7 @@ def document_link(request: HttpRequest, document_id: int, payload: LinkIn) -> An
 
 
 @announcements_router.get("", response=list[AnnouncementOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("published_at", "pinned", "title"), default="-pinned,-published_at")
 def announcement_list(request: HttpRequest) -> Any:
     """Announcements meant for you, pinned first, each saying whether you have read it."""
     return selectors.announcement_list(user=request.user).prefetch_related("teams")

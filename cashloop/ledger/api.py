@@ -10,8 +10,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from cashloop.core.pagination import paginated
 from cashloop.core.scoping import require
 from cashloop.core.verify import verify_all
 from cashloop.ledger import selectors, services, vouchers
@@ -62,7 +62,7 @@ def account_update(request: HttpRequest, account_id: int, payload: AccountPatch)
 
 
 @router.get("/entries", response=list[EntryOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("date", "number", "posted_at"), default="-date")
 def entry_list(request: HttpRequest, filters: Query[EntryFilter]) -> Any:
     data = filters.dict()
     data["reason"] = data["reason"] or ""

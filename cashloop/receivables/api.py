@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from cashloop.core.pagination import paginated
 from cashloop.core.schemas import AuditEntryOut
 from cashloop.core.scoping import require
 from cashloop.customfields.selectors import custom_filtered
@@ -58,7 +58,10 @@ router = Router(tags=["receivables"])
 
 
 @router.get("/invoices", response=list[InvoiceOut])
-@paginate(LimitOffsetPagination)
+@paginated(
+    sorts=("issue_date", "number", "total", "residual", "next_due", "created_at"),
+    default="-issue_date",
+)
 def invoice_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> Any:
     data = filters.dict()
     data["status"] = data["status"] or ""
@@ -133,7 +136,7 @@ def invoice_cancel(request: HttpRequest, invoice_id: int) -> Any:
 
 
 @router.get("/invoices/{invoice_id}/history", response=list[AuditEntryOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("at",), default="-at")
 def invoice_history(request: HttpRequest, invoice_id: int) -> Any:
     return selectors.invoice_history(user=request.user, invoice_id=invoice_id)
 
@@ -142,7 +145,7 @@ def invoice_history(request: HttpRequest, invoice_id: int) -> Any:
 
 
 @router.get("/credit-notes", response=list[CreditNoteOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("date", "number", "amount"), default="-date")
 def credit_note_list(request: HttpRequest, filters: Query[CreditNoteFilter]) -> Any:
     return selectors.credit_note_list(user=request.user, **filters.dict())
 
@@ -187,7 +190,7 @@ def credit_note_auto_allocate(
 
 
 @router.get("/payments", response=list[PaymentOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("date", "number", "amount"), default="-date")
 def payment_list(request: HttpRequest, filters: Query[PaymentFilter]) -> Any:
     return selectors.payment_list(user=request.user, **filters.dict())
 

@@ -5,9 +5,9 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from cashloop.core.errors import DomainError
+from cashloop.core.pagination import paginated
 from cashloop.core.schemas import AuditEntryOut
 from cashloop.core.scoping import require
 from cashloop.customfields.selectors import custom_filtered
@@ -56,13 +56,26 @@ sales_router = Router(tags=["forecast"])
 
 
 @opportunities_router.get("", response=list[OpportunityOut])
-@paginate(LimitOffsetPagination)
+@paginated(
+    # The page's short keys (close, amount, created, stage) stay, beside the field names.
+    sorts={
+        "close": "expected_close_date",
+        "amount": "base_amount",
+        "name": "name",
+        "created": "created_at",
+        "stage": ("stage__position", "expected_close_date"),
+        "expected_close_date": "expected_close_date",
+        "base_amount": "base_amount",
+        "created_at": "created_at",
+        "probability": "probability",
+    },
+    default="close",
+)
 def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilter]) -> Any:
     values = filters.dict()
-    sort = values.pop("sort")
     values["status"] = values["status"] or ""
     rows = selectors.opportunity_list(
-        user=request.user, filters=selectors.OpportunityFilters(**values), sort=sort
+        user=request.user, filters=selectors.OpportunityFilters(**values)
     )
     return custom_filtered(rows, user=request.user, params=request.GET)
 
@@ -112,7 +125,7 @@ def opportunity_stage_history(request: HttpRequest, opportunity_id: int) -> Any:
 
 
 @opportunities_router.get("/{opportunity_id}/history", response=list[AuditEntryOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("at",), default="-at")
 def opportunity_history(request: HttpRequest, opportunity_id: int) -> Any:
     return selectors.opportunity_history(user=request.user, opportunity_id=opportunity_id)
 
@@ -121,7 +134,7 @@ def opportunity_history(request: HttpRequest, opportunity_id: int) -> Any:
 
 
 @leads_router.get("", response=list[LeadOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("created_at", "company_name", "status"), default="-created_at")
 def lead_list(request: HttpRequest, filters: Query[LeadFilter]) -> Any:
     rows = selectors.lead_list(user=request.user, **filters.dict())
     return custom_filtered(rows, user=request.user, params=request.GET)
@@ -278,14 +291,17 @@ def forecast_adjust(request: HttpRequest, payload: AdjustmentIn) -> Any:
 
 
 @sales_router.get("/forecast/adjustments", response=list[AdjustmentOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("created_at", "amount"), default="-created_at")
 def forecast_adjustments(request: HttpRequest, period: str) -> Any:
     require(request.user, "view", ForecastAdjustment)
     return forecast.adjustment_list(user=request.user, period=forecast.parse_period(period))
 
 
 @sales_router.get("/forecast/snapshots", response=list[SnapshotOut])
-@paginate(LimitOffsetPagination)
+@paginated(
+    sorts={"as_of": "as_of", "period": "period", "user_id": "user_id", "taken_at": "taken_at"},
+    default="-as_of,period,user_id",
+)
 def forecast_snapshots(request: HttpRequest, filters: Query[SnapshotFilter]) -> Any:
     period = forecast.parse_period(filters.period) if filters.period else None
     return forecast.snapshot_list(user=request.user, period=period, user_id=filters.user_id)

@@ -153,7 +153,6 @@ class OpportunityFilter(Schema):
     customer_id: int | None = None
     close_from: dt.date | None = None
     close_to: dt.date | None = None
-    sort: str = "close"
 
 
 class OpportunityOut(Schema):

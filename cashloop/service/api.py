@@ -9,8 +9,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from cashloop.core.pagination import paginated
 from cashloop.core.scoping import require
 from cashloop.ledger.schemas import money_str
 from cashloop.service import selectors, services
@@ -56,7 +56,9 @@ def _detail(request: HttpRequest, ticket_id: int) -> Any:
 
 
 @router.get("", response=list[TicketOut])
-@paginate(LimitOffsetPagination)
+@paginated(
+    sorts=("created_at", "number", "priority", "resolve_by", "updated_at"), default="-created_at"
+)
 def ticket_list(request: HttpRequest, filters: Query[TicketFilter]) -> Any:
     return selectors.ticket_list(user=request.user, **filters.dict())
 

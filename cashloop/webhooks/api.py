@@ -5,8 +5,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from cashloop.core.pagination import paginated
 from cashloop.core.scoping import require
 from cashloop.webhooks import selectors, services
 from cashloop.webhooks.choices import EVENTS
@@ -60,7 +60,7 @@ def subscription_delete(request: HttpRequest, subscription_id: int) -> Any:
 
 
 @router.get("/deliveries", response=list[DeliveryOut])
-@paginate(LimitOffsetPagination)
+@paginated(sorts=("created_at", "next_attempt_at", "status"), default="-created_at")
 def delivery_list(
     request: HttpRequest, subscription_id: int | None = None, status: str = ""
 ) -> Any:
