@@ -17,4 +17,7 @@ urlpatterns = [
         name="collection_performance",
     ),
     re_path(r"^aging\.(?P<fmt>csv|xlsx)$", views.aging_export, SECTION, name="aging_export"),
+    path("revenue/", views.revenue_report, SECTION, name="revenue"),
+    path("revenue/documents/", views.revenue_documents, SECTION, name="revenue_documents"),
+    re_path(r"^revenue\.(?P<fmt>csv|xlsx)$", views.revenue_export, SECTION, name="revenue_export"),
 ]

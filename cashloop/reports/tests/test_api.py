@@ -301,4 +301,6 @@ def test_the_endpoints_are_in_the_openapi_document(client, company):
         "/api/v1/reports/aging/items",
         "/api/v1/reports/kpis",
         "/api/v1/reports/collection-performance",
+        "/api/v1/reports/revenue",
+        "/api/v1/reports/revenue/documents",
     }
