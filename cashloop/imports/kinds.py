@@ -386,40 +386,39 @@ class Invoices(Kind):
 
     def create(self, *, actor: User, records: Sequence[Record]) -> list[int]:
         opening = _opening_account()
-        ids = []
-        for record in records:
-            data = record.values
-            total = sum((item["amount"] for item in record.items), Decimal(0))
-            draft = InvoiceIn(
-                customer_id=record.refs["customer"].pk,
-                issue_date=data["invoice_date"],
-                lines=[
-                    LineIn(
-                        description=str(_("Opening balance of %(number)s"))
-                        % {"number": data["number"]},
-                        quantity=Decimal(1),
-                        unit_price=total,
-                        tax_rate=Decimal(0),
-                        revenue_account_id=opening.pk,
-                    )
-                ],
-                installments=[
-                    InstallmentIn(
-                        share=item["amount"],
-                        due_rule=DueRule.FIXED_DATE,
-                        fixed_date=item["due_date"],
-                    )
-                    for item in record.items
-                ],
-                currency=data.get("currency"),
-                rate=data.get("rate"),
-                memo=data["number"],
-                origin=InvoiceOrigin.OPENING,
-            )
-            invoice = invoice_create_many(actor=actor, invoices=[draft])[0]
-            invoice_issue_many(actor=actor, invoice_ids=[invoice.pk])
-            ids.append(invoice.pk)
-        return ids
+        drafts = [self._draft(record, opening.pk) for record in records]
+        invoices = invoice_create_many(actor=actor, invoices=drafts)
+        invoice_issue_many(actor=actor, invoice_ids=[invoice.pk for invoice in invoices])
+        return [invoice.pk for invoice in invoices]
+
+    @staticmethod
+    def _draft(record: Record, opening_id: int) -> InvoiceIn:
+        data = record.values
+        total = sum((item["amount"] for item in record.items), Decimal(0))
+        return InvoiceIn(
+            customer_id=record.refs["customer"].pk,
+            issue_date=data["invoice_date"],
+            lines=[
+                LineIn(
+                    description=str(_("Opening balance of %(number)s"))
+                    % {"number": data["number"]},
+                    quantity=Decimal(1),
+                    unit_price=total,
+                    tax_rate=Decimal(0),
+                    revenue_account_id=opening_id,
+                )
+            ],
+            installments=[
+                InstallmentIn(
+                    share=item["amount"], due_rule=DueRule.FIXED_DATE, fixed_date=item["due_date"]
+                )
+                for item in record.items
+            ],
+            currency=data.get("currency"),
+            rate=data.get("rate"),
+            memo=data["number"],
+            origin=InvoiceOrigin.OPENING,
+        )
 
 
 class Payments(Kind):

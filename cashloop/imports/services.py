@@ -275,22 +275,21 @@ def import_job_run(*, actor: User, job_id: int, valid_only: bool = False) -> Imp
 def _create(
     actor: User, job: ImportJob, kind: Kind, analysis: Analysis, *, valid_only: bool
 ) -> int:
-    """Create the valid records in batches; return how many rows they came from."""
+    """Create the valid records in batches; return how many rows they came from.
+
+    A batch goes to the kind at once (its services' batch forms are much faster); only
+    when a service refuses something in it is the batch done again record by record, to
+    tell which record it was.
+    """
     good = [r for r in analysis.records if not r.problems]
     done = 0
     for start in range(0, len(good), BATCH):
         batch = good[start : start + BATCH]
-        made: list[tuple[Record, int]] = []
-        for record in batch:
-            try:
-                with transaction.atomic():
-                    made.append((record, kind.create(actor=actor, records=[record])[0]))
-            except DomainError as exc:
-                line = record.lines[0]
-                column = str(exc.details.get("field", "")) if isinstance(exc.details, dict) else ""
-                record.problems.append((line, column, Problem.of(exc)))
-                if not valid_only:
-                    raise DomainError(ImportsError.HAS_ERRORS, count=1) from exc
+        try:
+            with transaction.atomic():
+                made = list(zip(batch, kind.create(actor=actor, records=batch), strict=True))
+        except DomainError:
+            made = _create_one_by_one(actor, kind, batch, valid_only=valid_only)
         ImportedRecord.objects.bulk_create(
             ImportedRecord(kind=kind.key, key=record.key, object_id=pk, job=job)
             for record, pk in made
@@ -298,6 +297,22 @@ def _create(
         done += sum(len(record.lines) for record, _pk in made)
         cache.set(progress_key(job.pk), (start + len(batch), len(good)), 3600)
     return done
+
+
+def _create_one_by_one(
+    actor: User, kind: Kind, batch: list[Record], *, valid_only: bool
+) -> list[tuple[Record, int]]:
+    made: list[tuple[Record, int]] = []
+    for record in batch:
+        try:
+            with transaction.atomic():
+                made.append((record, kind.create(actor=actor, records=[record])[0]))
+        except DomainError as exc:
+            column = str(exc.details.get("field", "")) if isinstance(exc.details, dict) else ""
+            record.problems.append((record.lines[0], column, Problem.of(exc)))
+            if not valid_only:
+                raise DomainError(ImportsError.HAS_ERRORS, count=1) from exc
+    return made
 
 
 @transaction.atomic

@@ -24,17 +24,15 @@ _MONEY_NOISE = re.compile(r"[\s,¥￥$€£]|^CNY|^RMB|元$")
 class Problem(Exception):
     """What is wrong with one cell or row: an error code and its message."""
 
-    def __init__(self, code: ErrorCode, **params: Any) -> None:
+    def __init__(self, code: ErrorCode, message: str = "", **params: Any) -> None:
         super().__init__(code.code)
         self.code = code
-        self.message = str(code.message).format(**params)
+        self.message = message or str(code.message).format(**params)
 
     @classmethod
     def of(cls, error: DomainError) -> Problem:
         """A service's refusal of the row, as the row's problem."""
-        problem = cls(error.code)
-        problem.message = error.message
-        return problem
+        return cls(error.code, error.message)
 
 
 def _empty(cell: Any) -> bool:

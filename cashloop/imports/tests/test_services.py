@@ -210,3 +210,20 @@ def test_the_command_checks_and_imports(company, tmp_path):
     # Which of two rows with one code is right is the user's call: both are left out.
     imported = Customer.objects.filter(code__in=["M001", "M002", "M003"])
     assert sorted(imported.values_list("code", flat=True)) == ["M002", "M003"]
+
+
+def test_a_record_the_service_refuses_is_found_in_its_batch(company):
+    _import(company.admin, "customers", CUSTOMERS_ZH)
+    text = INVOICES_EN.replace("USD,7.10", "USD,")  # no rate: receivables refuses it
+    job = import_job_create(
+        actor=company.admin, kind="invoices", file_name="i.csv", content=text.encode()
+    )
+    assert job.errors == []
+    with pytest.raises(DomainError):
+        import_job_run(actor=company.admin, job_id=job.pk)
+    job.refresh_from_db()
+    assert [(e["line"], e["code"]) for e in job.errors] == [(5, "invoice.rate_required")]
+    assert not Invoice.objects.exists()
+    done = import_job_run(actor=company.admin, job_id=job.pk, valid_only=True)
+    assert done.imported_rows == 3 and Invoice.objects.count() == 2
+    assert_verified()
