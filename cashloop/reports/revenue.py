@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -547,8 +547,8 @@ class RevenueReport:
         }
 
 
-def _name(obj: Any, english: bool) -> str:
-    return (english and getattr(obj, "name_en", "")) or obj.name
+def _has(model: Any, name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
 
 
 def dimension_labels(dimension: Dimension, keys: Iterable[Any]) -> dict[Any, str]:
@@ -569,15 +569,22 @@ def dimension_labels(dimension: Dimension, keys: Iterable[Any]) -> dict[Any, str
         Dimension.PRODUCT_FAMILY: ProductFamily,
         Dimension.TEAM: Team,
     }
-    return {o.pk: _name(o, english) for o in models[dimension].objects.filter(pk__in=wanted)}
+    model = models[dimension]
+    fields = ["pk", "name", *(["name_en"] if english and _has(model, "name_en") else [])]
+    return {
+        pk: (english and rest and rest[0]) or name
+        for pk, name, *rest in model.objects.filter(pk__in=wanted).values_list(*fields)
+    }
 
 
 def _round(currency: str, *rows: RevenueRow) -> None:
+    # `quantize` of core.money, with the exponent worked out once for the many figures.
+    exponent = quantize(Decimal(1), currency)
     for row in rows:
-        row.current = quantize(row.current, currency)
-        row.previous = quantize(row.previous, currency)
-        row.year_before = quantize(row.year_before, currency)
-        row.series = [quantize(v, currency) for v in row.series]
+        row.current = row.current.quantize(exponent, rounding=ROUND_HALF_UP)
+        row.previous = row.previous.quantize(exponent, rounding=ROUND_HALF_UP)
+        row.year_before = row.year_before.quantize(exponent, rounding=ROUND_HALF_UP)
+        row.series = [v.quantize(exponent, rounding=ROUND_HALF_UP) for v in row.series]
 
 
 def revenue_report(*, user: User, params: RevenueParams, limit: int | None = None) -> RevenueReport:
@@ -588,11 +595,15 @@ def revenue_report(*, user: User, params: RevenueParams, limit: int | None = Non
     periods = params.periods()
     step = GRAIN_MONTHS[params.grain]
     is_period = params.dimension == Dimension.PERIOD
-    earliest = min(
-        params.previous.start,
-        params.year_before.start,
-        add_months(params.window.start, -step),
-    )
+    # Read back only as far as the comparisons asked for need.
+    starts = [params.window.start]
+    if params.compare in (Compare.BOTH, Compare.PREVIOUS):
+        starts.append(
+            add_months(params.window.start, -step) if is_period else params.previous.start
+        )
+    if params.compare in (Compare.BOTH, Compare.YEAR):
+        starts.append(params.year_before.start)
+    earliest = min(starts)
     if params.measure == Measure.BACKLOG:
         days = {params.window.end, params.previous.end, params.year_before.end}
         for p in periods:
@@ -602,11 +613,23 @@ def revenue_report(*, user: User, params: RevenueParams, limit: int | None = Non
         def figure(cells: dict[date, Decimal], window: Window) -> Decimal:
             return cells.get(window.end, ZERO)
 
+        def series(cells: dict[date, Decimal]) -> list[Decimal]:
+            return [cells.get(p.end, ZERO) for p in periods]
+
     else:
         grid = _flows(params, customers, Window(earliest, params.window.end))
 
+        spans: dict[Window, list[date]] = {}  # each window's months, worked out once
+
         def figure(cells: dict[date, Decimal], window: Window) -> Decimal:
-            return sum((cells.get(m, ZERO) for m in window.months()), ZERO)
+            if window not in spans:
+                spans[window] = window.months()
+            return sum((cells[m] for m in spans[window] if m in cells), ZERO)
+
+        period_months = [p.months() for p in periods]
+
+        def series(cells: dict[date, Decimal]) -> list[Decimal]:
+            return [sum((cells[m] for m in ms if m in cells), ZERO) for ms in period_months]
 
     currency = base_currency()
     everything: dict[date, Decimal] = defaultdict(Decimal)
@@ -614,15 +637,19 @@ def revenue_report(*, user: User, params: RevenueParams, limit: int | None = Non
         for day, amount in cells.items():
             everything[day] += amount
 
+    report = RevenueReport(params, currency, periods, [], RevenueRow(None, ""), 0)
+    common = report.windows(report.total)  # a dimension's rows all read the same windows
+
     def filled(row: RevenueRow, cells: dict[date, Decimal]) -> RevenueRow:
-        windows = report.windows(row)
+        windows = common if row.window is None else report.windows(row)
         row.current = figure(cells, windows["current"])
         row.previous = figure(cells, windows["previous"])
         row.year_before = figure(cells, windows["year_before"])
-        row.series = [figure(cells, p) for p in periods]
         return row
 
-    report = RevenueReport(params, currency, periods, [], RevenueRow(None, ""), 0)
+    def with_series(row: RevenueRow, cells: dict[date, Decimal]) -> None:
+        row.series = series(cells)
+
     if is_period:
         rows = [
             filled(RevenueRow(p.start, params.period_label(p), window=p), everything)
@@ -633,8 +660,11 @@ def revenue_report(*, user: User, params: RevenueParams, limit: int | None = Non
         rows = [r for r in rows if r.current or r.previous or r.year_before]
         rows.sort(key=lambda r: (-r.current, -r.previous, str(r.key)))
     report.total = filled(RevenueRow(None, ""), everything)
+    with_series(report.total, everything)
     report.row_count = len(rows)
     shown = rows if limit is None else rows[:limit]
+    for row in shown:  # the series only of the rows shown: the chart draws no others
+        with_series(row, everything if is_period else grid[row.key])
     if not is_period:
         names = dimension_labels(params.dimension, (r.key for r in shown))
         for row in shown:
