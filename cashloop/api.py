@@ -47,6 +47,7 @@ from cashloop.ledger.api import router as ledger_router
 from cashloop.notifications.api import router as notifications_router
 from cashloop.receivables.api import router as receivables_router
 from cashloop.reports.api import router as reports_router
+from cashloop.reports.schedule_api import router as report_schedules_router
 from cashloop.sales.api import (
     leads_router,
     opportunities_router,
@@ -145,6 +146,7 @@ api.add_router("/interactions", interactions_router)
 api.add_router("/", search_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/receivables", receivables_router)
+api.add_router("/reports/schedules", report_schedules_router)
 api.add_router("/reports", reports_router)
 api.add_router("/bank-accounts", bank_accounts_router)
 api.add_router("/statement-imports", statement_imports_router)

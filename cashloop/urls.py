@@ -13,6 +13,7 @@ urlpatterns = [
     path("customers/", include("cashloop.customers.urls")),
     path("ledger/", include("cashloop.ledger.urls")),
     path("", include("cashloop.receivables.urls")),
+    path("reports/schedules/", include("cashloop.reports.schedule_urls")),
     path("reports/", include("cashloop.reports.urls")),
     path("banking/workbench/", include("cashloop.banking.workbench_urls")),
     path("banking/", include("cashloop.banking.urls")),

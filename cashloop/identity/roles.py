@@ -185,6 +185,8 @@ BUILTIN_ROLES: dict[str, dict] = {
             "receivables.creditnote": READ,
             # The seller on e-invoices (decision 058).
             "receivables.invoicingprofile": ["view", "change"],
+            # Reports mailed on a schedule (decision 064): finance keeps them, with admins.
+            "reports.reportschedule": [*WRITE, "delete", "send"],
             # Migrating open items (decision 063); each row still needs its own grant.
             "imports.importjob": ["view", "add"],
             # Recognition (认款): matching a line is changing it; rules are finance's own.

@@ -91,6 +91,21 @@ def _number_format(currency: str) -> str:
 
 
 def aging_xlsx(summary: AgingSummary) -> HttpResponse:
+    content = book_bytes(aging_book(summary))
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "xlsx")}"'
+    return response
+
+
+def book_bytes(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def aging_book(summary: AgingSummary) -> Workbook:
+    """The aging as a write-only workbook: the table, then its parameters (callers may add
+    sheets before saving it)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Aging"))
     bold = Font(bold=True)
@@ -122,11 +137,7 @@ def aging_xlsx(summary: AgingSummary) -> HttpResponse:
         (_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
     ):
         about.append([label, value])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "xlsx")}"'
-    return response
+    return book
 
 
 def aging_export(summary: AgingSummary, fmt: str) -> HttpResponse:

@@ -303,4 +303,7 @@ def test_the_endpoints_are_in_the_openapi_document(client, company):
         "/api/v1/reports/collection-performance",
         "/api/v1/reports/revenue",
         "/api/v1/reports/revenue/documents",
+        "/api/v1/reports/schedules",
+        "/api/v1/reports/schedules/{schedule_id}",
+        "/api/v1/reports/schedules/{schedule_id}/send",
     }
