@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cashloop.core.dates import add_months, month_start
+from cashloop.core.dates import add_months, month_end, month_start
 from cashloop.core.errors import DomainError
 from cashloop.core.money import MONEY_DECIMAL_PLACES, base_currency, currency_check, quantize
 from cashloop.core.scoping import ALL, object_type_of, require
@@ -414,6 +414,7 @@ class AgingRow:
     customer_code: str = ""
     customer_name: str = ""
     owner: str = ""
+    owner_id: int | None = None
 
     @property
     def net(self) -> Decimal:
@@ -549,6 +550,7 @@ def _name_rows(rows: list[AgingRow]) -> None:
         if customer is not None:
             row.customer_code, row.customer_name = customer.code, customer.name
             row.owner = str(customer.owner) if customer.owner_id else ""
+            row.owner_id = customer.owner_id
 
 
 # --- the items (drill-down) -----------------------------------------------------------------
@@ -821,6 +823,27 @@ def ar_kpis(
         collected=quantize(collected, cur),
         dso=dso,
     )
+
+
+def dso_trend(*, user: User, days: list[date], currency: str = "") -> list[Decimal]:
+    """DSO at each of `days`, as `ar_kpis` gives it: one aging per day and one read of the
+    monthly invoicing for them all.  Every day but the latest must be a month's last day,
+    so that the invoicing of each day's month is the whole month (the dashboards' trend)."""
+    cur = currency or base_currency()
+    latest = max(days)
+    if any(day != latest and day != month_end(day) for day in days):
+        raise ValueError("a DSO trend takes month ends and one latest day")
+    params = AgingParams(as_of=latest, currency=cur)
+    sales = _monthly_sales(_customers(user, params), cur, latest, None)
+    values = []
+    for day in days:
+        summary = aging_summary(user=user, params=replace(params, as_of=day), limit=0)
+        totals = summary.total_for(cur)
+        owned = {month: s for month, s in sales.items() if month <= month_start(day)}
+        first = min(owned, default=month_start(day))
+        dso, _exhausted = dso_countback(totals.total if totals else Decimal(0), day, owned, first)
+        values.append(dso)
+    return values
 
 
 def report_currencies(*, user: User) -> list[str]:

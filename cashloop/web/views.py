@@ -5,26 +5,32 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from cashloop.collections import selectors as collection_selectors
 from cashloop.core.errors import CoreError, DomainError
 from cashloop.core.models import AuditEntry
-from cashloop.core.money import base_currency
 from cashloop.core.scoping import may
-from cashloop.credit import selectors as credit_selectors
 from cashloop.customers import selectors as customer_selectors
 from cashloop.identity import selectors as identity_selectors
 from cashloop.imports.models import ImportJob
 from cashloop.receivables.models import InvoicingProfile
-from cashloop.reports import selectors as report_selectors
+from cashloop.web import dashboards
 from cashloop.web.navigation import SECTIONS_BY_KEY
 from cashloop.webhooks.models import WebhookSubscription
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The boards of the user's roles (decision 064), one at a time, and what everyone sees."""
+    boards = dashboards.boards_for(request.user)
+    board = dashboards.BOARDS_BY_KEY.get(request.GET.get("board", ""))
+    if board not in boards:
+        board = boards[0] if boards else None
     customers = customer_selectors.customer_list(user=request.user)
     context = {
+        "boards": boards,
+        "board": board,
+        "b": board.build(request.user, timezone.localdate()) if board is not None else None,
         "customer_count": customers.count(),
         "my_customer_count": customers.filter(owner=request.user).count(),
         "contact_count": customer_selectors.contact_list(user=request.user).count(),
@@ -32,21 +38,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_changes": AuditEntry.objects.filter(actor=request.user)
         .select_related("object_type")
         .order_by("-at")[:8],
-        "ar": _ar_kpis(request),
-        "customers_on_hold": credit_selectors.customers_on_hold_count(user=request.user),
-        "overdue_levels": collection_selectors.overdue_by_level(user=request.user),
-        "promises_due": collection_selectors.promises_due(user=request.user),
-        "base_currency": base_currency(),
     }
     return render(request, "web/dashboard.html", context)
-
-
-def _ar_kpis(request: HttpRequest) -> report_selectors.ArKpis | None:
-    """Total AR, overdue ratio and DSO today (base currency), for those who may read AR."""
-    try:
-        return report_selectors.ar_kpis(user=request.user, params=report_selectors.aging_params())
-    except DomainError:
-        return None
 
 
 @login_required

@@ -132,7 +132,8 @@ def test_page_query_counts_do_not_grow_with_rows(client, company, django_assert_
             ("/reports/aging/items/", {"as_of": ASOF}),
             ("/", {}),
         ):
-            with django_assert_max_num_queries(25) as captured:
+            # the home page carries finance's board with its DSO trend (decision 064)
+            with django_assert_max_num_queries(32 if path == "/" else 25) as captured:
                 assert client.get(path, query).status_code == 200
             seen.append(len(captured.captured_queries))
         counts.append(seen)
