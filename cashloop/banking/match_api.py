@@ -77,7 +77,7 @@ class EvidenceOut(Schema):
     sentence: str
 
 
-class AllocationOut(Schema):
+class MatchAllocationOut(Schema):
     installment_id: int
     invoice: str
     invoice_id: int | None
@@ -88,7 +88,7 @@ class AllocationOut(Schema):
 class ProposalOut(Schema):
     customer_id: int | None
     customer_name: str
-    allocations: list[AllocationOut]
+    allocations: list[MatchAllocationOut]
     advance: str
     fee: str
     discount: str
@@ -100,7 +100,7 @@ class ProposalOut(Schema):
     evidence: list[EvidenceOut]
 
 
-class LineOut(Schema):
+class RecognitionLineOut(Schema):
     id: int
     bank_account_id: int
     booking_date: dt.date
@@ -121,7 +121,7 @@ class LineOut(Schema):
         return None if obj.confidence is None else str(obj.confidence)
 
 
-class LineDetailOut(LineOut):
+class LineDetailOut(RecognitionLineOut):
     proposals: list[ProposalOut]
 
 
@@ -263,7 +263,7 @@ def _match_out(match: Any) -> dict[str, Any]:
 # --- the queue and proposals --------------------------------------------------------------
 
 
-@recognition_router.get("/queue", response=list[LineOut])
+@recognition_router.get("/queue", response=list[RecognitionLineOut])
 @paginated(sorts=("booking_date", "amount", "created_at"), default="-booking_date")
 def queue(request: HttpRequest, filters: Query[QueueFilter]) -> Any:
     """Incoming lines waiting for a person: not recognised, or with a suggestion."""
@@ -319,13 +319,13 @@ def match(request: HttpRequest, line_id: int, payload: MatchIn) -> Any:
     return Status(201, [_match_out(m) for m in made])
 
 
-@recognition_router.post("/matches/{match_id}/unmatch", response=LineOut)
+@recognition_router.post("/matches/{match_id}/unmatch", response=RecognitionLineOut)
 def unmatch(request: HttpRequest, match_id: int) -> Any:
     """Undo a recognition: allocations undone, payments voided, the line waits again."""
     return services.statement_line_unmatch(actor=request.user, match_id=match_id)
 
 
-@recognition_router.post("/lines/{line_id}/exclude", response=LineOut)
+@recognition_router.post("/lines/{line_id}/exclude", response=RecognitionLineOut)
 def exclude(request: HttpRequest, line_id: int, payload: ExcludeIn) -> Any:
     """Not a customer payment: post the line to an account (Dr bank / Cr account)."""
     return services.statement_line_exclude(
@@ -337,7 +337,7 @@ def exclude(request: HttpRequest, line_id: int, payload: ExcludeIn) -> Any:
     )
 
 
-@recognition_router.post("/lines/{line_id}/unexclude", response=LineOut)
+@recognition_router.post("/lines/{line_id}/unexclude", response=RecognitionLineOut)
 def unexclude(request: HttpRequest, line_id: int) -> Any:
     return services.statement_line_unexclude(actor=request.user, line_id=line_id)
 

@@ -103,7 +103,7 @@ class ExclusionOut(Schema):
     until: date
 
 
-class PlanItemOut(Schema):
+class CollectionPlanItemOut(Schema):
     installment_id: int
     invoice_number: str
     sequence: int
@@ -124,7 +124,7 @@ class CustomerPlanOut(Schema):
     emails: list[str]
     actions: list[str]
     fee: Decimal
-    items: list[PlanItemOut]
+    items: list[CollectionPlanItemOut]
 
 
 class RunOut(Schema):

@@ -70,7 +70,7 @@ class ScheduleLineOut(Schema):
     months: list[ScheduleMonthOut]
 
 
-class ScheduleOut(Schema):
+class RecognitionScheduleOut(Schema):
     contract_id: int
     number: str
     currency: str
@@ -141,7 +141,7 @@ def _months_out(months: list[recognition.ScheduleMonth], currency: str) -> list[
     ]
 
 
-@recognition_router.get("/contracts/{contract_id}/schedule", response=ScheduleOut)
+@recognition_router.get("/contracts/{contract_id}/schedule", response=RecognitionScheduleOut)
 def recognition_schedule(request: HttpRequest, contract_id: int) -> Any:
     """Per line and month: revenue recognised (posted) and planned (projected)."""
     schedule = recognition.revenue_schedule_get(user=request.user, contract_id=contract_id)

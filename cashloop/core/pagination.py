@@ -260,13 +260,13 @@ class CursorPage(PaginationBase):
             description="Send as `cursor` for the next page; null on the last page."
         )
 
-    def __init__(self, *, sorts: Sorts, default: str, **kwargs: Any) -> None:
+    def __init__(self, *, sorts: Sorts, default: str, name: str, **kwargs: Any) -> None:
         self.sorts = _normalise_sorts(sorts)
         self.default = parse_sort(default, self.sorts).spec
         keys = ", ".join(f"`{key}`" for key in sorted(self.sorts))
         listed: list[JsonValue] = [*sorted(self.sorts)]
         page_input = create_model(
-            "SortedPageInput",
+            name,
             __base__=PageInput,
             sort=(
                 str,
@@ -314,4 +314,10 @@ class CursorPage(PaginationBase):
 
 def paginated(*, sorts: Sorts, default: str) -> Callable[[Callable[..., Any]], Any]:
     """Page a list endpoint by cursor, sortable by `sorts` (plus `id`), `default` first."""
-    return paginate(CursorPage, sorts=sorts, default=default)
+
+    def decorate(view: Callable[..., Any]) -> Any:
+        # The input's name becomes an OpenAPI component: one per endpoint, as its keys are.
+        name = "".join(part.title() for part in view.__name__.split("_")) + "Page"
+        return paginate(CursorPage, sorts=sorts, default=default, name=name)(view)
+
+    return decorate

@@ -24,9 +24,9 @@ from cashloop.credit.schemas import (
     GroupCreditLimitOut,
     HoldIn,
     HoldOut,
+    HoldReleaseIn,
     LimitChangeOut,
     LimitIn,
-    ReleaseIn,
     SignalIn,
     SignalOut,
 )
@@ -77,7 +77,7 @@ def hold_place(request: HttpRequest, customer_id: int, payload: HoldIn) -> Any:
 
 
 @router.post("/customers/{customer_id}/release", response=list[HoldOut])
-def hold_release(request: HttpRequest, customer_id: int, payload: ReleaseIn) -> Any:
+def hold_release(request: HttpRequest, customer_id: int, payload: HoldReleaseIn) -> Any:
     return services.credit_hold_release_request(
         actor=request.user, customer_id=customer_id, reason=payload.reason
     )

@@ -13,7 +13,7 @@ class HoldIn(InSchema):
     source: str = "manual"
 
 
-class ReleaseIn(InSchema):
+class HoldReleaseIn(InSchema):
     reason: str
 
 

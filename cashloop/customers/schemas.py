@@ -273,7 +273,7 @@ class MergeOut(Schema):
 # --- the customer 360 (decision 029) ------------------------------------------------------
 
 
-class FiguresOut(Schema):
+class CustomerFiguresOut(Schema):
     """A customer's money figures, in the base currency, as decimal strings."""
 
     currency: str
@@ -332,7 +332,7 @@ class Customer360Out(Schema):
     contacts: list[ContactOut]
     last_interaction_at: datetime | None
     next_action: InteractionOut | None = Field(..., description="The earliest open next step.")
-    figures: FiguresOut | None
+    figures: CustomerFiguresOut | None
     interactions: InteractionSectionOut | None
     opportunities: OpportunitySectionOut | None
     open_pipeline: str | None = Field(..., description="Open opportunities, base currency.")

@@ -124,7 +124,7 @@ class EntryOut(Schema):
         return str(obj.posted_by) if obj.posted_by_id else None
 
 
-class LineOut(Schema):
+class JournalLineOut(Schema):
     id: int
     account_id: int
     account_code: str
@@ -150,7 +150,7 @@ class LineOut(Schema):
 
 
 class EntryDetailOut(EntryOut):
-    lines: list[LineOut]
+    lines: list[JournalLineOut]
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:

@@ -712,7 +712,7 @@ class CustomerMoneyOut(Schema):
     open_count: int = Field(..., description="All open items of the customer.")
 
 
-class StatementLineOut(Schema):
+class AccountStatementLineOut(Schema):
     date: dt.date
     kind: str
     number: str
@@ -729,7 +729,7 @@ class StatementOut(Schema):
     end: dt.date
     opening: str
     closing: str
-    lines: list[StatementLineOut]
+    lines: list[AccountStatementLineOut]
 
     @staticmethod
     def resolve_customer_id(obj: Any) -> int:

@@ -100,7 +100,7 @@ class OverdueAmountOut(Schema):
     amount: str
 
 
-class WarningOut(Schema):
+class OverdueWarningOut(Schema):
     amounts: list[OverdueAmountOut]
     oldest_days: int
     items: int
@@ -115,7 +115,7 @@ class TicketDetailOut(TicketOut):
 
     description: str
     messages: list[MessageOut]
-    overdue_warning: WarningOut | None
+    overdue_warning: OverdueWarningOut | None
 
     @staticmethod
     def resolve_messages(obj: Any) -> list[Any]:

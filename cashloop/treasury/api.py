@@ -18,17 +18,17 @@ from cashloop.treasury import selectors, services
 from cashloop.treasury.errors import TreasuryError
 from cashloop.treasury.models import BudgetCategory, TreasurySettings
 from cashloop.treasury.schemas import (
-    AccuracyOut,
     BudgetLineIn,
     BudgetLineOut,
     BudgetOut,
+    CashAccuracyOut,
+    CashForecastOut,
     CashPositionOut,
     CategoryAccountsIn,
     CategoryOut,
     CustomerValueRankingOut,
     FiscalYearIO,
     ForecastIn,
-    ForecastOut,
     ForecastSettingsIO,
     HistoryPointOut,
     PlannedItemIn,
@@ -202,7 +202,7 @@ def forecast_settings_set(request: HttpRequest, payload: ForecastSettingsIO) -> 
     )
 
 
-@router.post("/forecasts", response={202: ForecastOut})
+@router.post("/forecasts", response={202: CashForecastOut})
 def forecast_create(request: HttpRequest, payload: ForecastIn) -> Any:
     """Queue a forecast; poll `GET /forecasts/{id}` until its status is `done`."""
     run = services.forecast_run_create(
@@ -211,12 +211,12 @@ def forecast_create(request: HttpRequest, payload: ForecastIn) -> Any:
     return Status(202, run)
 
 
-@router.get("/forecasts", response=list[ForecastOut])
+@router.get("/forecasts", response=list[CashForecastOut])
 def forecast_list(request: HttpRequest, limit: int = 20) -> Any:
     return list(selectors.forecast_list(user=request.user)[: max(1, min(limit, 100))])
 
 
-@router.get("/forecasts/latest", response=ForecastOut)
+@router.get("/forecasts/latest", response=CashForecastOut)
 def forecast_latest(request: HttpRequest) -> Any:
     run = selectors.forecast_latest(user=request.user)
     if run is None:
@@ -224,7 +224,7 @@ def forecast_latest(request: HttpRequest) -> Any:
     return run
 
 
-@router.get("/forecast-accuracy", response=AccuracyOut)
+@router.get("/forecast-accuracy", response=CashAccuracyOut)
 def forecast_accuracy(request: HttpRequest) -> Any:
     """The kept forecasts' passed weeks against what came in, per horizon, and the latest
     forecast's backtest of its model."""
@@ -238,7 +238,7 @@ def forecast_accuracy(request: HttpRequest) -> Any:
     }
 
 
-@router.get("/forecasts/{forecast_id}", response=ForecastOut)
+@router.get("/forecasts/{forecast_id}", response=CashForecastOut)
 def forecast_get(request: HttpRequest, forecast_id: int) -> Any:
     return selectors.forecast_get(user=request.user, forecast_id=forecast_id)
 
@@ -276,7 +276,7 @@ def scenario_delete(request: HttpRequest, scenario_id: int) -> Any:
     return Status(204, None)
 
 
-@router.post("/scenarios/{scenario_id}/run", response={202: ForecastOut})
+@router.post("/scenarios/{scenario_id}/run", response={202: CashForecastOut})
 def scenario_run(request: HttpRequest, scenario_id: int, payload: ForecastIn) -> Any:
     """Queue the scenario beside the base (same data, same seed); poll `GET /forecasts/{id}`:
     `weeks` are the scenario's, `base_weeks` the base's."""

@@ -170,7 +170,7 @@ class ScenarioOut(Schema):
     parameters: dict[str, Any]
 
 
-class ForecastOut(Schema):
+class CashForecastOut(Schema):
     id: int
     as_of: date
     scenario_id: int | None
@@ -212,7 +212,7 @@ class PastWeekOut(Schema):
     inside: bool
 
 
-class AccuracyOut(Schema):
+class CashAccuracyOut(Schema):
     forecasts: int
     horizons: list[HorizonOut]
     recent: list[PastWeekOut]

@@ -140,7 +140,7 @@ def test_bad_cursors_are_refused(client, company, seven):
 
 def test_a_list_of_dicts_pages_the_same_way():
     # given rows an endpoint built itself, with a tie and an empty value
-    paginator = CursorPage(sorts=("at",), default="-at")
+    paginator = CursorPage(sorts=("at",), default="-at", name="AtPage")
     rows = [{"id": 1, "at": 5}, {"id": 2, "at": None}, {"id": 3, "at": 7}, {"id": 4, "at": 5}]
     request = RequestFactory().get("/x")
 
