@@ -97,7 +97,7 @@ def bar_chart(report: RevenueReport, *, compare: str, none_label: str, compare_l
 def line_chart(report: RevenueReport) -> Chart:
     """The total per period; the axis runs from the lowest value (or zero) to the highest."""
     values = report.total.series
-    left, top_pad, plot = 20, 20, 180
+    left, top_pad, plot = 40, 24, 180
     low = min([ZERO, *values])
     high = max([ZERO, *values])
     span = high - low or Decimal(1)
@@ -141,7 +141,7 @@ def stacked_chart(report: RevenueReport, *, none_label: str) -> Chart:
     layers = [*shown, rest]
     heights = [sum((layer[n] for layer in layers), ZERO) for n in range(count)]
     tallest = max(heights, default=ZERO)
-    plot, base_y = 180, 200
+    plot, base_y = 170, 200
     slot = (WIDTH - 40) / max(count, 1)
     bar = max(min(int(slot * 0.7), 48), 4)
     columns = []
@@ -162,6 +162,7 @@ def stacked_chart(report: RevenueReport, *, none_label: str) -> Chart:
                 "label_x": x + bar // 2,
                 "show_label": count <= 13 or n % max(count // 12, 1) == 0,
                 "total": heights[n],
+                "top": y - 5,
             }
         )
     legend = [

@@ -289,7 +289,11 @@ def revenue_report(request: HttpRequest, section: str = "reports") -> HttpRespon
         "show_year": params.compare in (revenue.Compare.BOTH, revenue.Compare.YEAR),
         "chart": _revenue_chart(found, chart_kind),
         "chart_kind": chart_kind,
-        "charts": [("bar", _("Bars")), ("line", _("Line")), ("stacked", _("Stacked"))],
+        "charts": [
+            ("bar", _("Bar chart")),
+            ("line", _("Line chart")),
+            ("stacked", _("Stacked columns")),
+        ],
         "measures": list(revenue.MEASURE_LABELS.items()),
         "dimensions": list(revenue.DIMENSION_LABELS.items()),
         "grains": list(revenue.GRAIN_LABELS.items()),
