@@ -458,6 +458,9 @@ def _revenue_credits(invoices: Sequence[Invoice]) -> dict[int, dict[Account, Dec
     return found
 
 
+FEW_BALANCES = 8
+
+
 def _balance_add(
     *,
     customer_id: int,
@@ -469,17 +472,39 @@ def _balance_add(
 
 
 def _balances_add(changes: dict[tuple[int, str], tuple[Decimal, Decimal]]) -> None:
-    """Add (receivable, advance) to each (customer, currency) balance, in key order."""
+    """Add (receivable, advance) to each (customer, currency) balance, in key order.
+
+    A few balances are each one `UPDATE … SET x = x + …`; many (a batch over hundreds of
+    customers: a migration, a billing run) are locked in key order, summed here and
+    written in one statement per chunk, not one per customer.
+    """
     keys = sorted(changes)
     CustomerBalance.objects.bulk_create(
         [CustomerBalance(customer_id=customer, currency=currency) for customer, currency in keys],
         ignore_conflicts=True,
     )
-    for customer_id, currency in keys:
-        receivable, advance = changes[(customer_id, currency)]
-        CustomerBalance.objects.filter(customer_id=customer_id, currency=currency).update(
-            receivable=F("receivable") + receivable, advance=F("advance") + advance
+    if len(keys) <= FEW_BALANCES:
+        for customer_id, currency in keys:
+            receivable, advance = changes[(customer_id, currency)]
+            CustomerBalance.objects.filter(customer_id=customer_id, currency=currency).update(
+                receivable=F("receivable") + receivable, advance=F("advance") + advance
+            )
+        return
+    rows = []
+    customer_ids = sorted({customer_id for customer_id, _currency in keys})
+    for start in range(0, len(customer_ids), 500):
+        locked = (
+            CustomerBalance.objects.select_for_update()
+            .filter(customer_id__in=customer_ids[start : start + 500])
+            .order_by("customer_id", "currency")
         )
+        for balance in locked:
+            change = changes.get((balance.customer_id, balance.currency))
+            if change is not None:
+                rows.append(
+                    (balance.pk, balance.receivable + change[0], balance.advance + change[1])
+                )
+    rows_update(CustomerBalance, ["receivable", "advance"], rows)
 
 
 @transaction.atomic

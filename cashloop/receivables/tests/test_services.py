@@ -390,3 +390,23 @@ def test_a_drafts_discount_terms_read_back_as_typed(company, customer):
     moved = invoice_update(actor=company.finance, invoice_id=draft.pk, issue_date=date(2026, 3, 20))
     (item,) = moved.installments.all()
     assert item.discount_until == date(2026, 3, 27)
+
+
+def test_a_batch_over_many_customers_adds_to_each_balance_once(company):
+    from cashloop.receivables.services import (
+        FEW_BALANCES,
+        InvoiceIn,
+        invoice_create_many,
+        invoice_issue_many,
+    )
+
+    customers = [CustomerFactory(owner=company.rep_east) for _ in range(FEW_BALANCES + 3)]
+    first = issued(company, customers[0])  # an existing balance to add to
+    drafts = [InvoiceIn(c.pk, DAY, [line(price=f"{100 + n}.00")]) for n, c in enumerate(customers)]
+    made = invoice_create_many(actor=company.finance, invoices=[*drafts, drafts[1]])
+    invoice_issue_many(actor=company.finance, invoice_ids=[i.pk for i in made])
+    balances = {b.customer_id: b.receivable for b in CustomerBalance.objects.all()}
+    assert balances[customers[0].pk] == first.total + D("113.00")
+    assert balances[customers[1].pk] == 2 * D("114.13")
+    assert balances[customers[-1].pk] == D(100 + FEW_BALANCES + 2) * D("1.13")
+    assert_verified()
