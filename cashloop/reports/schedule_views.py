@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
@@ -106,7 +107,10 @@ def schedule_send(request: HttpRequest, schedule_id: int, section: str = "report
         refuse_or_show(exc)
         messages.error(request, exc.message)
         return redirect("report_schedules:list")
-    messages.success(request, _("Report sent to %(count)s recipients.") % {"count": sent})
+    text = ngettext(
+        "Report sent to %(count)s recipient.", "Report sent to %(count)s recipients.", sent
+    )
+    messages.success(request, text % {"count": sent})
     return redirect("report_schedules:list")
 
 

@@ -75,7 +75,9 @@ class Sparkline:
     dots: list[tuple[int, int, Any, date]]
 
 
-def sparkline(values: list[Any], days: list[date], width: int = 260, height: int = 60) -> Sparkline:
+def sparkline(
+    values: list[Any], days: list[date], width: int = 480, height: int = 110
+) -> Sparkline:
     frame = Frame.around(values, len(values), width, height, 6, floor=True)
     dots = [
         (frame.x(i), frame.y(v), v, d) for i, (v, d) in enumerate(zip(values, days, strict=True))
