@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cashloop.reports.tests.revenue_book import sales_fixture  # noqa: F401 (fixture)
+from cashloop.reports.tests.helpers import invoice
+from cashloop.reports.tests.revenue_book import TO, sales_fixture  # noqa: F401 (fixture)
 
 Q1 = {"from": "2026-01-01", "to": "2026-03-31"}
 
@@ -86,3 +87,16 @@ def test_the_table_exports_as_csv_and_excel(company, sales):
 def test_a_viewer_may_not_export(company, sales):
     response = client_for(company.viewer).get(reverse("reports:revenue_export", args=["csv"]))
     assert response.status_code == 403
+
+
+def test_the_pages_queries_do_not_follow_the_documents(
+    company, sales, django_assert_max_num_queries
+):
+    client = client_for(company.finance)
+    client.get(reverse("reports:revenue"), Q1)
+    with django_assert_max_num_queries(16) as first:
+        client.get(reverse("reports:revenue"), Q1)
+    for day in (5, 6, 7):  # more invoices of a customer already shown
+        invoice(company.finance, sales.b, sales.j1.issue_date.replace(day=day), ("10.00", TO))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(reverse("reports:revenue"), Q1)
