@@ -8,6 +8,9 @@ bash scripts/system-deps.sh --runtime
 bash scripts/setup.sh
 
 cl=.venv/bin/cashloop
+# One cache for the web workers and the background worker, so that an import's progress
+# and the API's rate limits are counted once (decisions 061 and 066).
+export CACHE_URL=${CACHE_URL:-filecache://$PWD/var/cache}
 $cl migrate --noinput -v0
 $cl collectstatic --noinput -v0
 $cl seed --size demo --if-empty

@@ -94,10 +94,13 @@ def job_remap(request: HttpRequest, job_id: int, payload: MappingIn) -> Any:
     return services.import_job_remap(actor=request.user, job_id=job_id, mapping=payload.mapping)
 
 
-@router.post("/jobs/{job_id}/run", response=JobOut)
+@router.post("/jobs/{job_id}/run", response={202: JobOut})
 def job_run(request: HttpRequest, job_id: int, payload: RunIn) -> Any:
-    """Import the checked file: all rows or none, or the valid rows only on request."""
-    return services.import_job_run(actor=request.user, job_id=job_id, valid_only=payload.valid_only)
+    """Queue the import of the checked file: all rows or none, or the valid rows only on
+    request.  The job is `running` until a worker has done it, then `done`, or back to
+    `previewed` with the reasons in `errors`; `/progress` counts the records done."""
+    services.import_job_start(actor=request.user, job_id=job_id, valid_only=payload.valid_only)
+    return Status(202, selectors.import_job_get(user=request.user, job_id=job_id))
 
 
 @router.get("/jobs/{job_id}/progress", response=ProgressOut)

@@ -62,6 +62,10 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Who ran the import: its records are created with their rights.
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     # The file and the checks' lists are large and kept on the job itself.

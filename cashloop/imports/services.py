@@ -241,22 +241,65 @@ def progress_key(job_id: int) -> str:
     return f"imports:progress:{job_id}"
 
 
-def import_job_run(*, actor: User, job_id: int, valid_only: bool = False) -> ImportJob:
-    """Import the checked file: every valid record, all or none unless `valid_only`."""
+def _claim(actor: User, job_id: int, valid_only: bool) -> ImportJob:
     with transaction.atomic():
         job = _job_for_change(actor, job_id)
-        job.status, job.valid_only = JobStatus.RUNNING, valid_only
-        job.save(update_fields=["status", "valid_only"])
+        job.status, job.valid_only, job.run_by = JobStatus.RUNNING, valid_only, actor
+        job.save(update_fields=["status", "valid_only", "run_by"])
+    cache.delete(progress_key(job.pk))
+    return job
+
+
+def import_job_start(*, actor: User, job_id: int, valid_only: bool = False) -> ImportJob:
+    """Queue the import of a checked file (the pages and the API): a worker runs it, and
+    the job shows its progress and, when it ends, its outcome.  A file whose check found
+    problems is refused at once unless `valid_only` (the worker checks again anyway)."""
+    if not valid_only:
+        checked = ImportJob.objects.filter(pk=job_id).values_list("error_rows", flat=True)
+        if checked and checked[0]:
+            raise DomainError(ImportsError.HAS_ERRORS, count=checked[0])
+    job = _claim(actor, job_id, valid_only)
+    from cashloop.imports.tasks import import_job_execute
+
+    import_job_execute.enqueue(job.pk)
+    return job
+
+
+def import_job_run(*, actor: User, job_id: int, valid_only: bool = False) -> ImportJob:
+    """Import the checked file now (the command line, and the queued task)."""
+    return _execute(_claim(actor, job_id, valid_only))
+
+
+def import_job_execute_queued(*, job_id: int) -> ImportJob | None:
+    """Run a queued import; one no longer queued (run already, or by another worker) is
+    left alone."""
+    job = ImportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).first()
+    if job is None or job.run_by is None:
+        return None
+    try:
+        return _execute(job)
+    except DomainError:
+        return ImportJob.objects.get(pk=job_id)  # refused: the job tells why
+
+
+def _execute(job: ImportJob) -> ImportJob:
+    """Check again, then create every valid record, all or none unless `valid_only`.
+
+    The job's own bookkeeping is written outside the import's transaction, so a refused
+    or failed import still shows why, and can be run again.
+    """
+    actor = job.run_by
+    assert actor is not None
     kind = kind_get(job.kind)
     analysis = Analysis()
     try:
         table = table_read(file_name=job.file_name, content=bytes(job.content))
         analysis = _analyse(actor, kind, table, job.mapping)
-        if analysis.error_rows() and not valid_only:
+        if analysis.error_rows() and not job.valid_only:
             raise DomainError(ImportsError.HAS_ERRORS, count=analysis.error_rows())
         with transaction.atomic():
-            imported = _create(actor, job, kind, analysis, valid_only=valid_only)
-    except DomainError:
+            imported = _create(actor, job, kind, analysis, valid_only=job.valid_only)
+    except Exception:
         with transaction.atomic():
             _store(job, analysis)
             job.status = JobStatus.PREVIEWED

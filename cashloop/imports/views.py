@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cashloop.core.errors import DomainError
 from cashloop.core.scoping import may
 from cashloop.imports import selectors, services
+from cashloop.imports.choices import JobStatus
 from cashloop.imports.errors import ImportsError
 from cashloop.imports.kinds import KINDS
 from cashloop.imports.models import ImportJob
@@ -93,7 +94,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "mapped": [row for row in fields if row["column"]],
         "rows": job.sample[1:],
         "errors": job.errors[:SHOWN_ERRORS],
-        "can_run": job.status == "previewed" and may(request.user, "add", ImportJob),
+        "can_run": job.status == JobStatus.PREVIEWED and may(request.user, "add", ImportJob),
         "error": "",
     }
     if request.method == "POST" and context["can_run"]:
@@ -142,10 +143,16 @@ def job_run(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A running import's progress, polled by its page until it ends."""
     try:
+        job = selectors.import_job_get(user=request.user, job_id=job_id)
         done, total = selectors.import_job_progress(user=request.user, job_id=job_id)
     except DomainError as exc:
         page_error(exc)
+    if job.status != JobStatus.RUNNING:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("imports:detail", kwargs={"job_id": job_id})
+        return response
     return render(request, "imports/_progress.html", {"done": done, "total": total})
 
 

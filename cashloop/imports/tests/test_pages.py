@@ -25,13 +25,14 @@ def test_upload_check_and_import(company, client):
     assert checked.status_code == 302 and checked["Location"] == f"/settings/imports/{job.pk}/"
     page = client.get(f"/settings/imports/{job.pk}/", **EN).content.decode()
     assert 'data-testid="import-run"' in page and "上海迁移科技有限公司" in page
-    done = client.post(f"/settings/imports/{job.pk}/run/", HTTP_HX_REQUEST="true", **EN)
-    assert done.status_code == 204 and done["HX-Redirect"] == f"/settings/imports/{job.pk}/"
+    done = client.post(f"/settings/imports/{job.pk}/run/", **EN)
+    assert done.status_code == 302 and done["Location"] == f"/settings/imports/{job.pk}/"
     assert Customer.objects.filter(code__in=["M001", "M002", "M003"]).count() == 3
     page = client.get(f"/settings/imports/{job.pk}/", **EN).content.decode()
     assert 'data-testid="imported-rows">3<' in page and "import-run" not in page
-    progress = client.get(f"/settings/imports/{job.pk}/progress/", **EN).content.decode()
-    assert 'value="3"' in progress
+    # The page polls the progress while the import runs, and reloads once it has ended.
+    ended = client.get(f"/settings/imports/{job.pk}/progress/", **EN)
+    assert ended.status_code == 204 and ended["HX-Redirect"] == f"/settings/imports/{job.pk}/"
 
 
 def test_errors_mapping_templates_and_valid_rows_only(company, client):
@@ -69,3 +70,32 @@ def test_who_may_import(company, client):
     assert client.get("/settings/imports/").status_code == 403
     client.force_login(company.finance)
     assert client.get("/settings/imports/").status_code == 200
+
+
+def test_a_running_import_shows_its_progress(company, client):
+    from django.core.cache import cache
+
+    from cashloop.imports.services import progress_key
+
+    client.force_login(company.admin)
+    upload(client, "customers", CUSTOMERS_ZH)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status="running", run_by=company.admin)
+    cache.set(progress_key(job.pk), (500, 2000))
+    page = client.get(f"/settings/imports/{job.pk}/", **EN).content.decode()
+    assert 'data-testid="import-progress"' in page and "import-run" not in page
+    progress = client.get(f"/settings/imports/{job.pk}/progress/", **EN).content.decode()
+    assert 'max="2000" value="500"' in progress and "500 of 2000 records" in progress
+
+
+def test_a_queued_import_refused_by_the_worker_tells_why(company):
+    from cashloop.imports.services import import_job_create, import_job_execute_queued
+
+    job = import_job_create(
+        actor=company.admin, kind="customers", file_name="c.csv", content=CUSTOMERS_ZH.encode()
+    )
+    Customer.objects.create(code="M002", name="先到的", currency="CNY")  # meanwhile
+    ImportJob.objects.filter(pk=job.pk).update(status="running", run_by=company.admin)
+    Customer.objects.filter(code="M002").delete()
+    assert import_job_execute_queued(job_id=job.pk).status == "done"
+    assert import_job_execute_queued(job_id=job.pk) is None  # not queued any more
