@@ -174,7 +174,7 @@ class DelegationOut(Schema):
 class ExpenseClaimIn(InSchema):
     date: dt.date
     category: str
-    amount: Decimal = Field(..., gt=0)
+    amount: Decimal = Field(..., gt=0, lt=Decimal("1e15"))
     currency: str = Field("CNY", min_length=3, max_length=3)
     description: str = Field("", max_length=5000)
 

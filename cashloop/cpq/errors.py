@@ -8,6 +8,11 @@ from cashloop.core.errors import ErrorCode
 class CatalogError(ErrorCode):
     PRODUCT_NOT_FOUND = ("product.not_found", 404, _("No such product."))
     FAMILY_NOT_FOUND = ("product_family.not_found", 404, _("No such product family."))
+    REVENUE_ACCOUNT_NOT_FOUND = (
+        "product.revenue_account_not_found",
+        422,
+        _("No such revenue account in the chart of accounts."),
+    )
     PRICE_BOOK_NOT_FOUND = ("price_book.not_found", 404, _("No such price book."))
     CUSTOMER_PRICE_NOT_FOUND = (
         "customer_price.not_found",

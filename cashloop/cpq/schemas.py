@@ -13,7 +13,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from cashloop.core.schemas import InSchema
+from cashloop.core.schemas import InSchema, PatchSchema
 from cashloop.cpq import services
 from cashloop.cpq.choices import ProductKind, QuoteStatus, Recognition
 from cashloop.ledger.schemas import money_resolver
@@ -99,7 +99,9 @@ class ProductIn(InSchema):
         return {**data, "components": [c.to_service() for c in self.components]}
 
 
-class ProductPatch(InSchema):
+class ProductPatch(PatchSchema):
+    clearable = frozenset({"family_id", "standard_cost", "revenue_account_id"})
+
     code: str | None = Field(None, min_length=1, max_length=40)
     name: str | None = Field(None, min_length=1, max_length=200)
     name_en: str | None = Field(None, max_length=200)

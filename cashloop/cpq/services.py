@@ -42,6 +42,7 @@ from cashloop.credit.services import credit_check_sale
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Contact, Customer, CustomerGroup
 from cashloop.identity.models import User
+from cashloop.ledger.models import Account
 from cashloop.receivables.services import TAX_RATES
 
 if TYPE_CHECKING:
@@ -262,6 +263,13 @@ def _product_save(product: Product) -> None:
         and not ProductFamily.objects.filter(pk=product.family_id).exists()
     ):
         raise DomainError(CatalogError.FAMILY_NOT_FOUND, details={"family_id": product.family_id})
+    if (
+        product.revenue_account_id is not None
+        and not Account.objects.filter(pk=product.revenue_account_id).exists()
+    ):
+        raise DomainError(
+            CatalogError.REVENUE_ACCOUNT_NOT_FOUND, details={"field": "revenue_account_id"}
+        )
     _save_coded(product, exclude=["family", "revenue_account"])
 
 

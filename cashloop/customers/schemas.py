@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from cashloop.core.schemas import AuditEntryOut, InSchema
+from cashloop.core.schemas import AuditEntryOut, InSchema, PatchSchema
 from cashloop.customers.choices import CustomerStatus, InteractionKind
 from cashloop.customfields.schemas import custom_out
 from cashloop.ledger.schemas import money_resolver
@@ -119,7 +119,7 @@ class ContactIn(InSchema):
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
-class ContactPatch(InSchema):
+class ContactPatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     title: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=40)
@@ -154,7 +154,9 @@ class InteractionIn(InSchema):
     next_step_date: date | None = None
 
 
-class InteractionPatch(InSchema):
+class InteractionPatch(PatchSchema):
+    clearable = frozenset({"next_step_date"})
+
     kind: InteractionKind | None = None
     occurred_at: datetime | date | None = None
     summary: str | None = Field(None, min_length=1, max_length=5000)

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from ninja import Field, Schema
 
-from cashloop.core.schemas import InSchema
+from cashloop.core.schemas import InSchema, PatchSchema
 from cashloop.knowledge.choices import Access, Audience
 
 
@@ -29,7 +29,9 @@ class FolderIn(InSchema):
     role_ids: list[int] = Field(default_factory=list, max_length=50)
 
 
-class FolderPatch(InSchema):
+class FolderPatch(PatchSchema):
+    clearable = frozenset({"parent_id"})
+
     name: str | None = Field(None, min_length=1, max_length=200)
     parent_id: int | None = None
     access: Access | None = None

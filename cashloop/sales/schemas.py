@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from cashloop.core.money import base_currency, quantize
-from cashloop.core.schemas import InSchema
+from cashloop.core.schemas import InSchema, PatchSchema
 from cashloop.customfields.schemas import custom_out
 from cashloop.ledger.schemas import money_resolver
 from cashloop.sales.choices import (
@@ -87,7 +87,7 @@ class PipelineIn(InSchema):
     stages: list[StageIn] = Field(default_factory=list, max_length=30)
 
 
-class PipelinePatch(InSchema):
+class PipelinePatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     is_default: bool | None = None
     active: bool | None = None
@@ -232,7 +232,9 @@ class LeadIn(InSchema):
     custom: dict[str, Any] = Field(default_factory=dict)
 
 
-class LeadPatch(InSchema):
+class LeadPatch(PatchSchema):
+    clearable = frozenset({"owner_id"})
+
     source: LeadSource | None = None
     company_name: str | None = Field(None, max_length=200)
     contact_name: str | None = Field(None, max_length=100)

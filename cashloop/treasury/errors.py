@@ -22,6 +22,11 @@ class TreasuryError(ErrorCode):
         422,
         _("The range must start before it ends and span at most {days} days."),
     )
+    FISCAL_YEAR_INVALID = (
+        "treasury.fiscal_year_invalid",
+        422,
+        _("A fiscal year is a year between {first} and {last}."),
+    )
     MONTH_OUTSIDE_FISCAL_YEAR = (
         "treasury.month_outside_fiscal_year",
         422,

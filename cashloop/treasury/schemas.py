@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from cashloop.core.schemas import InSchema
 
@@ -130,7 +130,7 @@ class ForecastSettingsIO(InSchema):
 class ForecastIn(InSchema):
     as_of: date | None = None
     paths: int = 1000
-    seed: int | None = None
+    seed: int | None = Field(None, ge=0, le=2_147_483_647)
 
 
 class ForecastPeriodOut(Schema):

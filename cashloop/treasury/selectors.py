@@ -315,6 +315,9 @@ def treasury_settings() -> TreasurySettings:
     return TreasurySettings.objects.order_by("pk").first() or TreasurySettings()
 
 
+FISCAL_YEAR_FIRST, FISCAL_YEAR_LAST = 1900, 9998
+
+
 def fiscal_year_of(day: date) -> int:
     """The fiscal year a day is in, named by the calendar year it starts in."""
     start = treasury_settings().fiscal_year_start_month
@@ -323,6 +326,14 @@ def fiscal_year_of(day: date) -> int:
 
 def fiscal_months(year: int) -> list[date]:
     """The first days of the twelve months of fiscal year `year`."""
+    # The year's last month may fall in the next calendar year, which must still be a date.
+    if not FISCAL_YEAR_FIRST <= year <= FISCAL_YEAR_LAST:
+        raise DomainError(
+            TreasuryError.FISCAL_YEAR_INVALID,
+            first=FISCAL_YEAR_FIRST,
+            last=FISCAL_YEAR_LAST,
+            details={"field": "fiscal_year"},
+        )
     first = date(year, treasury_settings().fiscal_year_start_month, 1)
     return [add_months(first, n) for n in range(12)]
 
