@@ -56,6 +56,9 @@ from cashloop.receivables.services import (
     invoice_issue_many,
     payment_create,
 )
+from cashloop.sales.choices import LeadSource
+from cashloop.sales.models import Pipeline
+from cashloop.sales.services import opportunity_create
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,24 @@ def _resolve(
             record.refs[name] = row
 
 
+def _resolve_owners(records: Sequence[Record]) -> None:
+    """Each record's owner, by username; an unknown or inactive user is its problem."""
+    usernames = {str(r.values["owner"]).lower() for r in records if r.values.get("owner")}
+    users = {
+        u.username.lower(): u
+        for u in User.objects.annotate(name_lower=Lower("username")).filter(
+            name_lower__in=usernames, is_active=True
+        )
+    }
+    for record in records:
+        owner = record.values.get("owner")
+        if owner and str(owner).lower() not in users:
+            problem = Problem(ImportsError.UNKNOWN_REFERENCE, what=_("user"), value=owner)
+            record.problems.append((record.lines[0], "owner", problem))
+        elif owner:
+            record.refs["owner"] = users[str(owner).lower()]
+
+
 def _custom_fields(object_type: str) -> tuple[Field, ...]:
     return tuple(
         Field(f"cf_{f.key}", f.label, headers=(f.key, f.label)) for f in fields_for(object_type)
@@ -158,6 +179,13 @@ def _custom_fields(object_type: str) -> tuple[Field, ...]:
 def _currency(cell: Any) -> str | None:
     value = v.text(cell)
     return value.upper() if value else None
+
+
+CUSTOMER = Field(
+    "customer", _("Customer code"), required=True, headers=("客户编码", "客户代码", "客户")
+)
+CURRENCY = Field("currency", _("Currency"), _currency, headers=("币种", "货币"))
+RATE = Field("rate", _("Exchange rate"), v.decimal, headers=("汇率", "rate"))
 
 
 class Customers(Kind):
@@ -173,7 +201,7 @@ class Customers(Kind):
         ),
         Field("legal_name", _("Legal name"), headers=("法定名称", "公司全称", "全称")),
         Field("tax_id", _("Tax ID"), headers=("税号", "纳税人识别号", "统一社会信用代码")),
-        Field("currency", _("Currency"), _currency, headers=("币种", "货币")),
+        CURRENCY,
         Field(
             "payment_terms_days",
             _("Payment terms (days)"),
@@ -195,20 +223,7 @@ class Customers(Kind):
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
         _resolve(records, "group", CustomerGroup, _("customer group"))
-        usernames = {str(r.values["owner"]).lower() for r in records if r.values.get("owner")}
-        users = {
-            u.username.lower(): u
-            for u in User.objects.annotate(name_lower=Lower("username")).filter(
-                name_lower__in=usernames, is_active=True
-            )
-        }
-        for record in records:
-            owner = record.values.get("owner")
-            if owner and str(owner).lower() not in users:
-                problem = Problem(ImportsError.UNKNOWN_REFERENCE, what=_("user"), value=owner)
-                record.problems.append((record.lines[0], "owner", problem))
-            elif owner:
-                record.refs["owner"] = users[str(owner).lower()]
+        _resolve_owners(records)
         # The CRM's own duplicate rules (decision 021): a warning, shown before importing.
         for record in records[:DUPLICATE_CHECKS]:
             found = customer_duplicates(
@@ -257,9 +272,7 @@ class Contacts(Kind):
     label = _("Contacts")
     key_fields = ("customer", "name")
     fields = (
-        Field(
-            "customer", _("Customer code"), required=True, headers=("客户编码", "客户代码", "客户")
-        ),
+        CUSTOMER,
         Field(
             "name", _("Name"), required=True, headers=("联系人", "姓名", "联系人姓名", "contact")
         ),
@@ -333,6 +346,62 @@ class Products(Kind):
         ]
 
 
+class Opportunities(Kind):
+    """Open deals of the old CRM, in the default pipeline, by the stage's name."""
+
+    key = "opportunities"
+    label = _("Opportunities")
+    key_fields = ("reference",)
+    fields = (
+        Field("reference", _("Reference"), required=True, headers=("商机编号", "编号", "id")),
+        CUSTOMER,
+        Field("name", _("Name"), required=True, headers=("商机名称", "名称", "opportunity")),
+        Field("amount", _("Amount"), v.amount, required=True, headers=("金额", "预计金额")),
+        Field(
+            "expected_close_date",
+            _("Expected close date"),
+            v.day,
+            required=True,
+            headers=("预计成交日期", "预计签约日期", "close date"),
+        ),
+        Field("stage", _("Stage"), headers=("阶段", "销售阶段")),
+        Field("owner", _("Owner"), headers=("负责人", "销售", "业务员")),
+        CURRENCY,
+        RATE,
+        Field("source", _("Source"), v.choice(LeadSource), headers=("来源", "线索来源")),
+    )
+
+    def check(self, *, actor: User, records: Sequence[Record]) -> None:
+        _resolve(records, "customer", Customer, _("customer"))
+        _resolve_owners(records)
+        pipeline = Pipeline.objects.filter(is_default=True).first()
+        stages = {s.name.lower(): s for s in pipeline.stages.all()} if pipeline else {}
+        for record in records:
+            name = record.values.get("stage")
+            if name and str(name).lower() not in stages:
+                problem = Problem(ImportsError.UNKNOWN_REFERENCE, what=_("stage"), value=name)
+                record.problems.append((record.lines[0], "stage", problem))
+            elif name:
+                record.refs["stage"] = stages[str(name).lower()]
+
+    def create(self, *, actor: User, records: Sequence[Record]) -> list[int]:
+        return [
+            opportunity_create(
+                actor=actor,
+                customer_id=record.refs["customer"].pk,
+                name=record.values["name"],
+                amount=record.values["amount"],
+                expected_close_date=record.values["expected_close_date"],
+                currency=record.values.get("currency"),
+                rate=record.values.get("rate"),
+                stage_id=record.refs["stage"].pk if "stage" in record.refs else None,
+                owner_id=record.refs["owner"].pk if "owner" in record.refs else None,
+                source=record.values.get("source") or "",
+            ).pk
+            for record in records
+        ]
+
+
 def _opening_account() -> Any:
     return accounts_for_roles(AccountRole.OPENING)[AccountRole.OPENING]
 
@@ -351,9 +420,7 @@ class Invoices(Kind):
             required=True,
             headers=("发票号", "发票号码", "单据编号", "单号", "invoice", "invoice no"),
         ),
-        Field(
-            "customer", _("Customer code"), required=True, headers=("客户编码", "客户代码", "客户")
-        ),
+        CUSTOMER,
         Field(
             "invoice_date",
             _("Invoice date"),
@@ -361,8 +428,8 @@ class Invoices(Kind):
             required=True,
             headers=("开票日期", "单据日期", "日期", "date"),
         ),
-        Field("currency", _("Currency"), _currency, headers=("币种", "货币")),
-        Field("rate", _("Exchange rate"), v.decimal, headers=("汇率", "rate")),
+        CURRENCY,
+        RATE,
         Field(
             "due_date",
             _("Due date"),
@@ -435,13 +502,11 @@ class Payments(Kind):
             required=True,
             headers=("收款单号", "单据编号", "流水号", "reference", "payment no"),
         ),
-        Field(
-            "customer", _("Customer code"), required=True, headers=("客户编码", "客户代码", "客户")
-        ),
+        CUSTOMER,
         Field("date", _("Payment date"), v.day, required=True, headers=("收款日期", "日期")),
         Field("amount", _("Amount"), v.amount, required=True, headers=("收款金额", "金额")),
-        Field("currency", _("Currency"), _currency, headers=("币种", "货币")),
-        Field("rate", _("Exchange rate"), v.decimal, headers=("汇率",)),
+        CURRENCY,
+        RATE,
         Field(
             "invoice",
             _("Invoice number"),
@@ -537,5 +602,6 @@ def _apply(actor: User, payment_id: int, invoice_id: int, amount: Decimal, on: d
 
 
 KINDS: dict[str, Kind] = {
-    kind.key: kind for kind in (Customers(), Contacts(), Products(), Invoices(), Payments())
+    kind.key: kind
+    for kind in (Customers(), Contacts(), Products(), Opportunities(), Invoices(), Payments())
 }

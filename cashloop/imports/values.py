@@ -9,9 +9,13 @@ None for an empty cell, or raises `Problem` with an error code of imports.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.db import models
+from django.utils import translation
 
 from cashloop.core.errors import DomainError, ErrorCode
 from cashloop.imports.errors import ImportsError
@@ -109,16 +113,22 @@ def day(cell: Any) -> date | None:
     raise Problem(ImportsError.DATE)
 
 
-def choice(options: dict[str, str]) -> Any:
-    """A parser for one of `options`: {what the file may say (lowercase): stored value}."""
+def choice(choices: type[models.TextChoices]) -> Callable[[Any], str | None]:
+    """A parser for one of `choices`: its stored value, or its label in either language."""
+    known: dict[str, str] = {}
 
     def parse(cell: Any) -> str | None:
         value = text(cell)
         if value is None:
             return None
-        found = options.get(value.lower())
+        if not known:
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    known.update({str(label).lower(): key for key, label in choices.choices})
+            known.update({key: key for key in choices.values})
+        found = known.get(value.lower())
         if found is None:
-            raise Problem(ImportsError.CHOICE, choices=", ".join(sorted(set(options.values()))))
+            raise Problem(ImportsError.CHOICE, choices=", ".join(choices.values))
         return found
 
     return parse

@@ -227,3 +227,60 @@ def test_a_record_the_service_refuses_is_found_in_its_batch(company):
     done = import_job_run(actor=company.admin, job_id=job.pk, valid_only=True)
     assert done.imported_rows == 3 and Invoice.objects.count() == 2
     assert_verified()
+
+
+def test_open_opportunities_with_stage_owner_and_source(company):
+    from cashloop.sales.models import Opportunity, Pipeline
+
+    _import(company.admin, "customers", CUSTOMERS_ZH)
+    pipeline = Pipeline.objects.get(is_default=True)  # installed by a migration
+    first, second = pipeline.stages.order_by("position")[:2]
+    text = (
+        "商机编号,客户编码,商机名称,预计金额,预计成交日期,阶段,负责人,来源\n"
+        f"O-1,M001,ERP 升级,50000,2099-01-31,{second.name.upper()},rep_east,合作伙伴\n"
+        "O-2,M002,运维服务,1200.50,2099/2/1,,,referral\n"
+        "O-3,M003,Bad,10,2099-01-01,No such stage,,Radio\n"
+    )
+    job = import_job_create(
+        actor=company.admin, kind="opportunities", file_name="o.csv", content=text.encode()
+    )
+    assert [(e["line"], e["column"], e["code"]) for e in job.errors] == [
+        (4, "来源", "import.choice"),
+    ]
+    fixed = text.replace("Radio", "")
+    job = import_job_create(
+        actor=company.admin, kind="opportunities", file_name="o.csv", content=fixed.encode()
+    )
+    assert [(e["line"], e["column"], e["code"]) for e in job.errors] == [
+        (4, "阶段", "import.unknown_reference"),
+    ]
+    import_job_run(actor=company.admin, job_id=job.pk, valid_only=True)
+    erp = Opportunity.objects.get(name="ERP 升级")
+    assert (erp.stage, erp.owner, erp.source) == (second, company.rep_east, "partner")
+    assert Opportunity.objects.get(name="运维服务").stage == first
+
+
+def test_contacts_and_products(company):
+    from cashloop.cpq.models import Product, ProductFamily
+    from cashloop.customers.models import Contact
+
+    _import(company.admin, "customers", CUSTOMERS_ZH)
+    ProductFamily.objects.create(code="SW", name="软件")
+    contacts = "客户编码,联系人,职务,手机,邮箱\nm001,王经理,财务经理,13800000000,wang@example.cn\n"
+    done = _import(company.admin, "contacts", contacts)
+    assert done.imported_rows == 1
+    assert Contact.objects.get(name="王经理").customer.code == "M001"
+    assert _import(company.admin, "contacts", contacts).existing_rows == 1
+    header = ["Code", "Name", "Tax rate", "Unit", "Product family", "Standard cost"]
+    rows = [header, ["P-1", "软件许可", "13%", "套", "sw", 120], ["P-2", "服务", 0.06, "", "", ""]]
+    job = import_job_create(
+        actor=company.admin, kind="products", file_name="p.xlsx", content=xlsx(rows)
+    )
+    import_job_run(actor=company.admin, job_id=job.pk)
+    licence = Product.objects.get(code="P-1")
+    assert (licence.tax_rate, licence.family.code, licence.standard_cost) == (
+        Decimal("0.13"),
+        "SW",
+        Decimal("120"),
+    )
+    assert Product.objects.get(code="P-2").tax_rate == Decimal("0.06")
