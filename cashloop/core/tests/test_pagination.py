@@ -7,13 +7,14 @@ import datetime as dt
 import re
 
 import pytest
+from django.core import signing
 from django.test import RequestFactory
 from django.utils import timezone
 from ninja import NinjaAPI
 
 from cashloop.api import api
 from cashloop.core.errors import CoreError, DomainError
-from cashloop.core.pagination import CursorPage
+from cashloop.core.pagination import CURSOR_SALT, CursorPage
 from cashloop.customers.models import Customer
 from tests.factories import CustomerFactory
 
@@ -119,11 +120,13 @@ def test_bad_cursors_are_refused(client, company, seven):
     client.force_login(company.admin)
     by_name = client.get(URL, {"limit": 2, "sort": "name"}).json()["next_cursor"]
     forged = [
-        "not base64 !",
-        "e30",  # {}
-        "eyJzIjoiY29kZSIsInYiOltbInMiLCJQMSJdXX0",  # one value where two are needed
-        "eyJzIjoiY29kZSIsInYiOltbImQiLCJ4Il0sWyJpIiwxXV19",  # a date that is not one
-        "eyJzIjoiY29kZSIsInYiOltbIm4iLCJOYU4iXSxbImkiLDFdXX0",  # NaN
+        "not a cursor !",
+        by_name[:-4] + ("AAAA" if not by_name.endswith("AAAA") else "BBBB"),  # tampered
+        signing.dumps({"s": "name", "v": [["s", "Beta"], ["i", 1]]}),  # signed by another
+        # signed right, but one value where the order needs two, or of no known type
+        signing.dumps({"s": "code", "v": [["s", "P1"]]}, salt=CURSOR_SALT),
+        signing.dumps({"s": "code", "v": [["x", "P1"], ["i", 1]]}, salt=CURSOR_SALT),
+        signing.dumps({"s": "code", "v": [["n", "NaN"], ["i", 1]]}, salt=CURSOR_SALT),
     ]
     for cursor in forged:
         response = client.get(URL, {"cursor": cursor})
