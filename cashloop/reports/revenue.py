@@ -707,9 +707,9 @@ def parse_key(dimension: Dimension, value: str | None) -> tuple[bool, Any]:
     if value == NONE_KEY:
         return True, None
     if dimension == Dimension.REGION:
-        if len(value) == 2 and value.isalpha():
+        if len(value) == 2 and value.isascii() and value.isalpha():
             return True, value.upper()
-    elif value.isdigit():
+    elif value.isascii() and value.isdigit() and len(value) <= 18:  # fits a bigint
         return True, int(value)
     raise DomainError(ReportError.BAD_KEY, value=value, dimension=dimension.value)
 
