@@ -12,8 +12,9 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from cashloop.core.errors import CoreError, DomainError
+from cashloop.core.pagination import paginated
 from cashloop.core.scoping import require
-from cashloop.imports import selectors, services
+from cashloop.imports import selectors, services, views
 from cashloop.imports.kinds import KINDS
 from cashloop.imports.models import ImportJob
 from cashloop.imports.reading import MAX_MB
@@ -49,8 +50,9 @@ def kind_list(request: HttpRequest) -> Any:
 
 
 @router.get("/jobs", response=list[JobOut])
+@paginated(sorts=("created_at", "kind", "status", "file_name"), default="-created_at")
 def job_list(request: HttpRequest, kind: str = "") -> Any:
-    return list(selectors.import_job_list(user=request.user, kind=kind)[:100])
+    return selectors.import_job_list(user=request.user, kind=kind)
 
 
 @router.post("/jobs", response={201: JobOut})
@@ -115,9 +117,18 @@ def job_errors(request: HttpRequest, job_id: int) -> HttpResponse:
     return attachment(report, "text/csv; charset=utf-8", f"import-{job_id}-errors.csv")
 
 
+@router.get("/company-export", response={200: None})
+def company_export(request: HttpRequest) -> HttpResponse:
+    """Every table of the company as CSV files in a zip, with `manifest.json` (row counts,
+    SHA-256 of each file, and the totals `verify` stands behind); `cashloop
+    company-restore` loads it into an empty instance (decision 067).  Administrators only."""
+    return views.company_zip(request)
+
+
 @router.get("/templates", response=list[TemplateOut])
+@paginated(sorts=("kind", "name"), default="kind")
 def template_list(request: HttpRequest, kind: str = "") -> Any:
-    return list(selectors.import_template_list(user=request.user, kind=kind))
+    return selectors.import_template_list(user=request.user, kind=kind)
 
 
 @router.post("/templates", response={201: TemplateOut})

@@ -48,6 +48,21 @@ class ImportsError(ErrorCode):
             "Fix them, or import the valid rows only."
         ),
     )
+    RESTORE_VERSION = (
+        "import.restore_version",
+        422,
+        _("The export was made by another version of Cashloop; restore it into the same."),
+    )
+    RESTORE_NOT_EMPTY = (
+        "import.restore_not_empty",
+        409,
+        _("This instance already has customers or ledger entries; restore into an empty one."),
+    )
+    RESTORE_TOTALS = (
+        "import.restore_totals",
+        422,
+        _("The restored data would not give the export's totals or would not verify."),
+    )
     TEMPLATE_NAME = ("import.template_name", 422, _("A template needs a name."))
     # Row problems
     REQUIRED = ("import.required", 422, _("A value is required."))

@@ -4,11 +4,12 @@ its progress while it runs, and its error report."""
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cashloop.core.errors import DomainError
 from cashloop.core.scoping import may
-from cashloop.imports import selectors, services
+from cashloop.imports import company, selectors, services
 from cashloop.imports.choices import JobStatus
 from cashloop.imports.errors import ImportsError
 from cashloop.imports.kinds import KINDS
@@ -62,6 +63,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
             "templates": selectors.import_template_list(user=request.user),
             "error": error,
             "can_add": may(request.user, "add", ImportJob),
+            "can_export": may(request.user, "manage", ImportJob),
         },
     )
 
@@ -163,3 +165,23 @@ def job_errors(request: HttpRequest, job_id: int) -> HttpResponse:
     except DomainError as exc:
         page_error(exc)
     return attachment(report, "text/csv; charset=utf-8", f"import-{job_id}-errors.csv")
+
+
+@login_required
+def company_export(request: HttpRequest) -> HttpResponse:
+    """The whole company as a zip of CSV files and a manifest (decision 067)."""
+    return company_zip(request)
+
+
+def company_zip(request: HttpRequest) -> FileResponse:
+    """Shared by the page and the API: the export, spooled to disk when it grows."""
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
+    try:
+        manifest = company.company_export(actor=request.user, out=spool)
+    except DomainError as exc:
+        spool.close()
+        refuse_or_show(exc)
+        raise
+    spool.seek(0)
+    stamp = manifest["created_at"][:10]
+    return FileResponse(spool, as_attachment=True, filename=f"cashloop-company-{stamp}.zip")
