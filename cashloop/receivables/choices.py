@@ -15,7 +15,7 @@ class InvoiceStatus(models.TextChoices):
 
 class InvoiceOrigin(models.TextChoices):
     """Where an invoice came from: a contract's payment plan, a sale outside any contract,
-    or the old system's open items, migrated as opening balances (decision 063)."""
+    or the old system's open items, migrated as opening balances (decision 066)."""
 
     CONTRACT = "contract", _("Contract")
     NON_CONTRACT = "non_contract", _("Non-contract sale")

@@ -72,7 +72,7 @@ from cashloop.ledger.models import JournalEntry, JournalLine
 from cashloop.receivables.models import Allocation, CreditNote, Invoice, InvoiceLine, Payment
 from cashloop.reports.errors import ReportError
 from cashloop.reports.selectors import parse_date
-from cashloop.treasury.value import MONEY, UNSOLD, credit_note_revenue, line_revenue
+from cashloop.treasury.value import MONEY, credit_note_revenue, line_revenue, not_sold
 
 ZERO = Decimal(0)
 MAX_MONTHS = 120
@@ -342,7 +342,7 @@ SOURCES: dict[Measure, tuple[_Source, ...]] = {
     Measure.INVOICED: (
         _Source(
             kind="invoice",
-            rows=lambda: InvoiceLine.objects.exclude(invoice__status__in=UNSOLD),
+            rows=lambda: InvoiceLine.objects.exclude(not_sold("invoice__")),
             date="invoice__issue_date",
             amount=line_revenue(),
             customer="invoice__customer",
@@ -382,7 +382,7 @@ BILLED_LINES = _Source(
     kind="contract",
     rows=lambda: InvoiceLine.objects.filter(
         contract_line__contract__status__in=BACKLOG_STATUSES
-    ).exclude(invoice__status__in=UNSOLD),
+    ).exclude(not_sold("invoice__")),
     date="invoice__issue_date",
     amount=-F("net") * F("contract_line__contract__rate"),
     customer="invoice__customer",

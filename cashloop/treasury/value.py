@@ -39,7 +39,7 @@ from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import ScopedUser
 from cashloop.core.sql import DaysBetween
 from cashloop.customers.models import Customer
-from cashloop.receivables.choices import InvoiceStatus
+from cashloop.receivables.choices import InvoiceOrigin, InvoiceStatus
 from cashloop.receivables.models import Allocation, CreditNote, Installment, Invoice, InvoiceLine
 from cashloop.treasury.models import TreasurySettings
 
@@ -48,6 +48,15 @@ MONTHS_MAX = 36
 # Wide enough for a net amount times a rate, before it is rounded to the currency.
 MONEY = DecimalField(max_digits=30, decimal_places=8)
 UNSOLD = (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)
+
+
+def not_sold(prefix: str = "") -> Q:
+    """Invoices that are no sale of the period: drafts, cancelled ones, and the open items
+    migrated from an old system as opening balances (decision 066), whose revenue the old
+    system counted."""
+    return Q(**{f"{prefix}status__in": UNSOLD}) | Q(**{f"{prefix}origin": InvoiceOrigin.OPENING})
+
+
 DAYS_A_YEAR = 365
 
 
@@ -154,7 +163,7 @@ def ranking(
     """Every customer with a figure in the `months` to `today`, sorted by `sort`."""
     start = add_months(today, -months)
     invoices = Invoice.objects.restrict(user).filter(issue_date__gt=start, issue_date__lte=today)
-    invoices = invoices.exclude(status__in=UNSOLD)
+    invoices = invoices.exclude(not_sold())
     customers = Customer.objects.restrict(user).values("pk")
     rows: dict[int, CustomerValue] = {}
 

@@ -284,3 +284,13 @@ def test_contacts_and_products(company):
         Decimal("120"),
     )
     assert Product.objects.get(code="P-2").tax_rate == Decimal("0.06")
+
+
+def test_migrated_invoices_are_no_revenue_of_the_period(migrated):
+    from cashloop.reports.revenue import revenue_params, revenue_report
+
+    params = revenue_params(
+        measure="invoiced", dimension="customer", date_from="2026-01-01", date_to="2026-12-31"
+    )
+    report = revenue_report(user=migrated.admin, params=params)
+    assert report.rows == []
