@@ -157,6 +157,7 @@ def request_withdraw(request: HttpRequest, request_id: int, payload: CommentIn) 
 
 
 @router.get("/delegations", response=list[DelegationOut])
+@paginated(sorts=("start", "end", "created_at"), default="-start,id")
 def delegation_list(request: HttpRequest) -> Any:
     return selectors.delegation_list(user=request.user)
 

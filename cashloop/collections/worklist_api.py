@@ -22,6 +22,7 @@ from cashloop.collections.schemas import (
     WorklistRowOut,
 )
 from cashloop.collections.selectors import CollectionCustomer, Priority, WorklistRow
+from cashloop.core.pagination import paginated
 
 router = Router(tags=["collections"])
 
@@ -101,10 +102,11 @@ def activity_log(request: HttpRequest, payload: CollectionActivityIn) -> Any:
 
 
 @router.get("/promises", response=list[PaymentPromiseOut])
+@paginated(sorts=("promised_date", "made_on", "amount"), default="promised_date")
 def promise_list(
     request: HttpRequest, customer_id: int | None = None, status: str | None = None
 ) -> Any:
-    return selectors.promise_list(user=request.user, customer_id=customer_id, status=status)[:500]
+    return selectors.promise_list(user=request.user, customer_id=customer_id, status=status)
 
 
 @router.post("/promises", response={201: PaymentPromiseOut})

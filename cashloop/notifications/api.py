@@ -5,17 +5,17 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from cashloop.core.pagination import paginated
 from cashloop.notifications import selectors, services
 from cashloop.notifications.schemas import NotificationOut, ReadAllOut
 
 router = Router(tags=["notifications"])
 
-LIST_LIMIT = 200
-
 
 @router.get("", response=list[NotificationOut])
+@paginated(sorts=("created_at", "read_at"), default="-created_at")
 def notification_list(request: HttpRequest, unread: bool = False) -> Any:
-    return selectors.notification_list(user=request.user, unread=unread)[:LIST_LIMIT]
+    return selectors.notification_list(user=request.user, unread=unread)
 
 
 @router.post("/read-all", response=ReadAllOut)

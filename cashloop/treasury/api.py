@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency
+from cashloop.core.pagination import paginated
 from cashloop.core.scoping import require
 from cashloop.treasury import selectors, services
 from cashloop.treasury.errors import TreasuryError
@@ -45,8 +46,9 @@ router = Router(tags=["treasury"])
 
 
 @router.get("/rates", response=list[RateOut])
+@paginated(sorts=("currency", "date"), default="currency,-date")
 def rate_list(request: HttpRequest, currency: str = "") -> Any:
-    return list(selectors.exchange_rate_list(user=request.user, currency=currency)[:1000])
+    return selectors.exchange_rate_list(user=request.user, currency=currency)
 
 
 @router.post("/rates", response={201: RateOut})
@@ -166,8 +168,9 @@ def budget_import(request: HttpRequest, fiscal_year: int, file: File[UploadedFil
 
 
 @router.get("/planned-items", response=list[PlannedItemOut])
+@paginated(sorts=("first_date", "end_date", "description"), default="first_date")
 def planned_item_list(request: HttpRequest) -> Any:
-    return list(selectors.planned_item_list(user=request.user))
+    return selectors.planned_item_list(user=request.user)
 
 
 @router.post("/planned-items", response={201: PlannedItemOut})

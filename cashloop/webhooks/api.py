@@ -29,8 +29,9 @@ def event_list(request: HttpRequest) -> Any:
 
 
 @router.get("/subscriptions", response=list[SubscriptionOut])
+@paginated(sorts=("name", "created_at"), default="name")
 def subscription_list(request: HttpRequest) -> Any:
-    return list(selectors.webhook_subscription_list(user=request.user))
+    return selectors.webhook_subscription_list(user=request.user)
 
 
 @router.post("/subscriptions", response={201: SubscriptionOut})

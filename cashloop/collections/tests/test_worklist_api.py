@@ -60,7 +60,7 @@ def test_the_collector_logs_a_promise_that_a_payment_keeps(client, company, coll
         },
     )
     assert made.status_code == 201, made.json()
-    [promise] = client.get(f"{API}/promises", {"customer_id": assigned.pk}).json()
+    [promise] = client.get(f"{API}/promises", {"customer_id": assigned.pk}).json()["items"]
     assert promise["status"] == "open" and Decimal(promise["amount"]) == Decimal("1130")
     view = client.get(f"{API}/customers/{assigned.pk}").json()
     assert view["history"][0]["outcome"] == "promised"

@@ -38,7 +38,7 @@ def test_api_lists_only_my_own_and_marks_read(client, company):
     mine = notification_send(users=[company.rep_east], title="Mine", email=False)[0]
     theirs = notification_send(users=[company.rep_south], title="Theirs", email=False)[0]
     client.force_login(company.rep_east)
-    body = client.get("/api/v1/notifications?unread=true").json()
+    body = client.get("/api/v1/notifications?unread=true").json()["items"]
     assert [n["title"] for n in body] == ["Mine"]
     refused = client.post(f"/api/v1/notifications/{theirs.pk}/read")
     assert refused.status_code == 404
@@ -46,7 +46,7 @@ def test_api_lists_only_my_own_and_marks_read(client, company):
     theirs.refresh_from_db()
     assert theirs.read_at is None
     assert client.post(f"/api/v1/notifications/{mine.pk}/read").json()["read_at"]
-    assert client.get("/api/v1/notifications?unread=true").json() == []
+    assert client.get("/api/v1/notifications?unread=true").json()["items"] == []
 
 
 def test_bell_counts_unread_and_opening_follows_the_link(client, company):

@@ -27,7 +27,7 @@ def test_rates_are_set_and_listed(client, treasurer):
     assert made.status_code == 201, made.json()
     bad = send(client, "post", "/rates", {"currency": "USD", "date": "2026-03-01", "rate": "0"})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "treasury.rate_not_positive"
-    listed = client.get(f"{API}/rates?currency=usd").json()
+    listed = client.get(f"{API}/rates?currency=usd").json()["items"]
     assert [(r["currency"], r["rate"]) for r in listed] == [("USD", "7.10000000")]
 
 
