@@ -53,6 +53,11 @@ class CoreError(ErrorCode):
         422,
         _("This cursor does not belong to this list and order; start again from the first page."),
     )
+    VALUE_REJECTED = (
+        "request.value_rejected",
+        422,
+        _("A value does not fit the field it is meant for: too long or out of range."),
+    )
     CURSOR_WITH_OFFSET = (
         "request.cursor_with_offset",
         422,

@@ -4,6 +4,7 @@ code, and the refused request changed nothing."""
 from __future__ import annotations
 
 import pytest
+from django.db import DataError
 
 from cashloop.approvals.models import ExpenseClaim
 from cashloop.core.errors import CoreError
@@ -115,3 +116,16 @@ def test_text_with_nul_is_refused_in_the_address_and_in_bodies(client, company):
     assert code_of(created) == (422, CoreError.REQUEST_INVALID.code)
     assert created.json()["error"]["details"]["fields"][0]["type"] == "nul_character"
     assert client.get("/api/v1/customers").json()["count"] == 0
+
+
+def test_a_value_the_database_refuses_is_a_422_not_a_500(client, company, monkeypatch):
+    """PostgreSQL refuses text too long for its column where SQLite stores it; whatever
+    slips past validation so is answered as bad input."""
+
+    def refused(**kwargs):
+        raise DataError("value too long for type character varying(3)")
+
+    monkeypatch.setattr("cashloop.customers.api.selectors.customer_list", refused)
+    client.force_login(company.admin)
+    response = client.get("/api/v1/customers", HTTP_ACCEPT_LANGUAGE="en")
+    assert code_of(response) == (422, CoreError.VALUE_REJECTED.code)
