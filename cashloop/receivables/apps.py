@@ -30,3 +30,13 @@ class ReceivablesConfig(AppConfig):
         from cashloop.receivables.approval_types import register_approval_types
 
         register_approval_types()
+
+        from datetime import time
+
+        from cashloop.core.schedule import DAILY, Job, schedule_register
+        from cashloop.receivables.tasks import invoice_overdue_daily
+
+        # After the dunning run (06:00) has looked at the same installments.
+        schedule_register(
+            Job("receivables.invoice_overdue", invoice_overdue_daily, DAILY, time(6, 10))
+        )

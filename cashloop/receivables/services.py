@@ -786,6 +786,43 @@ def payment_create(
     return payment
 
 
+OVERDUE_CATCH_UP_DAYS = 7
+
+
+@transaction.atomic
+def invoice_overdue_emit(*, today: date | None = None) -> int:
+    """Tell webhook subscribers of every installment that fell overdue lately: due before
+    today, within the last week (so that a day the worker was down is caught up), still
+    open.  Each installment is told once, however often this runs.  -> deliveries made."""
+    day = today or timezone.localdate()
+    fell = (
+        Installment.objects.filter(
+            due_date__lt=day,
+            due_date__gte=day - timedelta(days=OVERDUE_CATCH_UP_DAYS),
+            residual__gt=0,
+            invoice__status__in=OPEN_STATUSES,
+        )
+        .select_related("invoice__customer")
+        .order_by("due_date", "pk")
+    )
+
+    def describe(item: Installment) -> tuple[int, dict[str, Any]]:
+        invoice = item.invoice
+        return item.pk, {
+            "installment_id": item.pk,
+            "invoice_id": invoice.pk,
+            "number": invoice.number,
+            "customer": {"id": invoice.customer_id, "code": invoice.customer.code},
+            "due_date": item.due_date,
+            "days_overdue": (day - item.due_date).days,
+            "currency": invoice.currency,
+            "amount": item.amount,
+            "residual": item.residual,
+        }
+
+    return webhook_emit("invoice.overdue", list(fell), describe)
+
+
 def _payment_event(payment: Payment) -> tuple[int, dict[str, Any]]:
     return payment.pk, {
         "payment_id": payment.pk,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 # name -> what it says; the payloads are documented in docs/webhooks.md.
 EVENTS = {
     "invoice.issued": _("An invoice was issued"),
+    "invoice.overdue": _("An installment of an invoice fell overdue"),
     "payment.received": _("A payment was recorded"),
     "payment.matched": _("A payment was applied to an invoice"),
     "contract.activated": _("A contract was activated"),

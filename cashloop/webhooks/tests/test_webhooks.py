@@ -253,3 +253,33 @@ def test_the_pages_add_a_webhook_show_its_deliveries_and_send_one_again(
     assert delivery.status == DeliveryStatus.DELIVERED and len(hook.requests) == 2
     client.force_login(company.finance)
     assert client.get("/settings/webhooks/").status_code == 403
+
+
+def test_an_installment_that_fell_overdue_is_told_once(company, django_capture_on_commit_callbacks):
+    from cashloop.receivables.choices import DueRule
+    from cashloop.receivables.services import InstallmentIn, invoice_overdue_emit
+    from cashloop.receivables.tests.test_services import DAY
+
+    customer = CustomerFactory(owner=company.rep_east)
+    fixed = DueRule.FIXED_DATE
+    invoice = issued(
+        company,
+        customer,
+        installments=[
+            InstallmentIn(share=D(1), due_rule=fixed, fixed_date=DAY + timedelta(days=5)),
+            InstallmentIn(share=D(1), due_rule=fixed, fixed_date=DAY + timedelta(days=40)),
+        ],
+    )
+    first = invoice.installments.order_by("due_date").first()
+    with receiver() as hook:
+        subscribe(company, hook.url, "invoice.overdue")
+        for days, told in ((5, 0), (6, 1), (7, 0)):  # due on day 5: overdue from day 6, once
+            with django_capture_on_commit_callbacks(execute=True):
+                assert invoice_overdue_emit(today=DAY + timedelta(days=days)) == told
+    assert len(hook.requests) == 1
+    data = json.loads(hook.requests[0].body)["data"]
+    assert (data["installment_id"], data["days_overdue"]) == (first.pk, 1)
+    assert data["number"] == invoice.number and data["residual"] == str(first.residual)
+    # A week later than the window, nothing more is told (the second is not due yet).
+    assert invoice_overdue_emit(today=DAY + timedelta(days=20)) == 0
+    assert_verified()
