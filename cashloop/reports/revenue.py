@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from babel import Locale
@@ -714,53 +715,40 @@ def parse_key(dimension: Dimension, value: str | None) -> tuple[bool, Any]:
     raise DomainError(ReportError.BAD_KEY, value=value, dimension=dimension.value)
 
 
+# A kind of document: its model, its number and date, and its page.
+_DOCUMENT_KINDS: dict[str, tuple[Any, Callable[[Any], str], Callable[[Any], date | None], str]] = {
+    "invoice": (
+        Invoice,
+        attrgetter("number"),
+        attrgetter("issue_date"),
+        "receivables:invoice_detail",
+    ),
+    "credit_note": (
+        CreditNote,
+        attrgetter("number"),
+        attrgetter("date"),
+        "receivables:credit_note_detail",
+    ),
+    "payment": (Payment, attrgetter("number"), attrgetter("date"), "receivables:payment_detail"),
+    "contract": (
+        Contract,
+        lambda c: c.number or c.title,
+        lambda c: c.signing_date or c.start_date,
+        "contracts:detail",
+    ),
+}
+
+
 def _documents(kind: str, ids: list[int]) -> dict[int, tuple[str, date | None, str, str]]:
     """id -> (number, date, customer's name, link) of the documents of a kind."""
     if not ids:
         return {}
-    if kind == "invoice":
-        invoices = Invoice.objects.filter(pk__in=ids).select_related("customer")
+    if kind in _DOCUMENT_KINDS:
+        model, number, day, page = _DOCUMENT_KINDS[kind]
+        rows = model.objects.filter(pk__in=ids).select_related("customer")
         return {
-            i.pk: (
-                i.number,
-                i.issue_date,
-                i.customer.name,
-                reverse("receivables:invoice_detail", args=[i.pk]),
-            )
-            for i in invoices
-        }
-    if kind == "credit_note":
-        notes = CreditNote.objects.filter(pk__in=ids).select_related("customer")
-        return {
-            c.pk: (
-                c.number,
-                c.date,
-                c.customer.name,
-                reverse("receivables:credit_note_detail", args=[c.pk]),
-            )
-            for c in notes
-        }
-    if kind == "payment":
-        payments = Payment.objects.filter(pk__in=ids).select_related("customer")
-        return {
-            p.pk: (
-                p.number,
-                p.date,
-                p.customer.name,
-                reverse("receivables:payment_detail", args=[p.pk]),
-            )
-            for p in payments
-        }
-    if kind == "contract":
-        contracts = Contract.objects.filter(pk__in=ids).select_related("customer")
-        return {
-            c.pk: (
-                c.number or c.title,
-                c.signing_date or c.start_date,
-                c.customer.name,
-                reverse("contracts:detail", args=[c.pk]),
-            )
-            for c in contracts
+            row.pk: (number(row), day(row), row.customer.name, reverse(page, args=[row.pk]))
+            for row in rows
         }
     entries = JournalEntry.objects.filter(pk__in=ids)
     return {
