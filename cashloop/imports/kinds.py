@@ -32,8 +32,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cashloop.core.money import base_currency
-from cashloop.cpq.models import Product, ProductFamily
-from cashloop.cpq.services import product_create
+from cashloop.cpq.models import PriceBook, Product, ProductFamily
+from cashloop.cpq.services import PriceIn, price_book_create, product_create
 from cashloop.customers.models import Contact, Customer, CustomerGroup
 from cashloop.customers.selectors import customer_duplicates
 from cashloop.customers.services import CUSTOMER_TYPE, contact_create, customer_create
@@ -346,6 +346,88 @@ class Products(Kind):
         ]
 
 
+class PriceBooks(Kind):
+    """Price books of the old system, one row per product price."""
+
+    key = "price_books"
+    label = _("Price books")
+    key_fields = ("name",)
+    grouped = True
+    fields = (
+        Field("name", _("Price book"), required=True, headers=("价格表", "价目表", "价格表名称")),
+        CURRENCY,
+        Field(
+            "valid_from", _("Valid from"), v.day, required=True, headers=("生效日期", "起始日期")
+        ),
+        Field("valid_until", _("Valid until"), v.day, headers=("失效日期", "截止日期")),
+        Field("group", _("Customer group"), headers=("客户分组", "客户分类", "group code")),
+        Field(
+            "product",
+            _("Product code"),
+            required=True,
+            per_row=True,
+            headers=("产品编码", "物料编码", "sku"),
+        ),
+        Field(
+            "unit_price",
+            _("Unit price"),
+            v.decimal,
+            required=True,
+            per_row=True,
+            headers=("单价", "价格", "price"),
+        ),
+        Field(
+            "min_quantity",
+            _("Minimum quantity"),
+            v.decimal,
+            per_row=True,
+            headers=("起订量", "最小数量", "min qty"),
+        ),
+    )
+
+    def existing(self, keys: Iterable[str]) -> set[str]:
+        names = PriceBook.objects.annotate(name_lower=Lower("name")).values_list(
+            "name_lower", flat=True
+        )
+        return set(keys) & {*names, *super().existing(keys)}
+
+    def check(self, *, actor: User, records: Sequence[Record]) -> None:
+        _resolve(records, "group", CustomerGroup, _("customer group"))
+        codes = {str(i["product"]) for r in records for i in r.items if i.get("product")}
+        products = by_code(Product, codes)
+        for record in records:
+            for line, item in zip(record.lines, record.items, strict=True):
+                product = products.get(str(item["product"]).lower())
+                if product is None:
+                    problem = Problem(
+                        ImportsError.UNKNOWN_REFERENCE, what=_("product"), value=item["product"]
+                    )
+                    record.problems.append((line, "product", problem))
+                else:
+                    item["product_id"] = product.pk
+
+    def create(self, *, actor: User, records: Sequence[Record]) -> list[int]:
+        return [
+            price_book_create(
+                actor=actor,
+                name=record.values["name"],
+                currency=record.values.get("currency") or base_currency(),
+                valid_from=record.values["valid_from"],
+                valid_until=record.values.get("valid_until"),
+                customer_group_id=record.refs["group"].pk if "group" in record.refs else None,
+                entries=[
+                    PriceIn(
+                        product_id=item["product_id"],
+                        unit_price=item["unit_price"],
+                        min_quantity=item.get("min_quantity") or Decimal(1),
+                    )
+                    for item in record.items
+                ],
+            ).pk
+            for record in records
+        ]
+
+
 class Opportunities(Kind):
     """Open deals of the old CRM, in the default pipeline, by the stage's name."""
 
@@ -603,5 +685,13 @@ def _apply(actor: User, payment_id: int, invoice_id: int, amount: Decimal, on: d
 
 KINDS: dict[str, Kind] = {
     kind.key: kind
-    for kind in (Customers(), Contacts(), Products(), Opportunities(), Invoices(), Payments())
+    for kind in (
+        Customers(),
+        Contacts(),
+        Products(),
+        PriceBooks(),
+        Opportunities(),
+        Invoices(),
+        Payments(),
+    )
 }

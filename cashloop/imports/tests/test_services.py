@@ -294,3 +294,52 @@ def test_migrated_invoices_are_no_revenue_of_the_period(migrated):
     )
     report = revenue_report(user=migrated.admin, params=params)
     assert report.rows == []
+
+
+def test_price_books_one_row_per_price(company):
+    from cashloop.cpq.models import PriceBook
+
+    header = ["Code", "Name", "Tax rate"]
+    products = xlsx([header, ["P-1", "软件许可", "13%"], ["P-2", "服务", "6%"]])
+    job = import_job_create(
+        actor=company.admin, kind="products", file_name="p.xlsx", content=products
+    )
+    import_job_run(actor=company.admin, job_id=job.pk)
+    text = (
+        "价格表,币种,生效日期,产品编码,单价,起订量\n"
+        "2026 标准价,CNY,2026-01-01,P-1,1000,\n"
+        "2026 标准价,CNY,2026-01-01,p-2,200.50,10\n"
+        "经销商价,CNY,2026-01-01,P-9,1,\n"
+    )
+    job = import_job_create(
+        actor=company.admin, kind="price_books", file_name="b.csv", content=text.encode()
+    )
+    assert [(e["line"], e["column"], e["code"]) for e in job.errors] == [
+        (4, "产品编码", "import.unknown_reference")
+    ]
+    import_job_run(actor=company.admin, job_id=job.pk, valid_only=True)
+    book = PriceBook.objects.get(name="2026 标准价")
+    prices = {e.product.code: (e.unit_price, e.min_quantity) for e in book.entries.all()}
+    assert prices == {"P-1": (Decimal("1000"), Decimal("1")), "P-2": (Decimal("200.5"), 10)}
+    again = import_job_create(
+        actor=company.admin, kind="price_books", file_name="b.csv", content=text.encode()
+    )
+    assert again.existing_rows == 2
+
+
+def test_files_beyond_the_limits_are_refused_whole(company, monkeypatch):
+    from cashloop.imports import reading, services
+
+    monkeypatch.setattr(services, "MAX_ROWS", 2)
+    with pytest.raises(DomainError) as refused:
+        import_job_create(
+            actor=company.admin, kind="customers", file_name="c.csv", content=CUSTOMERS_ZH.encode()
+        )
+    assert refused.value.code.code == "import.too_many_rows"
+    monkeypatch.setattr(reading, "MAX_MB", 0)
+    with pytest.raises(DomainError) as refused:
+        import_job_create(
+            actor=company.admin, kind="customers", file_name="c.csv", content=CUSTOMERS_ZH.encode()
+        )
+    assert refused.value.code.code == "import.too_large"
+    assert not ImportJob.objects.exists()
