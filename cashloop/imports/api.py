@@ -107,7 +107,7 @@ def job_run(request: HttpRequest, job_id: int, payload: RunIn) -> Any:
 
 @router.get("/jobs/{job_id}/progress", response=ProgressOut)
 def job_progress(request: HttpRequest, job_id: int) -> Any:
-    done, total = selectors.import_job_progress(user=request.user, job_id=job_id)
+    _job, done, total = selectors.import_job_progress(user=request.user, job_id=job_id)
     return {"done": done, "total": total}
 
 

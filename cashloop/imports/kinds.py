@@ -27,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -125,21 +126,22 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def by_code(model: Any, codes: Iterable[str]) -> dict[str, Any]:
-    """Rows of `model` by lowercase code: code look-ups ignore case, as the CRM's do."""
+def by_code(rows: QuerySet[Any], codes: Iterable[str], field: str = "code") -> dict[str, Any]:
+    """Of `rows`, those whose `field` is one of `codes`, by its lowercase value: look-ups by
+    code (or username) ignore case, as the CRM's do."""
     wanted = sorted({c.lower() for c in codes if c})
     found: dict[str, Any] = {}
     for chunk in _chunks(wanted):
-        for row in model.objects.annotate(code_lower=Lower("code")).filter(code_lower__in=chunk):
-            found[row.code.lower()] = row
+        for row in rows.annotate(key_lower=Lower(field)).filter(key_lower__in=chunk):
+            found[getattr(row, field).lower()] = row
     return found
 
 
 def _resolve(
-    records: Sequence[Record], name: str, model: Any, what: Promise, *, required: bool = True
+    records: Sequence[Record], name: str, rows: QuerySet[Any], what: Promise, field: str = "code"
 ) -> None:
-    """Look up each record's `name` code in `model`; an unknown code is its problem."""
-    found = by_code(model, (str(r.values[name]) for r in records if r.values.get(name)))
+    """Look up each record's `name` in `rows` by `field`; an unknown value is its problem."""
+    found = by_code(rows, (str(r.values[name]) for r in records if r.values.get(name)), field)
     for record in records:
         code = record.values.get(name)
         if code is None:
@@ -154,20 +156,7 @@ def _resolve(
 
 def _resolve_owners(records: Sequence[Record]) -> None:
     """Each record's owner, by username; an unknown or inactive user is its problem."""
-    usernames = {str(r.values["owner"]).lower() for r in records if r.values.get("owner")}
-    users = {
-        u.username.lower(): u
-        for u in User.objects.annotate(name_lower=Lower("username")).filter(
-            name_lower__in=usernames, is_active=True
-        )
-    }
-    for record in records:
-        owner = record.values.get("owner")
-        if owner and str(owner).lower() not in users:
-            problem = Problem(ImportsError.UNKNOWN_REFERENCE, what=_("user"), value=owner)
-            record.problems.append((record.lines[0], "owner", problem))
-        elif owner:
-            record.refs["owner"] = users[str(owner).lower()]
+    _resolve(records, "owner", User.objects.filter(is_active=True), _("user"), "username")
 
 
 def _custom_fields(object_type: str) -> tuple[Field, ...]:
@@ -219,10 +208,10 @@ class Customers(Kind):
         return (*self.fields, *_custom_fields(CUSTOMER_TYPE))
 
     def existing(self, keys: Iterable[str]) -> set[str]:
-        return set(by_code(Customer, keys))
+        return set(by_code(Customer.objects.all(), keys))
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
-        _resolve(records, "group", CustomerGroup, _("customer group"))
+        _resolve(records, "group", CustomerGroup.objects.all(), _("customer group"))
         _resolve_owners(records)
         # The CRM's own duplicate rules (decision 021): a warning, shown before importing.
         for record in records[:DUPLICATE_CHECKS]:
@@ -294,7 +283,7 @@ class Contacts(Kind):
         return found & wanted
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
-        _resolve(records, "customer", Customer, _("customer"))
+        _resolve(records, "customer", Customer.objects.all(), _("customer"))
 
     def create(self, *, actor: User, records: Sequence[Record]) -> list[int]:
         return [
@@ -325,10 +314,10 @@ class Products(Kind):
     )
 
     def existing(self, keys: Iterable[str]) -> set[str]:
-        return set(by_code(Product, keys))
+        return set(by_code(Product.objects.all(), keys))
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
-        _resolve(records, "family", ProductFamily, _("product family"))
+        _resolve(records, "family", ProductFamily.objects.all(), _("product family"))
 
     def create(self, *, actor: User, records: Sequence[Record]) -> list[int]:
         return [
@@ -392,9 +381,9 @@ class PriceBooks(Kind):
         return set(keys) & {*names, *super().existing(keys)}
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
-        _resolve(records, "group", CustomerGroup, _("customer group"))
+        _resolve(records, "group", CustomerGroup.objects.all(), _("customer group"))
         codes = {str(i["product"]) for r in records for i in r.items if i.get("product")}
-        products = by_code(Product, codes)
+        products = by_code(Product.objects.all(), codes)
         for record in records:
             for line, item in zip(record.lines, record.items, strict=True):
                 product = products.get(str(item["product"]).lower())
@@ -454,7 +443,7 @@ class Opportunities(Kind):
     )
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
-        _resolve(records, "customer", Customer, _("customer"))
+        _resolve(records, "customer", Customer.objects.all(), _("customer"))
         _resolve_owners(records)
         pipeline = Pipeline.objects.filter(is_default=True).first()
         stages = {s.name.lower(): s for s in pipeline.stages.all()} if pipeline else {}
@@ -531,7 +520,7 @@ class Invoices(Kind):
     )
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
-        _resolve(records, "customer", Customer, _("customer"))
+        _resolve(records, "customer", Customer.objects.all(), _("customer"))
 
     def create(self, *, actor: User, records: Sequence[Record]) -> list[int]:
         opening = _opening_account()
@@ -605,7 +594,7 @@ class Payments(Kind):
     )
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
-        _resolve(records, "customer", Customer, _("customer"))
+        _resolve(records, "customer", Customer.objects.all(), _("customer"))
         numbers = {
             str(item["invoice"]).lower()
             for record in records

@@ -39,11 +39,12 @@ def import_template_list(*, user: ScopedUser, kind: str = "") -> QuerySet[Import
     return rows.filter(kind=kind) if kind else rows
 
 
-def import_job_progress(*, user: ScopedUser, job_id: int) -> tuple[int, int]:
-    """(records done, records to do) of a running import; (0, 0) before it starts."""
+def import_job_progress(*, user: ScopedUser, job_id: int) -> tuple[ImportJob, int, int]:
+    """The job, with the records done and to do of a running import ((0, 0) before it
+    starts)."""
     job = import_job_get(user=user, job_id=job_id)
     done, total = cache.get(progress_key(job.pk), (0, 0))
-    return int(done), int(total)
+    return job, int(done), int(total)
 
 
 def import_error_report(*, user: ScopedUser, job_id: int) -> bytes:

@@ -147,8 +147,7 @@ def job_run(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """A running import's progress, polled by its page until it ends."""
     try:
-        job = selectors.import_job_get(user=request.user, job_id=job_id)
-        done, total = selectors.import_job_progress(user=request.user, job_id=job_id)
+        job, done, total = selectors.import_job_progress(user=request.user, job_id=job_id)
     except DomainError as exc:
         page_error(exc)
     if job.status != JobStatus.RUNNING:
