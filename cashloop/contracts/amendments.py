@@ -34,6 +34,7 @@ from cashloop.contracts.models import (
 )
 from cashloop.contracts.services import (
     AMENDMENT_TYPE,
+    BILLED_PLAN_STATUSES,
     ContractLineIn,
     MilestoneIn,
     PlanItemIn,
@@ -128,7 +129,7 @@ def _state_check(contract: Contract, after: Mapping[str, Any]) -> None:
     place, no line below what it has billed, the total not below what is invoiced."""
     after_plan = {item["sequence"]: item for item in after["plan"]}
     for item in contract.plan.all():
-        if item.status != PlanItemStatus.INVOICED:
+        if item.status not in BILLED_PLAN_STATUSES:
             continue
         kept = after_plan.get(item.sequence)
         if kept is None or Decimal(kept["amount"]) != item.amount:
@@ -259,7 +260,7 @@ def _amendment_apply(amendment: Amendment, contract: Contract) -> None:
         item = items.pop(spec["sequence"], None) or PlanItem(
             contract=contract, sequence=spec["sequence"]
         )
-        if item.status == PlanItemStatus.INVOICED:
+        if item.status in BILLED_PLAN_STATUSES:
             continue
         item.label = spec["label"]
         item.percent = Decimal(spec["percent"]) if spec["percent"] is not None else None

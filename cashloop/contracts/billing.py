@@ -7,8 +7,9 @@ balances are exactly those of any invoice.  The invoice's lines are the contract
 proportion to the plan item: the item's amount is split over the lines by their totals,
 and each line's part into net and tax, by largest remainder; the last item of a contract
 to be billed takes what is left of each line instead, so a contract's invoices sum exactly
-to its lines.  Lines recognised at a milestone or over a service period are credited to
-deferred revenue (合同负债); the others to their revenue account.
+to its lines (what the old system billed of a migrated contract counted as billed).  Lines
+recognised at a milestone or over a service period are credited to deferred revenue
+(合同负债); the others to their revenue account.
 
 The same transaction keeps the derived balances: `PlanItem.invoice`/status,
 `ContractLine.invoiced` (net) and, for lines recognised at invoicing, `.recognised`, and
@@ -32,6 +33,7 @@ from django.utils import timezone
 from cashloop.contracts.choices import ContractStatus, PlanItemStatus
 from cashloop.contracts.errors import ContractError
 from cashloop.contracts.models import Contract, ContractLine, PlanItem
+from cashloop.contracts.services import BILLED_PLAN_STATUSES
 from cashloop.core.audit import audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
 from cashloop.core.errors import DomainError
@@ -162,7 +164,7 @@ def _bill(*, actor: User, on: date, item_ids: list[int]) -> list[Invoice]:
     ):
         lines_of[line.contract_id].append(line)
     finals = _final_items(items)
-    billed = _billed_so_far({items[n].contract_id for n in finals})
+    billed = _billed_so_far({items[n].contract_id for n in finals}, contracts, lines_of)
     deferred = _deferred_account_id(lines_of)
     befores = {pk: audit_snapshot(contract) for pk, contract in contracts.items()}
 
@@ -251,7 +253,7 @@ def _final_items(items: list[PlanItem]) -> set[int]:
     open_count: dict[int, int] = defaultdict(int)
     for contract_id in (
         PlanItem.objects.filter(contract_id__in=contract_ids)
-        .exclude(status__in=[PlanItemStatus.INVOICED, PlanItemStatus.CANCELLED])
+        .exclude(status__in=[*BILLED_PLAN_STATUSES, PlanItemStatus.CANCELLED])
         .values_list("contract_id", flat=True)
     ):
         open_count[contract_id] += 1
@@ -264,13 +266,29 @@ def _final_items(items: list[PlanItem]) -> set[int]:
     return finals
 
 
-def _billed_so_far(contract_ids: Iterable[int]) -> dict[int, list[Decimal]]:
-    """contract line id -> [net, tax] billed by earlier invoices (summed here, exactly)."""
+def _billed_so_far(
+    contract_ids: Iterable[int],
+    contracts: dict[int, Contract],
+    lines_of: dict[int, list[ContractLine]],
+) -> dict[int, list[Decimal]]:
+    """contract line id -> [net, tax] billed by earlier invoices (summed here, exactly).
+
+    An installment the old system billed before migration (decision 068) counts as billed
+    too, split over the lines as billing would have split it: the old system's invoices
+    name no contract line, and the last installment must not bill their part again.
+    """
+    ids = list(contract_ids)
     billed: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    rows = InvoiceLine.objects.filter(contract_line__contract_id__in=list(contract_ids))
+    rows = InvoiceLine.objects.filter(contract_line__contract_id__in=ids)
     for line_id, net, tax in rows.values_list("contract_line_id", "net", "tax"):
         billed[line_id][0] += net
         billed[line_id][1] += tax
+    before = PlanItem.objects.filter(contract_id__in=ids, status=PlanItemStatus.BILLED_BEFORE)
+    for item in before.order_by("pk"):
+        contract = contracts[item.contract_id]
+        for share in _proportion(item, contract, lines_of[contract.pk]):
+            billed[share.line.pk][0] += share.net
+            billed[share.line.pk][1] += share.tax
     return billed
 
 

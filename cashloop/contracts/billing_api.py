@@ -86,6 +86,9 @@ class ReconciliationRowOut(Schema):
     outstanding: str
     not_invoiced: str
     recognised: str
+    billed_before: str = Field(
+        ..., description="Billed by the old system before migration (decision 068)."
+    )
     ties: bool
 
 
@@ -100,6 +103,9 @@ class ReconciliationTotalOut(Schema):
     outstanding: str
     not_invoiced: str
     recognised: str
+    billed_before: str = Field(
+        ..., description="Billed by the old system before migration (decision 068)."
+    )
 
 
 class ReconciliationOut(Schema):

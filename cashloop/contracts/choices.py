@@ -28,6 +28,9 @@ class PlanItemStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting for milestone")
     SCHEDULED = "scheduled", _("Scheduled")
     INVOICED = "invoiced", pgettext_lazy("installment", "Invoiced")
+    # Billed by the system a company migrated from, never by Cashloop (decision 068); its
+    # invoice, when still open then, is the migrated one.
+    BILLED_BEFORE = "billed_before", _("Billed before migration")
     CANCELLED = "cancelled", pgettext_lazy("installment", "Cancelled")
 
 

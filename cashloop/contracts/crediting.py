@@ -137,3 +137,28 @@ def contract_credits_record(
             reason=f"{note.number} {note.reason}"[:500],
         )
     return result
+
+
+def migrated_invoice_credited(*, actor: User, note: CreditNote) -> None:
+    """A credit note against a migrated open invoice that an installment of a contract
+    became (decision 068): it names no contract line (the invoice bills none), but the
+    contract's `credited` counts it, as it counts every credit note against its invoices."""
+    if note.invoice_id is None:
+        return
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .filter(plan__invoice_id=note.invoice_id)
+        .first()
+    )
+    if contract is None:
+        return
+    before = audit_snapshot(contract)
+    contract.credited += note.amount
+    contract.save(update_fields=["credited", "updated_at"])
+    audit_record(
+        actor=actor,
+        instance=contract,
+        action=AuditAction.UPDATE,
+        before=before,
+        reason=f"{note.number} {note.reason}"[:500],
+    )

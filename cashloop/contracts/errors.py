@@ -57,6 +57,24 @@ class ContractError(ErrorCode):
         422,
         _("Add the payment plan before activating the contract."),
     )
+    NUMBER_TAKEN = (
+        "contract.number_taken",
+        409,
+        _("Another contract has the number {number} already."),
+    )
+    MIGRATED_INVOICE = (
+        "contract.migrated_invoice",
+        422,
+        _(
+            "Installment {n}: the invoice is not an issued migrated invoice of the contract's "
+            "customer and currency, or another installment has it already."
+        ),
+    )
+    MIGRATED_INVOICE_AMOUNT = (
+        "contract.migrated_invoice_amount",
+        422,
+        _("Installment {n}: its invoice of {invoice} is more than the installment {amount}."),
+    )
     QUOTE_NOT_ACCEPTED = (
         "contract.quote_not_accepted",
         409,

@@ -8,9 +8,13 @@ Per contract, from the rows beneath it (one SQL query, subqueries per figure):
   settled_other   write-offs and early-payment discounts on them
   outstanding     what those invoices still ask (their residuals)
   not_invoiced    the plan items not billed yet (waiting or scheduled)
+  billed_before   what the old system billed of a migrated contract (decision 068): its
+                  installments billed before migration, less the migrated open invoices
+                  they became (those count as invoiced)
   recognised      revenue recognised so far (the stored balance)
 A contract ties when its stored `invoiced` equals the invoices, the invoices plus what is
-not invoiced equal the total (for a contract with a plan), and the invoices equal what was
+not invoiced and what was billed before migration equal the total (for a contract with a
+plan), and the invoices equal what was
 collected, credited, settled otherwise and is outstanding (decision 041).  `cashloop verify`
 names any that do not.
 """
@@ -53,6 +57,7 @@ FIGURES = (
     "outstanding",
     "not_invoiced",
     "recognised",
+    "billed_before",
 )
 # Drafts (a non-contract sale waiting) and cancelled drafts bill nothing.
 UNISSUED = [InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED]
@@ -96,6 +101,16 @@ def reconciliation_annotate(contracts: QuerySet[Contract]) -> QuerySet[Contract]
             "amount",
         ),
         has_plan=Exists(PlanItem.objects.filter(contract=OuterRef("pk"))),
+        billed_before=money_exact(
+            per_contract_sum(
+                PlanItem.objects.filter(status=PlanItemStatus.BILLED_BEFORE), "contract", "amount"
+            )
+            - per_contract_sum(
+                invoices.filter(plan_item__status=PlanItemStatus.BILLED_BEFORE),
+                "plan_item__contract",
+                "total",
+            )
+        ),
     ).annotate(settled_other=money_exact(F("settled_all") - F("collected") - F("credited_rows")))
     return annotated.annotate(ties=ExpressionWrapper(~_off(), output_field=BooleanField()))
 
@@ -107,7 +122,7 @@ def _off() -> Q:
         | (
             Q(has_plan=True)
             & Q(status__in=[ContractStatus.ACTIVE, ContractStatus.COMPLETED])
-            & ~Q(total=money_exact(F("invoiced_rows") + F("not_invoiced")))
+            & ~Q(total=money_exact(F("invoiced_rows") + F("not_invoiced") + F("billed_before")))
         )
         | ~Q(invoiced_rows=money_exact(F("settled_all") + F("outstanding")))
     )
@@ -129,6 +144,7 @@ class Totals:
     outstanding: Decimal
     not_invoiced: Decimal
     recognised: Decimal
+    billed_before: Decimal
 
 
 def contract_reconciliation(

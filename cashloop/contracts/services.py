@@ -63,6 +63,8 @@ from cashloop.customers.models import Customer
 from cashloop.customers.services import _owner_for
 from cashloop.customfields.services import custom_values_validate
 from cashloop.identity.models import User
+from cashloop.receivables.choices import InvoiceOrigin, InvoiceStatus
+from cashloop.receivables.models import Invoice
 from cashloop.receivables.services import LineIn, _exact, _line_amounts, _rate
 from cashloop.webhooks.services import webhook_emit
 
@@ -72,6 +74,8 @@ CONTRACT_TYPE = "contracts.contract"
 AMENDMENT_TYPE = "contracts.amendment"
 # Plan items billing has not touched yet: they may still be changed or cancelled.
 OPEN_PLAN_STATUSES = (PlanItemStatus.WAITING, PlanItemStatus.SCHEDULED)
+# Plan items billed, by Cashloop or before migration: never changed, never billed again.
+BILLED_PLAN_STATUSES = (PlanItemStatus.INVOICED, PlanItemStatus.BILLED_BEFORE)
 HUNDRED = Decimal(100)
 
 
@@ -91,6 +95,9 @@ class ContractLineIn:
     service_start: date | None = None
     service_end: date | None = None
     milestone_position: int | None = None
+    # Fixes the line's tax, as for a contract carried over with the total it was signed
+    # for (tax included); otherwise it is computed from the net.
+    tax: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,7 @@ def _lines_build(
                 unit_price=spec.unit_price,
                 tax_rate=spec.tax_rate,
                 discount_percent=spec.discount_percent,
+                tax=spec.tax,
             ),
             contract.currency,
             n,
@@ -447,6 +455,8 @@ def _lines_in(contract: Contract) -> list[ContractLineIn]:
             service_start=line.service_start,
             service_end=line.service_end,
             milestone_position=positions.get(line.milestone_id) if line.milestone_id else None,
+            # A line kept as it is keeps its tax, fixed or computed.
+            tax=line.tax,
         )
         for line in contract.lines.all()
     ]
@@ -748,6 +758,95 @@ def contract_rejected(request: ApprovalRequest, actor: User) -> None:
     contract.status = ContractStatus.DRAFT
     contract.save()
     audit_record(actor=actor, instance=contract, action=AuditAction.UPDATE, before=before)
+
+
+# --- carried over from another system --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BilledBeforeIn:
+    """An installment (by its sequence) that the old system billed, and the migrated open
+    invoice it became there (None: settled before migration)."""
+
+    sequence: int
+    invoice_id: int | None = None
+
+
+@transaction.atomic
+def contract_activate_migrated(
+    *,
+    actor: User,
+    contract_id: int,
+    number: str = "",
+    billed: Sequence[BilledBeforeIn] = (),
+) -> Contract:
+    """Activate a draft carried over from the system a company migrates from (decision 068).
+
+    It was signed and approved there, and is no new sale: no approval flow and no credit
+    check, and it keeps the old system's `number` when one is given.  The installments the
+    old system billed become BILLED_BEFORE, each linked to its migrated open invoice (an
+    issued invoice of origin "opening", of the contract's customer and currency, asking no
+    more than the installment), so billing never bills them again; the contract's
+    `invoiced` counts those invoices, as it counts the ones billing issues.
+    """
+    contract = _locked(actor, "activate", contract_id)
+    _status_is(contract, ContractStatus.DRAFT)
+    before = audit_snapshot(contract)
+    contract.rate = _rate(contract.currency, contract.rate)
+    number = number.strip()[:30]
+    if number:
+        if Contract.objects.filter(number=number).exclude(pk=contract.pk).exists():
+            raise DomainError(
+                ContractError.NUMBER_TAKEN, number=number, details={"number": ["taken"]}
+            )
+        contract.number = number
+    _activate(contract)
+    items = {item.sequence: item for item in contract.plan.select_for_update().order_by("pk")}
+    wanted = sorted({spec.invoice_id for spec in billed if spec.invoice_id is not None})
+    invoices = Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk").in_bulk()
+    linked = set(
+        PlanItem.objects.filter(invoice_id__in=wanted).values_list("invoice_id", flat=True)
+    )
+    changed = []
+    for spec in billed:
+        item = items.get(spec.sequence)
+        if item is None or item.status == PlanItemStatus.BILLED_BEFORE:
+            raise DomainError(
+                ContractError.BAD_PLAN, n=spec.sequence, reason=_("no such installment")
+            )
+        if spec.invoice_id is not None:
+            invoice = invoices.get(spec.invoice_id)
+            if (
+                invoice is None
+                or spec.invoice_id in linked
+                or invoice.origin != InvoiceOrigin.OPENING
+                or invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)
+                or invoice.customer_id != contract.customer_id
+                or invoice.currency != contract.currency
+            ):
+                raise DomainError(ContractError.MIGRATED_INVOICE, n=spec.sequence)
+            if invoice.total > item.amount:
+                raise DomainError(
+                    ContractError.MIGRATED_INVOICE_AMOUNT,
+                    n=spec.sequence,
+                    invoice=format_money(invoice.total, contract.currency),
+                    amount=format_money(item.amount, contract.currency),
+                )
+            linked.add(invoice.pk)
+            item.invoice = invoice
+            contract.invoiced += invoice.total
+        item.status = PlanItemStatus.BILLED_BEFORE
+        changed.append(item)
+    PlanItem.objects.bulk_update(changed, ["status", "invoice"])
+    contract.save(update_fields=["invoiced", "updated_at"])
+    audit_record(
+        actor=actor,
+        instance=contract,
+        action=AuditAction.UPDATE,
+        before=before,
+        reason=_("Migrated from another system, where it was approved"),
+    )
+    return contract
 
 
 # --- milestones ------------------------------------------------------------------------------

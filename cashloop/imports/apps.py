@@ -8,3 +8,8 @@ class ImportsConfig(AppConfig):
     name = "cashloop.imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self) -> None:
+        # kinds.py registers every kind, importing last those kept in modules of their own
+        # (which build on it): loaded first, any of them can then be imported on its own.
+        from cashloop.imports import kinds  # noqa: F401

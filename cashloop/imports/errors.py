@@ -99,3 +99,35 @@ class ImportsError(ErrorCode):
         422,
         _("More is applied than the invoice has open or the payment has left."),
     )
+    # Contracts with payment plans (decision 068)
+    NUMBER_TAKEN = (
+        "import.number_taken",
+        422,
+        _("A contract numbered {number} is in Cashloop already, not from an import."),
+    )
+    PLAN_SUM = (
+        "import.plan_sum",
+        422,
+        _("The installments sum to {plan}, not to the contract total {total}."),
+    )
+    DATE_ORDER = ("import.date_order", 422, _("The end date is before the start date."))
+    INVOICE_LINKED = (
+        "import.invoice_linked",
+        422,
+        _("Invoice {number} is another installment's already."),
+    )
+    INVOICE_EXCEEDS = (
+        "import.invoice_exceeds",
+        422,
+        _("Invoice {number} asks {invoice}, more than the installment's {amount}."),
+    )
+    CURRENCY_MISMATCH = (
+        "import.currency_mismatch",
+        422,
+        _("Invoice {number} is in {currency}, the contract in {contract}."),
+    )
+    INSTALLMENT_STATE = (
+        "import.installment_state",
+        422,
+        _("An installment with an invoice number was invoiced; its status cannot say otherwise."),
+    )

@@ -170,11 +170,11 @@ def _currency(cell: Any) -> str | None:
     return value.upper() if value else None
 
 
-CUSTOMER = Field(
+CUSTOMER: Field = Field(
     "customer", _("Customer code"), required=True, headers=("客户编码", "客户代码", "客户")
 )
-CURRENCY = Field("currency", _("Currency"), _currency, headers=("币种", "货币"))
-RATE = Field("rate", _("Exchange rate"), v.decimal, headers=("汇率", "rate"))
+CURRENCY: Field = Field("currency", _("Currency"), _currency, headers=("币种", "货币"))
+RATE: Field = Field("rate", _("Exchange rate"), v.decimal, headers=("汇率", "rate"))
 
 
 class Customers(Kind):
@@ -672,6 +672,9 @@ def _apply(actor: User, payment_id: int, invoice_id: int, amount: Decimal, on: d
             break
 
 
+# A kind in a module of its own builds on the above, so it is imported last.
+from cashloop.imports.contract_kind import Contracts  # noqa: E402
+
 KINDS: dict[str, Kind] = {
     kind.key: kind
     for kind in (
@@ -681,6 +684,7 @@ KINDS: dict[str, Kind] = {
         PriceBooks(),
         Opportunities(),
         Invoices(),
+        Contracts(),
         Payments(),
     )
 }

@@ -27,7 +27,12 @@ from cashloop.approvals.choices import ActionKind, RequestStatus
 from cashloop.approvals.models import ApprovalFlow, ApprovalRequest
 from cashloop.approvals.services import approval_request_submit
 from cashloop.collections.models import DunningCharge
-from cashloop.contracts.crediting import CreditPart, contract_credits_record, credited_so_far
+from cashloop.contracts.crediting import (
+    CreditPart,
+    contract_credits_record,
+    credited_so_far,
+    migrated_invoice_credited,
+)
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
 from cashloop.core.countries import country_check
@@ -1532,6 +1537,8 @@ def _credit_note(
         )
     else:
         debits = [PostingLine(accounts[AccountRole.REVENUE], subtotal, code, base_net)]
+        if invoice is not None and invoice.origin == InvoiceOrigin.OPENING:
+            migrated_invoice_credited(actor=actor, note=note)
     posting = [
         *debits,
         PostingLine(
