@@ -156,16 +156,21 @@ class Contracts(Kind):
             self._check_contract(record)
             for line, item in zip(record.lines, record.items, strict=True):
                 self._check_installment(record, line, item, invoices, linked)
-                if not item["billed"] and item["due_date"] < today:
-                    record.warnings.append(
-                        str(
-                            _(
-                                "Installment due on %(date)s was not invoiced in the old "
-                                "system: Cashloop's billing invoices it at its next run."
-                            )
+            due = [i["due_date"] for i in record.items if not i["billed"] and i["due_date"] < today]
+            if due:
+                record.warnings.append(
+                    str(
+                        _(
+                            "Contract %(number)s: installments due on %(dates)s were not "
+                            "invoiced in the old system; Cashloop's billing invoices them at "
+                            "its next run."
                         )
-                        % {"date": item["due_date"].isoformat()}
                     )
+                    % {
+                        "number": record.values["number"],
+                        "dates": ", ".join(d.isoformat() for d in sorted(due)),
+                    }
+                )
 
     @staticmethod
     def _invoices(records: Sequence[Record]) -> dict[str, Invoice]:

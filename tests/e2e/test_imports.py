@@ -1,15 +1,19 @@
 """A migration through the browser: the admin, in Chinese, checks and imports customers
 (Chinese headers); in English, open invoices (English headers) where one row names an
 unknown customer, fixes nothing but imports the valid rows only, then the payments
-(Chinese headers, GBK); the ledger's verify page is clean afterwards."""
+(Chinese headers, GBK) and the contracts with their payment plans (Chinese headers), whose
+installments billed in the old system show so on the contract and in the reconciliation;
+the ledger's verify page is clean afterwards."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from cashloop.contracts.choices import ContractStatus
+from cashloop.contracts.models import Contract
 from cashloop.customers.models import Customer
-from cashloop.imports.tests.files import CUSTOMERS_ZH, INVOICES_EN, PAYMENTS_ZH
+from cashloop.imports.tests.files import CONTRACTS_ZH, CUSTOMERS_ZH, INVOICES_EN, PAYMENTS_ZH
 from cashloop.receivables.models import Invoice
 from tests.e2e.test_credit_hold import sign_in
 from tests.ledger_check import assert_verified
@@ -58,6 +62,26 @@ def test_a_spreadsheet_migration_lands_with_a_clean_verify(page, shoot, live_ser
     expect(page.get_by_test_id("imported-rows")).to_have_text("2")
     shoot("payments-imported", both=True)
     assert Invoice.objects.get(memo="OLD-1001").residual == 300
+
+    _check(page, base, "contracts", "合同.csv", CONTRACTS_ZH.encode())
+    expect(page.get_by_test_id("total-rows")).to_have_text("8")
+    expect(page.get_by_test_id("error-rows")).to_have_text("0")
+    expect(page.get_by_test_id("map-number")).to_have_value("合同编号")
+    expect(page.get_by_test_id("map-state")).to_have_value("状态")
+    shoot("contracts-checked", both=True)
+    page.get_by_test_id("import-run").click()
+    expect(page.get_by_test_id("imported-rows")).to_have_text("8")
+    contract = Contract.objects.get(number="HT-2026-01")
+    assert contract.status == ContractStatus.ACTIVE
+    page.goto(f"{base}/contracts/{contract.pk}/")
+    expect(page.get_by_test_id("plan-1")).to_contain_text("Billed before migration")
+    expect(page.get_by_test_id("plan-2")).to_contain_text(
+        Invoice.objects.get(memo="OLD-1001").number
+    )
+    shoot("contract-migrated", both=True)
+    page.goto(f"{base}/billing/reconciliation/")
+    expect(page.get_by_test_id(f"ties-{contract.pk}")).to_contain_text("Ties")
+    shoot("contracts-reconciled", both=True)
 
     page.goto(f"{base}/ledger/verify/")
     expect(page.get_by_test_id("verdict")).to_have_class("panel verdict verdict-ok")

@@ -180,6 +180,9 @@ def test_english_headers_are_recognised(opening):
     assert job.mapping["number"] == "Contract number" and job.mapping["state"] == "Status"
     assert job.mapping["amount"] == "Amount" and job.mapping["total"] == "Contract total"
     assert job.errors == []
+    # Installments due already but not invoiced in the old system: billing will invoice them.
+    assert [w["line"] for w in job.warnings] == [2, 6]
+    assert "2026-10-15" in job.warnings[0]["message"]
     zh = _check(opening.admin, CONTRACTS_ZH)
     assert zh.mapping["label"] == "款项" and zh.mapping["invoice"] == "发票号"
     assert zh.mapping["amount"] == "金额" and zh.mapping["total"] == "合同金额"
