@@ -29,16 +29,6 @@ class CustomerError(ErrorCode):
         404,
         _("No such contact, or it is not yours to see."),
     )
-    IMPORT_UNREADABLE = (
-        "customer.import_unreadable",
-        400,
-        _("The file could not be read: {reason}"),
-    )
-    IMPORT_INVALID = (
-        "customer.import_invalid",
-        422,
-        _("{count} rows are not valid; nothing was imported."),
-    )
 
 
 class InteractionError(ErrorCode):

@@ -22,7 +22,7 @@ from cashloop.core.errors import DomainError
 from cashloop.core.fieldrules import fields_hidden
 from cashloop.core.scoping import may, require
 from cashloop.credit import selectors as credit_selectors
-from cashloop.customers import imports, selectors, services
+from cashloop.customers import selectors, services
 from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.forms import (
@@ -36,14 +36,13 @@ from cashloop.customers.forms import (
 from cashloop.customers.hooks import OPPORTUNITIES
 from cashloop.customers.models import Contact, Customer, Interaction, PoolSettings
 from cashloop.customers.overview import LIST_SIZE, customer_360_get
-from cashloop.customers.selectors import CUSTOMER_TYPE
 from cashloop.customfields.exports import list_export
 from cashloop.customfields.forms import service_custom
 from cashloop.customfields.selectors import (
     column_cells,
-    fields_for,
 )
 from cashloop.customfields.views import list_custom
+from cashloop.imports.models import ImportJob
 from cashloop.receivables.models import Invoice
 from cashloop.sales.models import Opportunity
 from cashloop.service import selectors as service_selectors
@@ -78,6 +77,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "statuses": CustomerStatus.choices,
         "can_add": may(request.user, "add", Customer),
+        # Importing is the import wizard's (decision 069), with its own grant.
+        "can_import": may(request.user, "add", Customer) and may(request.user, "add", ImportJob),
         "can_export": may(request.user, "export", Customer),
     }
     template = "customers/_list_rows.html" if request.htmx else "customers/list.html"
@@ -565,34 +566,10 @@ def customer_merge(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def customer_import(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV or Excel file of customers; every bad row is listed, none imported."""
-    need(request.user, "add", Customer)
-    rows: list[dict] = []
-    error = ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise DomainError(CustomerError.IMPORT_UNREADABLE, reason=_("no file chosen"))
-            created = imports.customer_import(
-                actor=request.user,
-                file_name=upload.name or "",
-                content=upload.read(imports.MAX_BYTES + 1),
-            )
-        except DomainError as exc:
-            refuse_or_show(exc)
-            error, rows = exc.message, list(exc.details.get("rows", []))
-        else:
-            messages.success(request, _("%(n)d customers imported.") % {"n": len(created)})
-            return redirect("customers:list")
-    custom_keys = [f.key for f in fields_for(CUSTOMER_TYPE)]
-    return render(
-        request,
-        "customers/import.html",
-        {"rows": rows, "error": error, "columns": [*imports.COLUMNS, *custom_keys]},
-    )
+    """The old customer import page, retired for the import wizard (decision 069): its
+    address sends bookmarks to the wizard with customers chosen."""
+    return redirect(f"{reverse('imports:list')}?kind=customers", permanent=True)
 
 
 @login_required

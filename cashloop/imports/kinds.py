@@ -32,13 +32,17 @@ from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cashloop.core.money import base_currency
+from cashloop.core.countries import country_check
+from cashloop.core.errors import DomainError
+from cashloop.core.money import base_currency, currency_check
 from cashloop.cpq.models import PriceBook, Product, ProductFamily
 from cashloop.cpq.services import PriceIn, price_book_create, product_create
+from cashloop.customers.choices import CustomerStatus
 from cashloop.customers.models import Contact, Customer, CustomerGroup
 from cashloop.customers.selectors import customer_duplicates
 from cashloop.customers.services import CUSTOMER_TYPE, contact_create, customer_create
 from cashloop.customfields.selectors import fields_for
+from cashloop.customfields.services import custom_values_validate
 from cashloop.identity.models import User
 from cashloop.imports import values as v
 from cashloop.imports.errors import ImportsError
@@ -198,6 +202,13 @@ class Customers(Kind):
             headers=("账期", "账期天数", "付款期限", "payment terms", "terms"),
         ),
         Field("owner", _("Owner"), headers=("负责人", "销售", "业务员", "owner username")),
+        # Merged is where customer_merge leaves a customer, pointing at the survivor.
+        Field(
+            "status",
+            _("Status"),
+            v.choice(CustomerStatus, exclude=(CustomerStatus.MERGED,)),
+            headers=("状态", "客户状态"),
+        ),
         Field("group", _("Customer group"), headers=("客户分组", "客户分类", "分组", "group code")),
         Field("country", _("Country"), _currency, headers=("国家", "国家代码")),
         Field("address", _("Address"), headers=("地址", "注册地址")),
@@ -223,6 +234,38 @@ class Customers(Kind):
                 % {"code": c.customer.code, "name": c.customer.name, "score": c.score}
                 for c in found[:3]
             )
+        # What customer_create would refuse, found now: the import itself stops at the
+        # first refusal, and the check is to list every bad row before anything is made.
+        custom_fields = fields_for(CUSTOMER_TYPE, include_retired=True)
+        for record in records:
+            data = record.values
+            for column, value, valid in (
+                ("currency", data.get("currency") or base_currency(), currency_check),
+                ("country", data.get("country") or "CN", country_check),
+            ):
+                try:
+                    valid(value)
+                except DomainError as exc:
+                    record.problems.append((record.lines[0], column, Problem.of(exc)))
+            try:
+                custom_values_validate(
+                    actor=actor,
+                    object_type=CUSTOMER_TYPE,
+                    values=self._custom(data),
+                    fields=custom_fields,
+                )
+            except DomainError as exc:
+                column = f"cf_{exc.details.get('key', '')}"
+                record.problems.append((record.lines[0], column, Problem.of(exc)))
+
+    @staticmethod
+    def _custom(data: dict[str, Any]) -> dict[str, Any]:
+        """The custom values of a row, by the custom field's key; empty cells left out."""
+        return {
+            k.removeprefix("cf_"): val
+            for k, val in data.items()
+            if k.startswith("cf_") and val is not None
+        }
 
     def create(self, *, actor: User, records: Sequence[Record]) -> list[int]:
         ids = []
@@ -241,13 +284,10 @@ class Customers(Kind):
                 payment_terms_days=data.get("payment_terms_days") or 30,
                 owner_id=record.refs["owner"].pk if "owner" in record.refs else None,
                 group_id=record.refs["group"].pk if "group" in record.refs else None,
+                status=data.get("status") or CustomerStatus.ACTIVE,
                 tags=[t for t in tags if t],
                 confirm_duplicate=True,
-                custom={
-                    k.removeprefix("cf_"): val
-                    for k, val in data.items()
-                    if k.startswith("cf_") and val is not None
-                },
+                custom=self._custom(data),
             )
             ids.append(customer.pk)
         return ids

@@ -270,6 +270,30 @@ def import_job_run(*, actor: User, job_id: int, valid_only: bool = False) -> Imp
     return _execute(_claim(actor, job_id, valid_only))
 
 
+@transaction.atomic
+def import_job_create_and_run(
+    *, actor: User, kind: str, file_name: str, content: bytes
+) -> ImportJob:
+    """Check a file and import it at once, all or none, for an API client that wants one
+    synchronous call (decision 069).  With any problem, found by the check or by a service
+    refusing a record, `import.invalid_rows` lists the bad rows in `details["rows"]` (line,
+    column, code, message) and nothing is kept, the job included."""
+    job = import_job_create(actor=actor, kind=kind, file_name=file_name, content=content)
+    if not job.error_rows:
+        try:
+            job = import_job_run(actor=actor, job_id=job.pk)
+        except DomainError as exc:
+            if exc.code != ImportsError.HAS_ERRORS:
+                raise
+            # The refused run stored the record the service refused among the job's errors.
+            job.refresh_from_db()
+    if job.status != JobStatus.DONE:
+        raise DomainError(
+            ImportsError.HAS_ERRORS, count=job.error_rows, details={"rows": job.errors}
+        )
+    return job
+
+
 def import_job_execute_queued(*, job_id: int) -> ImportJob | None:
     """Run a queued import; one no longer queued (run already, or by another worker) is
     left alone."""

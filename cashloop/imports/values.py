@@ -113,9 +113,13 @@ def day(cell: Any) -> date | None:
     raise Problem(ImportsError.DATE)
 
 
-def choice(choices: type[models.TextChoices]) -> Callable[[Any], str | None]:
-    """A parser for one of `choices`: its stored value, or its label in either language."""
+def choice(
+    choices: type[models.TextChoices], *, exclude: tuple[str, ...] = ()
+) -> Callable[[Any], str | None]:
+    """A parser for one of `choices` but those in `exclude` (values only a workflow may
+    set): its stored value, or its label in either language."""
     known: dict[str, str] = {}
+    allowed = [value for value in choices.values if value not in exclude]
 
     def parse(cell: Any) -> str | None:
         value = text(cell)
@@ -127,8 +131,8 @@ def choice(choices: type[models.TextChoices]) -> Callable[[Any], str | None]:
                     known.update({str(label).lower(): key for key, label in choices.choices})
             known.update({key: key for key in choices.values})
         found = known.get(value.lower())
-        if found is None:
-            raise Problem(ImportsError.CHOICE, choices=", ".join(choices.values))
+        if found not in allowed:
+            raise Problem(ImportsError.CHOICE, choices=", ".join(allowed))
         return found
 
     return parse
