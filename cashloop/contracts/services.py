@@ -683,8 +683,9 @@ def plan_due_date(item: PlanItem, signing_date: date) -> date | None:
     return None
 
 
-def _activate(contract: Contract) -> None:
-    """Make a checked contract active: its number, and its plan items' dates and states."""
+def _activate(contract: Contract, *, announce: bool = True) -> None:
+    """Make a checked contract active: its number, and its plan items' dates and states;
+    `announce` tells the webhook subscribers (not of a contract they had before Cashloop)."""
     plan = _activation_check(contract)
     assert contract.signing_date is not None
     for item in plan:
@@ -697,7 +698,8 @@ def _activate(contract: Contract) -> None:
     contract.activated_at = timezone.now()
     contract.save()
     terms_render(contract)
-    webhook_emit("contract.activated", [contract], _contract_event)
+    if announce:
+        webhook_emit("contract.activated", [contract], _contract_event)
 
 
 def _contract_event(contract: Contract) -> tuple[int, dict[str, Any]]:
@@ -783,7 +785,8 @@ def contract_activate_migrated(
     """Activate a draft carried over from the system a company migrates from (decision 068).
 
     It was signed and approved there, and is no new sale: no approval flow and no credit
-    check, and it keeps the old system's `number` when one is given.  The installments the
+    check, and no `contract.activated` webhook (the subscriber's books had it before
+    Cashloop did); it keeps the old system's `number` when one is given.  The installments the
     old system billed become BILLED_BEFORE, each linked to its migrated open invoice (an
     issued invoice of origin "opening", of the contract's customer and currency, asking no
     more than the installment), so billing never bills them again; the contract's
@@ -800,7 +803,7 @@ def contract_activate_migrated(
                 ContractError.NUMBER_TAKEN, number=number, details={"number": ["taken"]}
             )
         contract.number = number
-    _activate(contract)
+    _activate(contract, announce=False)
     items = {item.sequence: item for item in contract.plan.select_for_update().order_by("pk")}
     wanted = sorted({spec.invoice_id for spec in billed if spec.invoice_id is not None})
     invoices = Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk").in_bulk()

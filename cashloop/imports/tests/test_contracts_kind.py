@@ -35,6 +35,8 @@ from cashloop.imports.tests.files import (
 from cashloop.receivables.choices import InvoiceOrigin
 from cashloop.receivables.models import Invoice
 from cashloop.receivables.services import LineIn, credit_note_create
+from cashloop.webhooks.models import WebhookDelivery
+from cashloop.webhooks.services import webhook_subscription_create
 from tests.ledger_check import assert_verified
 
 HEADER = CONTRACTS_ZH.splitlines()[0]
@@ -65,7 +67,14 @@ def opening(company):
 
 @pytest.fixture
 def migrated(opening):
-    # An approval flow that would catch any new contract: a migrated one skips it.
+    # An approval flow that would catch any new contract, and a subscriber to activations:
+    # a migrated contract goes through neither.
+    webhook_subscription_create(
+        actor=opening.admin,
+        name="ERP",
+        url="http://127.0.0.1:9/hook",
+        events=["contract.activated"],
+    )
     approval_flow_create(
         actor=opening.admin,
         document_type=CONTRACT_TYPE,
@@ -81,6 +90,7 @@ def migrated(opening):
 def test_contracts_land_active_with_their_old_numbers_and_plans(migrated):
     first = Contract.objects.get(number="HT-2026-01")
     assert first.status == ContractStatus.ACTIVE and first.approval_request is None
+    assert not WebhookDelivery.objects.exists()
     assert (first.owner, first.total, first.signing_date) == (
         migrated.rep_east,
         Decimal("7500.00"),
