@@ -15,7 +15,8 @@ Every amount is in the base currency:
   rows negative) at the invoice's rate, by the row's date, as collection performance.
 * Backlog: a stock, not a flow: as of a day, the net amount of the lines of contracts
   signed by then and not yet closed then (active, or completed or terminated later), less
-  what their invoices issued by then billed of those lines, at the contract's rate.
+  what their invoices issued by then billed of those lines, at the contract's rate; of a
+  migrated contract, less what the old system billed before (decision 068).
 
 Dimensions: the customer, its group, its owner (rep), its team, its country (region);
 the product of a contract line and its family (invoiced and backlog only: payments and
@@ -58,8 +59,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cashloop.contracts.choices import ContractStatus
-from cashloop.contracts.models import Contract, ContractLine
+from cashloop.contracts.choices import ContractStatus, PlanItemStatus
+from cashloop.contracts.models import Contract, ContractLine, PlanItem
 from cashloop.core.dates import add_months, month_end, month_start
 from cashloop.core.errors import DomainError
 from cashloop.core.money import base_currency, quantize
@@ -370,11 +371,36 @@ SOURCES: dict[Measure, tuple[_Source, ...]] = {
         ),
     ),
 }
+# What the old system billed of a migrated contract before it came over (decision 068):
+# billed, not backlog, though no invoice line of Cashloop bills it.
+_BILLED_BEFORE = Coalesce(
+    Subquery(
+        PlanItem.objects.filter(
+            contract=OuterRef("contract_id"), status=PlanItemStatus.BILLED_BEFORE
+        )
+        .order_by()
+        .values("contract")
+        .annotate(total=Sum("amount"))
+        .values("total"),
+        output_field=MONEY,
+    ),
+    Value(0, output_field=MONEY),
+)
 CONTRACT_LINES = _Source(
     kind="contract",
-    rows=lambda: ContractLine.objects.filter(contract__status__in=BACKLOG_STATUSES),
+    rows=lambda: ContractLine.objects.filter(contract__status__in=BACKLOG_STATUSES).annotate(
+        billed_before=_BILLED_BEFORE
+    ),
     date="contract__signing_date",
-    amount=F("net") * F("contract__rate"),
+    # A line's part of what was billed before is in proportion to the contract's total.
+    amount=Case(
+        When(billed_before=0, then=F("net") * F("contract__rate")),
+        default=F("net")
+        * (F("contract__total") - F("billed_before"))
+        / F("contract__total")
+        * F("contract__rate"),
+        output_field=MONEY,
+    ),
     customer="contract__customer",
     document="contract_id",
     product="product",

@@ -22,6 +22,7 @@ from cashloop.contracts.reconciliation import contract_reconciliation
 from cashloop.contracts.services import CONTRACT_TYPE, PlanItemIn
 from cashloop.core.errors import DomainError
 from cashloop.cpq.services import product_create
+from cashloop.customers.models import Customer
 from cashloop.imports.errors import ImportsError
 from cashloop.imports.models import ImportJob
 from cashloop.imports.services import import_job_create, import_job_run
@@ -35,6 +36,7 @@ from cashloop.imports.tests.files import (
 from cashloop.receivables.choices import InvoiceOrigin
 from cashloop.receivables.models import Invoice
 from cashloop.receivables.services import LineIn, credit_note_create
+from cashloop.reports.revenue import revenue_params, revenue_report
 from cashloop.webhooks.models import WebhookDelivery
 from cashloop.webhooks.services import webhook_subscription_create
 from tests.ledger_check import assert_verified
@@ -327,3 +329,19 @@ def test_a_migration_through_the_api(opening, client):
     totals = {t["currency"]: t for t in reconciliation["totals"]}
     assert totals["CNY"]["billed_before"] == "3000.00"
     assert_verified()
+
+
+def test_the_backlog_leaves_out_what_the_old_system_billed(migrated):
+    def backlog() -> dict[str, Decimal]:
+        params = revenue_params(
+            measure="backlog", dimension="customer", date_to=timezone.localdate().isoformat()
+        )
+        found = revenue_report(user=migrated.admin, params=params)
+        codes = dict(Customer.objects.values_list("pk", "code"))
+        return {codes[row.key]: row.current for row in found.rows if row.current}
+
+    # HT-2026-01 has 3,000.00 of 7,500.00 left to bill, HT-2026-02 1,600.00 of 4,000.00, both
+    # at 13% VAT; HT-2026-03 nothing: net amounts in the base currency.
+    assert backlog() == {"M001": Decimal("2654.87"), "M002": Decimal("1415.93")}
+    contract_invoices_generate(actor=migrated.finance, on=timezone.localdate())
+    assert backlog() == {"M001": Decimal("884.96")}
