@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast, JSONArray, JSONObject, Left
 
+from cashloop.core.bulkload import insert_many
 from cashloop.core.models import AuditAction, AuditEntry
 from cashloop.core.sql import insert_select
 
@@ -86,7 +87,7 @@ def audit_record_many(
         _audit_row(actor=actor, instance=instance, action=action, before=before, reason=reason)
         for instance, before in zip(instances, olds, strict=True)
     ]
-    AuditEntry.objects.bulk_create([row for row in rows if row is not None])
+    insert_many([row for row in rows if row is not None])
 
 
 def _audit_row(

@@ -99,15 +99,21 @@ def split(
     """
     if not weights:
         raise ValueError("split needs at least one weight")
-    exact_weights = [Fraction(to_decimal(w)) for w in weights]
+    exponent = minor_unit_exponent(currency)
+    unit = Decimal(1).scaleb(-exponent)
+    whole = quantize(amount, currency)
+    decimals = [to_decimal(w) for w in weights]
+    # Parts already in minor units that sum to the amount are their own split (the base
+    # amounts of an invoice in the base currency): the method below would return them.
+    if sum(decimals) == whole and all(d >= 0 and d == d.quantize(unit) for d in decimals):
+        return [d.quantize(unit) for d in decimals]
+    exact_weights = [Fraction(d) for d in decimals]
     if any(w < 0 for w in exact_weights):
         raise ValueError("weights must not be negative")
     total_weight = sum(exact_weights)
     if total_weight == 0:
         raise ValueError("weights must not all be zero")
 
-    exponent = minor_unit_exponent(currency)
-    whole = quantize(amount, currency)
     sign = -1 if whole < 0 else 1
     units = int(abs(whole).scaleb(exponent))
 
@@ -118,7 +124,6 @@ def split(
     for i in by_remainder[:left_over]:
         floors[i] += 1
 
-    unit = Decimal(1).scaleb(-exponent)
     return [(sign * parts * unit).quantize(unit) for parts in floors]
 
 

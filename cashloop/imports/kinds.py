@@ -57,8 +57,7 @@ from cashloop.receivables.services import (
     InvoiceIn,
     LineIn,
     allocation_create,
-    invoice_create_many,
-    invoice_issue_many,
+    invoice_open_many,
     payment_create,
 )
 from cashloop.sales.choices import LeadSource
@@ -565,9 +564,7 @@ class Invoices(Kind):
     def create(self, *, actor: User, records: Sequence[Record]) -> list[int]:
         opening = _opening_account()
         drafts = [self._draft(record, opening.pk) for record in records]
-        invoices = invoice_create_many(actor=actor, invoices=drafts)
-        invoice_issue_many(actor=actor, invoice_ids=[invoice.pk for invoice in invoices])
-        return [invoice.pk for invoice in invoices]
+        return [invoice.pk for invoice in invoice_open_many(actor=actor, invoices=drafts)]
 
     @staticmethod
     def _draft(record: Record, opening_id: int) -> InvoiceIn:

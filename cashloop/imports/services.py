@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from cashloop.core.audit import AuditAction, audit_record
+from cashloop.core.bulkload import insert_many
 from cashloop.core.errors import DomainError
 from cashloop.core.scoping import require
 from cashloop.identity.models import User
@@ -357,9 +358,11 @@ def _create(
                 made = list(zip(batch, kind.create(actor=actor, records=batch), strict=True))
         except DomainError:
             made = _create_one_by_one(actor, kind, batch, valid_only=valid_only)
-        ImportedRecord.objects.bulk_create(
-            ImportedRecord(kind=kind.key, key=record.key, object_id=pk, job=job)
-            for record, pk in made
+        insert_many(
+            [
+                ImportedRecord(kind=kind.key, key=record.key, object_id=pk, job=job)
+                for record, pk in made
+            ]
         )
         done += sum(len(record.lines) for record, _pk in made)
         cache.set(progress_key(job.pk), (start + len(batch), len(good)), 3600)

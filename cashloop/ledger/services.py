@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cashloop.core.audit import audit_record, audit_snapshot
+from cashloop.core.bulkload import insert_many
 from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
 from cashloop.core.models import AuditAction
 from cashloop.core.money import base_currency, currency_check, minor_unit_exponent, to_decimal
@@ -275,24 +276,23 @@ def _insert(actor: User | None, items: list[_Prepared]) -> dict[str, JournalEntr
             for year in sorted({item.posting.entry_date.year for item in items}):
                 count = sum(1 for item in items if item.posting.entry_date.year == year)
                 numbers += sequence_next_many(series=ENTRY_SERIES, year=year, count=count)
-            entries = JournalEntry.objects.bulk_create(
-                [
-                    JournalEntry(
-                        number=number,
-                        date=item.posting.entry_date,
-                        reason=item.posting.reason,
-                        memo=item.posting.memo[:500],
-                        source_type=item.source_type,
-                        source_id=item.source_id,
-                        source_repr=item.source_repr,
-                        idempotency_key=item.posting.idempotency_key,
-                        payload_hash=item.digest,
-                        reverses=item.posting.reverses,
-                        posted_by=posted_by,
-                    )
-                    for number, item in zip(numbers, items, strict=True)
-                ]
-            )
+            entries = [
+                JournalEntry(
+                    number=number,
+                    date=item.posting.entry_date,
+                    reason=item.posting.reason,
+                    memo=item.posting.memo[:500],
+                    source_type=item.source_type,
+                    source_id=item.source_id,
+                    source_repr=item.source_repr,
+                    idempotency_key=item.posting.idempotency_key,
+                    payload_hash=item.digest,
+                    reverses=item.posting.reverses,
+                    posted_by=posted_by,
+                )
+                for number, item in zip(numbers, items, strict=True)
+            ]
+            insert_many(entries)
     except IntegrityError:
         # A concurrent transaction posted one of the keys (or reversed the same entry)
         # first; the savepoint returned the numbers, so post one by one to learn which.
@@ -306,7 +306,7 @@ def _insert(actor: User | None, items: list[_Prepared]) -> dict[str, JournalEntr
         if raced is None:
             raise DomainError(LedgerError.ALREADY_REVERSED) from None
         return {item.posting.idempotency_key: _replayed(item, raced)}
-    JournalLine.objects.bulk_create(
+    insert_many(
         [
             JournalLine(
                 entry=entry,

@@ -127,6 +127,11 @@ class ReceivableError(ErrorCode):
         409,
         _("This allocation was already undone."),
     )
+    NOT_OPENING = (
+        "invoice.not_opening",
+        422,
+        _("Only invoices brought over from another system (origin opening) are opened issued."),
+    )
     ORIGIN = (
         "invoice.origin",
         422,

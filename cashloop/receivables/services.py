@@ -35,6 +35,7 @@ from cashloop.contracts.crediting import (
 )
 from cashloop.core.audit import audit_record, audit_record_many, audit_snapshot
 from cashloop.core.bulk import rows_update
+from cashloop.core.bulkload import ids_reserve, insert_many
 from cashloop.core.countries import country_check
 from cashloop.core.dates import month_end
 from cashloop.core.errors import CoreError, DomainError, full_clean_or_raise
@@ -311,10 +312,22 @@ def invoice_create_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[I
     A refusal's details carry the `position` (from 1) of the draft refused.
     """
     require(actor, "add", Invoice)
+    built = _build(actor, invoices)
+    _insert_built(built)
+    created = [invoice for invoice, _lines, _schedule in built]
+    audit_record_many(actor=actor, instances=created, action=AuditAction.CREATE)
+    return created
+
+
+_Built = tuple[Invoice, list[InvoiceLine], list[Installment]]
+
+
+def _build(actor: User, invoices: Sequence[InvoiceIn]) -> list[_Built]:
+    """Each draft as the invoice, lines and installments it makes (nothing saved)."""
     customers = Customer.objects.restrict(actor, "view").in_bulk(
         {draft.customer_id for draft in invoices}
     )
-    built: list[tuple[Invoice, list[InvoiceLine], list[Installment]]] = []
+    built: list[_Built] = []
     custom_fields = fields_for(INVOICE_TYPE, include_retired=True)
     for position, draft in enumerate(invoices, 1):
         try:
@@ -343,16 +356,53 @@ def invoice_create_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[I
         except DomainError as error:
             raise _in_batch(position, len(invoices), error) from None
         built.append((invoice, lines, schedule))
-    created = Invoice.objects.bulk_create([invoice for invoice, _lines, _schedule in built])
+    return built
+
+
+def _insert_built(built: Sequence[_Built]) -> None:
+    insert_many([invoice for invoice, _lines, _schedule in built])
     for invoice, lines, schedule in built:
         for line in lines:
             line.invoice = invoice
         for installment in schedule:
             installment.invoice = invoice
-    InvoiceLine.objects.bulk_create([line for _invoice, lines, _s in built for line in lines])
-    Installment.objects.bulk_create([inst for _invoice, _lines, sched in built for inst in sched])
-    audit_record_many(actor=actor, instances=created, action=AuditAction.CREATE)
-    return created
+    insert_many([line for _invoice, lines, _s in built for line in lines])
+    insert_many([inst for _invoice, _lines, sched in built for inst in sched])
+
+
+@transaction.atomic
+def invoice_open_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[Invoice]:
+    """Bring over open invoices of another system (a migration's opening balances): each is
+    created issued at once, as `invoice_create_many` then `invoice_issue_many` would leave
+    it, with its own entry, but in one pass over the rows (decision 070).
+
+    Only invoices of origin `opening` come this way: they are not sales made now, so
+    neither credit control nor a sale's approval applies, and no `invoice.issued` webhook
+    is sent (the subscriber's books had them before Cashloop did).
+    """
+    require(actor, "add", Invoice)
+    require(actor, "issue", Invoice)
+    for position, draft in enumerate(invoices, 1):
+        if draft.origin != InvoiceOrigin.OPENING:
+            raise _in_batch(position, len(invoices), DomainError(ReceivableError.NOT_OPENING))
+    built = _build(actor, invoices)
+    opened = [invoice for invoice, _lines, _schedule in built]
+    # The entries name their invoice, so the invoices' ids come first.
+    for invoice, new_id in zip(opened, ids_reserve(Invoice, len(opened)), strict=True):
+        invoice.pk = new_id
+    accounts = Account.objects.in_bulk(
+        {line.revenue_account_id for _i, lines, _s in built for line in lines} - {None}
+    )
+    credits: dict[int, dict[Account, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for invoice, lines, _schedule in built:
+        for line in lines:
+            if line.revenue_account_id is not None:
+                credits[invoice.pk][accounts[line.revenue_account_id]] += line.net
+    _issue_post(actor, opened, credits)
+    _insert_built(built)
+    _owed_add(opened)
+    audit_record_many(actor=actor, instances=opened, action=AuditAction.CREATE)
+    return opened
 
 
 def _invoice_locked(actor: User, invoice_id: int, action: str) -> Invoice:
@@ -611,9 +661,28 @@ def _issue_many(*, actor: User, invoice_ids: Sequence[int], gate: bool) -> list[
                 # The request just made goes with the refusal's rollback.
                 raise _in_batch(position, len(wanted), DomainError(ReceivableError.SALE_BATCH))
     befores = [audit_snapshot(invoice) for invoice in invoices]
+    in_order = _issue_post(actor, invoices, _revenue_credits(invoices))
+    rows_update(
+        Invoice,
+        ["number", "journal_entry", "status", "issued_at", "updated_at"],
+        [
+            (i.pk, i.number, i.journal_entry_id, i.status, i.issued_at, i.updated_at)
+            for i in in_order
+        ],
+    )
+    _owed_add(in_order)
+    audit_record_many(actor=actor, instances=invoices, action=AuditAction.UPDATE, befores=befores)
+    webhook_emit("invoice.issued", in_order, _invoice_event)
+    return invoices
+
+
+def _issue_post(
+    actor: User, invoices: Sequence[Invoice], credits: Mapping[int, Mapping[Account, Decimal]]
+) -> list[Invoice]:
+    """Number the invoices and post their entries, Dr AR / Cr revenue (per account) and
+    output VAT; they are then issued (in memory).  Returns them in numbering order."""
     base = base_currency()
     accounts = accounts_for_roles(AccountRole.AR, AccountRole.REVENUE, AccountRole.VAT_OUTPUT)
-    credits = _revenue_credits(invoices)
     in_order = sorted(invoices, key=lambda invoice: (invoice.issue_date, invoice.pk))
     for year in sorted({invoice.issue_date.year for invoice in in_order}):
         of_year = [invoice for invoice in in_order if invoice.issue_date.year == year]
@@ -667,18 +736,15 @@ def _issue_many(*, actor: User, invoice_ids: Sequence[int], gate: bool) -> list[
         invoice.journal_entry = entry
         invoice.status = InvoiceStatus.ISSUED
         invoice.issued_at = invoice.updated_at = now
-    rows_update(
-        Invoice,
-        ["number", "journal_entry", "status", "issued_at", "updated_at"],
-        [(i.pk, i.number, i.journal_entry_id, i.status, now, now) for i in in_order],
-    )
+    return in_order
+
+
+def _owed_add(invoices: Sequence[Invoice]) -> None:
+    """What newly issued invoices add to their customers' receivable balances."""
     owed: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    for invoice in in_order:
+    for invoice in invoices:
         owed[(invoice.customer_id, invoice.currency)] += invoice.total
     _balances_add({key: (total, Decimal(0)) for key, total in owed.items()})
-    audit_record_many(actor=actor, instances=invoices, action=AuditAction.UPDATE, befores=befores)
-    webhook_emit("invoice.issued", in_order, _invoice_event)
-    return invoices
 
 
 def _invoice_event(invoice: Invoice) -> tuple[int, dict[str, Any]]:

@@ -230,10 +230,16 @@ def test_verify_catches_an_entry_written_around_the_service(db):
 
 
 def test_a_failure_in_the_middle_of_posting_leaves_no_partial_entry(db, monkeypatch):
-    def explode(*args, **kwargs):
-        raise RuntimeError("disk full")
+    from cashloop.ledger import services
 
-    monkeypatch.setattr(JournalLine.objects, "bulk_create", explode)
+    written = services.insert_many
+
+    def explode(instances):
+        if isinstance(instances[0], JournalLine):  # after the entries went in
+            raise RuntimeError("disk full")
+        written(instances)
+
+    monkeypatch.setattr(services, "insert_many", explode)
     with pytest.raises(RuntimeError):
         post()
     monkeypatch.undo()
