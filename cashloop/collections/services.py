@@ -10,6 +10,7 @@ The unique constraints on the log make a second run of the same day a no-op.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ from cashloop.core.money import (
     to_decimal,
 )
 from cashloop.core.scoping import get_scoped, require
-from cashloop.core.sql import DaysBetween, analyze, temporary_table
+from cashloop.core.sql import DaysBetween, analyze, insert_select, temporary_table
 from cashloop.customers.choices import InteractionKind
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Contact, Customer, CustomerGroup
@@ -547,7 +548,7 @@ def _send(day: date, auto_only: bool, actor: User | None) -> DunningRunResult:
         subject=(Customer, "customer_id"),
         at=made_at,
     )
-    result.tasks = _tasks(made, day)
+    result.tasks = _tasks(made, day, made_at)
     _holds(made, actor, result)
     _charges(charged, made, day, actor, result)
     emailed = list(made.exclude(emailed_to="").order_by("pk").values_list("pk", flat=True))
@@ -686,32 +687,61 @@ def _insert_items(table: str, day: date, made_at: datetime) -> int:
         return cursor.rowcount
 
 
-def _tasks(made: QuerySet[DunningLog], day: date) -> int:
+def _tasks(made: QuerySet[DunningLog], day: date, made_at: datetime) -> int:
     """A collection task per log whose level makes one, for the customer's collector or
-    owner; a phone call when the customer has no contact email (decision 051)."""
-    rows = made.filter(level__create_task=True).values_list(
-        "pk",
-        "customer_id",
-        "customer__name",
-        "level_name",
-        "level__task_due_days",
-        Coalesce("customer__dunning__collector_id", "customer__owner_id"),
-        Exists(Contact.objects.filter(customer_id=OuterRef("customer_id")).exclude(email="")),
+    owner; a phone call when the customer has no contact email (decision 051).  Written by
+    the database (`INSERT … SELECT`): a run makes one per customer at such a level, too
+    many to build as objects."""
+    rows = made.filter(level__create_task=True)
+    due_days = set(rows.values_list("level__task_due_days", flat=True).distinct())
+    if not due_days:
+        return 0
+    values = rows.order_by("pk").annotate(
+        t_customer=F("customer_id"),
+        t_log=F("pk"),
+        t_assignee=Coalesce("customer__dunning__collector_id", "customer__owner_id"),
+        t_kind=Case(
+            When(
+                Exists(
+                    Contact.objects.filter(customer_id=OuterRef("customer_id")).exclude(email="")
+                ),
+                then=Value(TaskKind.DUNNING.value),
+            ),
+            default=Value(TaskKind.CALL.value),
+        ),
+        t_title=_task_title(),
+        t_note=Value(""),
+        t_due=Case(
+            *(
+                When(level__task_due_days=days, then=Value(day + timedelta(days=days)))
+                for days in sorted(due_days)
+            ),
+            output_field=DateField(),
+        ),
+        t_at=Value(made_at),
     )
-    tasks = [
-        CollectionTask(
-            customer_id=customer_id,
-            log_id=log_id,
-            assignee_id=assignee_id,
-            kind=TaskKind.DUNNING if has_email else TaskKind.CALL,
-            title=_("Follow up “%(level)s” with %(customer)s")
-            % {"level": level_name, "customer": name},
-            due_date=day + timedelta(days=due_days),
-        )
-        for log_id, customer_id, name, level_name, due_days, assignee_id, has_email in rows
-    ]
-    CollectionTask.objects.bulk_create(tasks, batch_size=2000)
-    return len(tasks)
+    return insert_select(
+        CollectionTask,
+        ("customer", "log", "assignee", "kind", "title", "note", "due_date", "created_at"),
+        values.values(
+            "t_customer", "t_log", "t_assignee", "t_kind", "t_title", "t_note", "t_due", "t_at"
+        ),
+    )
+
+
+def _task_title() -> Concat:
+    """The task's title as SQL: the message translated once, its placeholders (in the
+    order of the language) replaced by the log's level and the customer's name."""
+    template = _("Follow up “%(level)s” with %(customer)s")
+    columns = {"level": F("level_name"), "customer": F("customer__name")}
+    pieces: list[Any] = []
+    # split() leaves the placeholders' names at odd positions, the text around them even.
+    for n, part in enumerate(re.split(r"%\((level|customer)\)s", template)):
+        if n % 2:
+            pieces.append(columns[part])
+        elif part:
+            pieces.append(Value(part.replace("%%", "%")))
+    return Concat(*pieces, output_field=CharField())
 
 
 def _holds(made: QuerySet[DunningLog], actor: User | None, result: DunningRunResult) -> None:

@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from cashloop.collections.choices import ExclusionReason, Language
 from cashloop.collections.errors import DunningError
@@ -80,6 +81,24 @@ def test_an_overdue_invoice_walks_up_the_levels_by_itself(company, policy, debto
     # The final notice put the customer on hold through credit control, once.
     holds = CreditHold.objects.filter(customer=debtor, source="dunning")
     assert holds.count() == 1 and holds.get().released_at is None
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Follow up “Second reminder” with 欠款客户"),
+        ("zh-hans", "跟进 欠款客户 的“Second reminder”"),
+    ],
+)
+def test_the_task_title_is_in_the_run_language(company, policy, debtor, language, title):
+    """The database writes the title; the translation puts the placeholders in its order."""
+    issue(company, debtor)
+    with on_commit(), translation.override(language):
+        run = dunning_run(actor=None, today=DUE + timedelta(days=15), send=True)
+    assert run.tasks == 1
+    task = CollectionTask.objects.get(customer=debtor)
+    assert task.title == title and task.kind == "dunning" and task.note == ""
+    assert task.log.customer == debtor and task.created_at == run.made_at
 
 
 def test_a_second_run_the_same_day_does_nothing(company, policy, debtor):
