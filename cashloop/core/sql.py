@@ -67,15 +67,14 @@ def temporary_table(name: str, rows: models.QuerySet[Any, Any]) -> Iterator[str]
     with `rows`' column names, for the statements of the block to read instead of computing
     the query again each.  Yields the quoted name; the table is dropped after the block (on
     an error, with the transaction that made it: a failed PostgreSQL transaction runs no
-    more statements).  Its statistics are taken (PostgreSQL leaves temporary tables
-    unanalysed), so joins to it are planned on its real size."""
+    more statements).  It is not analysed: the planner sizes a table never analysed by its
+    pages, all that statements reading it whole need (their plans were the same), and
+    sampling it cost the dunning run (decision 047) a twentieth of its time."""
     table = connection.ops.quote_name(name)
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {table}")
     yield table
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {table}")
