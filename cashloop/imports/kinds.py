@@ -101,6 +101,8 @@ class Kind:
     key_fields: tuple[str, ...]
     grouped = False
     fields: tuple[Field, ...] = ()
+    # The field whose records go in the same batches (see `services._create`).
+    batch_by: str | None = None
 
     def all_fields(self) -> tuple[Field, ...]:
         return self.fields
@@ -523,6 +525,7 @@ class Invoices(Kind):
     label = _("Open invoices (opening balances)")
     key_fields = ("number",)
     grouped = True
+    batch_by = "customer"
     fields = (
         Field(
             "number",

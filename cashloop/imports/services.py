@@ -350,6 +350,12 @@ def _create(
     tell which record it was.
     """
     good = [r for r in analysis.records if not r.problems]
+    if kind.batch_by:
+        # A customer's balance is updated once per batch holding its invoices, and within
+        # one transaction PostgreSQL keeps every version of the row, each update walking
+        # them all: in file order a large import would grow with its square.  Records of
+        # one customer go in consecutive batches, in file order.
+        good.sort(key=lambda record: str(record.values.get(kind.batch_by) or "").lower())
     done = 0
     for start in range(0, len(good), BATCH):
         batch = good[start : start + BATCH]
