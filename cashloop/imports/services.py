@@ -350,12 +350,12 @@ def _create(
     tell which record it was.
     """
     good = [r for r in analysis.records if not r.problems]
-    if kind.batch_by:
+    if (batch_by := kind.batch_by) is not None:
         # A customer's balance is updated once per batch holding its invoices, and within
         # one transaction PostgreSQL keeps every version of the row, each update walking
         # them all: in file order a large import would grow with its square.  Records of
         # one customer go in consecutive batches, in file order.
-        good.sort(key=lambda record: str(record.values.get(kind.batch_by) or "").lower())
+        good.sort(key=lambda record: str(record.values.get(batch_by) or "").lower())
     done = 0
     for start in range(0, len(good), BATCH):
         batch = good[start : start + BATCH]
