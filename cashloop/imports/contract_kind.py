@@ -159,17 +159,15 @@ class Contracts(Kind):
             due = [i["due_date"] for i in record.items if not i["billed"] and i["due_date"] < today]
             if due:
                 record.warnings.append(
-                    str(
+                    v.Note(
                         _(
                             "Contract %(number)s: installments due on %(dates)s were not "
                             "invoiced in the old system; Cashloop's billing invoices them at "
                             "its next run."
-                        )
+                        ),
+                        number=record.values["number"],
+                        dates=", ".join(d.isoformat() for d in sorted(due)),
                     )
-                    % {
-                        "number": record.values["number"],
-                        "dates": ", ".join(d.isoformat() for d in sorted(due)),
-                    }
                 )
 
     @staticmethod

@@ -86,7 +86,7 @@ class Record:
     values: dict[str, Any]
     items: list[dict[str, Any]] = field(default_factory=list)
     problems: list[tuple[int, str, Problem]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[v.Note] = field(default_factory=list)
     # What checks found in the database, for `create`.
     refs: dict[str, Any] = field(default_factory=dict)
 
@@ -231,8 +231,12 @@ class Customers(Kind):
                 user=actor, name=record.values["name"], tax_id=record.values.get("tax_id") or ""
             )
             record.warnings.extend(
-                str(_("Looks like existing customer %(code)s %(name)s (%(score)d%%)"))
-                % {"code": c.customer.code, "name": c.customer.name, "score": c.score}
+                v.Note(
+                    _("Looks like existing customer %(code)s %(name)s (%(score)d%%)"),
+                    code=c.customer.code,
+                    name=c.customer.name,
+                    score=c.score,
+                )
                 for c in found[:3]
             )
         # What customer_create would refuse, found now: the import itself stops at the

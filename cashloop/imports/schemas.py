@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Schema
 
 from cashloop.core.schemas import InSchema
+from cashloop.imports.values import in_language
 
 
 class FieldOut(Schema):
@@ -24,16 +25,19 @@ class KindOut(Schema):
     fields: list[FieldOut]
 
 
-class ProblemOut(Schema):
-    line: int
-    column: str
-    code: str
-    message: str
-
-
 class WarningOut(Schema):
     line: int
+    # In the language of the request, whoever checked the file.
     message: str
+
+    @staticmethod
+    def resolve_message(obj: dict[str, Any]) -> str:
+        return in_language(obj)
+
+
+class ProblemOut(WarningOut):
+    column: str
+    code: str
 
 
 class JobOut(Schema):

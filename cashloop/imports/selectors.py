@@ -14,6 +14,7 @@ from cashloop.core.scoping import ALL, ScopedUser, require
 from cashloop.imports.errors import ImportsError
 from cashloop.imports.models import ImportJob, ImportTemplate
 from cashloop.imports.services import progress_key
+from cashloop.imports.values import in_language
 
 
 def import_job_list(*, user: ScopedUser, kind: str = "") -> QuerySet[ImportJob]:
@@ -54,5 +55,5 @@ def import_error_report(*, user: ScopedUser, job_id: int) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["line", "column", "code", "message"])
     for row in job.errors:
-        writer.writerow([row["line"], row["column"], row["code"], row["message"]])
+        writer.writerow([row["line"], row["column"], row["code"], in_language(row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

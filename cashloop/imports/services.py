@@ -35,7 +35,7 @@ from cashloop.imports.errors import ImportsError
 from cashloop.imports.kinds import KINDS, Field, Kind, Record, header_key
 from cashloop.imports.models import ImportedRecord, ImportJob, ImportTemplate
 from cashloop.imports.reading import Table, table_read
-from cashloop.imports.values import Problem
+from cashloop.imports.values import Problem, in_languages
 
 MAX_ROWS = 1_000_000
 SAMPLE_ROWS = 20
@@ -106,7 +106,9 @@ class Analysis:
 
     def warnings(self) -> list[dict[str, Any]]:
         return [
-            {"line": r.lines[0], "message": message} for r in self.records for message in r.warnings
+            {"line": r.lines[0], "message": str(note), "messages": in_languages(note.__str__)}
+            for r in self.records
+            for note in r.warnings
         ]
 
     def error_rows(self) -> int:
@@ -114,7 +116,13 @@ class Analysis:
 
 
 def _problem(line: int, column: str, problem: Problem) -> dict[str, Any]:
-    return {"line": line, "column": column, "code": problem.code.code, "message": problem.message}
+    return {
+        "line": line,
+        "column": column,
+        "code": problem.code.code,
+        "message": problem.message,
+        "messages": in_languages(lambda: problem.message),
+    }
 
 
 def _analyse(actor: User, kind: Kind, table: Table, mapping: dict[str, str]) -> Analysis:

@@ -14,8 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import translation
+from django.utils.functional import Promise
 
 from cashloop.core.errors import DomainError, ErrorCode
 from cashloop.imports.errors import ImportsError
@@ -26,17 +28,53 @@ _MONEY_NOISE = re.compile(r"[\s,¥￥$€£]|^CNY|^RMB|元$")
 
 
 class Problem(Exception):
-    """What is wrong with one cell or row: an error code and its message."""
+    """What is wrong with one cell or row: an error code and its message, which is written
+    in the language active when `message` is read (see `in_languages`)."""
 
-    def __init__(self, code: ErrorCode, message: str = "", **params: Any) -> None:
+    def __init__(self, code: ErrorCode, **params: Any) -> None:
         super().__init__(code.code)
         self.code = code
-        self.message = message or str(code.message).format(**params)
+        self.refusal = DomainError(code, **params)
+
+    @property
+    def message(self) -> str:
+        return self.refusal.message
 
     @classmethod
     def of(cls, error: DomainError) -> Problem:
         """A service's refusal of the row, as the row's problem."""
-        return cls(error.code, error.message)
+        problem = cls(error.code)
+        problem.refusal = error
+        return problem
+
+
+class Note:
+    """A warning about a row, written in the language active when it is read."""
+
+    def __init__(self, text: Promise, **params: Any) -> None:
+        self.text, self.params = text, params
+
+    def __str__(self) -> str:
+        return str(self.text) % {
+            key: str(value) if isinstance(value, Promise) else value
+            for key, value in self.params.items()
+        }
+
+
+def in_languages(message: Callable[[], str]) -> dict[str, str]:
+    """The message in every language of the site: a job is checked by one person and read
+    by others, each in their own language."""
+    found = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            found[language] = message()
+    return found
+
+
+def in_language(row: dict[str, Any]) -> str:
+    """A stored problem's or warning's message in the active language (rows stored before
+    messages were kept in every language have only the checker's)."""
+    return row.get("messages", {}).get(translation.get_language(), row["message"])
 
 
 def _empty(cell: Any) -> bool:

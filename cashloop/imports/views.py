@@ -23,10 +23,12 @@ from cashloop.imports.errors import ImportsError
 from cashloop.imports.kinds import KINDS
 from cashloop.imports.models import ImportJob
 from cashloop.imports.reading import MAX_MB
+from cashloop.imports.values import in_language
 from cashloop.web.files import attachment
 from cashloop.web.pages import need, page_error, refuse_or_show
 
 SHOWN_ERRORS = 200
+SHOWN_WARNINGS = 100
 
 
 @login_required
@@ -95,7 +97,9 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "columns": columns,
         "mapped": [row for row in fields if row["column"]],
         "rows": job.sample[1:],
-        "errors": job.errors[:SHOWN_ERRORS],
+        # In the reader's language, whoever checked the file.
+        "errors": [{**e, "message": in_language(e)} for e in job.errors[:SHOWN_ERRORS]],
+        "warnings": [{**w, "message": in_language(w)} for w in job.warnings[:SHOWN_WARNINGS]],
         "can_run": job.status == JobStatus.PREVIEWED and may(request.user, "add", ImportJob),
         "error": "",
     }

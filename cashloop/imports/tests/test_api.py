@@ -61,6 +61,23 @@ def test_errors_are_reported_and_downloadable_and_nothing_is_imported(company, c
     assert len(lines) == 4  # one per record: its first line
 
 
+def test_problems_read_in_the_readers_language_whoever_checked_the_file(company, client):
+    client.force_login(company.admin)
+    file = SimpleUploadedFile("f.csv", INVOICES_EN.encode())
+    sent = {"kind": "invoices", "file": file}
+    checked = client.post(f"{API}/jobs", sent, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert checked["errors"][0]["message"].startswith("No customer ")
+    job = f"{API}/jobs/{checked['id']}"
+    read = client.get(job, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert read["errors"][0]["message"].startswith("Cashloop 中没有客户 ")
+    report = client.get(f"{job}/errors.csv", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "Cashloop 中没有客户 " in report.content.decode("utf-8-sig")
+    page = client.get(f"/settings/imports/{checked['id']}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "Cashloop 中没有客户 " in page.content.decode() and "No customer " not in (
+        page.content.decode()
+    )
+
+
 def test_a_template_chooses_the_columns(company, client):
     client.force_login(company.admin)
     text = "编号,公司,其他\nT1,模板公司,x\n"

@@ -115,6 +115,9 @@ def test_possible_duplicates_of_existing_customers_are_warned(company):
         actor=company.admin, kind="customers", file_name="c.csv", content=text.encode()
     )
     assert job.errors == [] and "M001" in job.warnings[0]["message"]
+    # Kept in every language, for whoever reads the job.
+    assert job.warnings[0]["messages"]["en"].startswith("Looks like existing customer M001")
+    assert job.warnings[0]["messages"]["zh-hans"].startswith("疑似已有客户 M001")
 
 
 def test_payments_that_apply_more_than_is_open_are_refused(company):
