@@ -12,7 +12,7 @@ currency's minor unit, and the invoice's totals are the sums of its lines.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -393,12 +393,12 @@ def invoice_open_many(*, actor: User, invoices: Sequence[InvoiceIn]) -> list[Inv
     accounts = Account.objects.in_bulk(
         {line.revenue_account_id for _i, lines, _s in built for line in lines} - {None}
     )
-    credits: dict[int, dict[Account, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for invoice, lines, _schedule in built:
         for line in lines:
+            line.invoice = invoice
             if line.revenue_account_id is not None:
-                credits[invoice.pk][accounts[line.revenue_account_id]] += line.net
-    _issue_post(actor, opened, credits)
+                line.revenue_account = accounts[line.revenue_account_id]
+    _issue_post(actor, opened, _revenue_credits(line for _i, ls, _s in built for line in ls))
     _insert_built(built)
     _owed_add(opened)
     audit_record_many(actor=actor, instances=opened, action=AuditAction.CREATE)
@@ -498,18 +498,13 @@ def _flows_exist(document_type: str) -> bool:
     return ApprovalFlow.objects.filter(document_type=document_type, is_active=True).exists()
 
 
-def _revenue_credits(invoices: Sequence[Invoice]) -> dict[int, dict[Account, Decimal]]:
-    """invoice id -> {account: net} of the lines that name their revenue account.
-
-    One query for the batch (none of a plain invoice's lines name one), accounts included.
-    """
+def _revenue_credits(lines: Iterable[InvoiceLine]) -> dict[int, dict[Account, Decimal]]:
+    """invoice id -> {account: net} of the lines that name their revenue account (with
+    the account loaded)."""
     found: dict[int, dict[Account, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    lines = InvoiceLine.objects.filter(
-        invoice__in=[invoice.pk for invoice in invoices], revenue_account__isnull=False
-    ).select_related("revenue_account")
-    for line in lines.only("invoice_id", "net", "revenue_account"):
-        assert line.revenue_account is not None
-        found[line.invoice_id][line.revenue_account] += line.net
+    for line in lines:
+        if line.revenue_account is not None:
+            found[line.invoice_id][line.revenue_account] += line.net
     return found
 
 
@@ -661,7 +656,12 @@ def _issue_many(*, actor: User, invoice_ids: Sequence[int], gate: bool) -> list[
                 # The request just made goes with the refusal's rollback.
                 raise _in_batch(position, len(wanted), DomainError(ReceivableError.SALE_BATCH))
     befores = [audit_snapshot(invoice) for invoice in invoices]
-    in_order = _issue_post(actor, invoices, _revenue_credits(invoices))
+    # One query for the batch (none of a plain invoice's lines name an account).
+    named = InvoiceLine.objects.filter(
+        invoice__in=[invoice.pk for invoice in invoices], revenue_account__isnull=False
+    ).select_related("revenue_account")
+    credits = _revenue_credits(named.only("invoice_id", "net", "revenue_account"))
+    in_order = _issue_post(actor, invoices, credits)
     rows_update(
         Invoice,
         ["number", "journal_entry", "status", "issued_at", "updated_at"],
