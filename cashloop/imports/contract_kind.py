@@ -44,14 +44,13 @@ from cashloop.imports.kinds import (
     CUSTOMER,
     RATE,
     Field,
-    Invoices,
     Kind,
     Record,
     _resolve,
     _resolve_owners,
     by_code,
+    migrated_invoices,
 )
-from cashloop.imports.models import ImportedRecord
 from cashloop.imports.values import Problem
 from cashloop.receivables.errors import ReceivableError
 from cashloop.receivables.models import Invoice
@@ -141,7 +140,7 @@ class Contracts(Kind):
         _resolve(records, "product", Product.objects.all(), _("product"))
         _resolve_owners(records)
         taken = by_code(Contract.objects.exclude(number=""), (r.key for r in records), "number")
-        invoices = self._invoices(records)
+        invoices = migrated_invoices(records)
         # Invoices another installment has: in Cashloop, or on an earlier row of the file.
         linked = set(
             PlanItem.objects.filter(invoice__in=list(invoices.values())).values_list(
@@ -169,18 +168,6 @@ class Contracts(Kind):
                         dates=", ".join(d.isoformat() for d in sorted(due)),
                     )
                 )
-
-    @staticmethod
-    def _invoices(records: Sequence[Record]) -> dict[str, Invoice]:
-        """The migrated invoices the rows name, by their old number in lowercase."""
-        numbers = {str(i["invoice"]).lower() for r in records for i in r.items if i.get("invoice")}
-        ids = dict(
-            ImportedRecord.objects.filter(kind=Invoices.key, key__in=list(numbers)).values_list(
-                "key", "object_id"
-            )
-        )
-        found = Invoice.objects.in_bulk(list(ids.values()))
-        return {key: found[pk] for key, pk in ids.items() if pk in found}
 
     @staticmethod
     def _check_contract(record: Record) -> None:

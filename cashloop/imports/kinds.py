@@ -603,6 +603,18 @@ class Invoices(Kind):
         )
 
 
+def migrated_invoices(records: Sequence[Record]) -> dict[str, Invoice]:
+    """The migrated invoices the rows name (field `invoice`), by old number in lowercase."""
+    numbers = {str(i["invoice"]).lower() for r in records for i in r.items if i.get("invoice")}
+    ids = dict(
+        ImportedRecord.objects.filter(kind=Invoices.key, key__in=list(numbers)).values_list(
+            "key", "object_id"
+        )
+    )
+    found = Invoice.objects.in_bulk(list(ids.values()))
+    return {key: found[pk] for key, pk in ids.items() if pk in found}
+
+
 class Payments(Kind):
     """Payments received in the old system, and the migrated invoices each paid."""
 
@@ -639,26 +651,15 @@ class Payments(Kind):
 
     def check(self, *, actor: User, records: Sequence[Record]) -> None:
         _resolve(records, "customer", Customer.objects.all(), _("customer"))
-        numbers = {
-            str(item["invoice"]).lower()
-            for record in records
-            for item in record.items
-            if item.get("invoice")
-        }
-        invoice_ids = dict(
-            ImportedRecord.objects.filter(kind=Invoices.key, key__in=list(numbers)).values_list(
-                "key", "object_id"
-            )
-        )
-        invoices = Invoice.objects.in_bulk(list(invoice_ids.values()))
-        left = {pk: invoice.residual for pk, invoice in invoices.items()}
+        invoices = migrated_invoices(records)
+        left = {invoice.pk: invoice.residual for invoice in invoices.values()}
         for record in records:
             unapplied = record.values["amount"]
             for line, item in zip(record.lines, record.items, strict=True):
                 number = item.get("invoice")
                 if not number:
                     continue
-                invoice = invoices.get(invoice_ids.get(str(number).lower(), 0))
+                invoice = invoices.get(str(number).lower())
                 customer = record.refs.get("customer")
                 if invoice is None or (customer and invoice.customer_id != customer.pk):
                     problem = Problem(
