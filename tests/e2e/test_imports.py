@@ -15,6 +15,7 @@ from cashloop.contracts.models import Contract
 from cashloop.customers.models import Customer
 from cashloop.imports.tests.files import CONTRACTS_ZH, CUSTOMERS_ZH, INVOICES_EN, PAYMENTS_ZH
 from cashloop.receivables.models import Invoice
+from tests.e2e.test_approval_flow import sign_out
 from tests.e2e.test_credit_hold import sign_in
 from tests.ledger_check import assert_verified
 
@@ -45,7 +46,7 @@ def test_a_spreadsheet_migration_lands_with_a_clean_verify(page, shoot, live_ser
     expect(page.get_by_test_id("imported-rows")).to_have_text("3")
     assert Customer.objects.filter(code__in=["M001", "M002", "M003"]).count() == 3
 
-    page.context.clear_cookies()
+    sign_out(page)
     sign_in(page, base, company.admin.username, "en")
     bad = INVOICES_EN + "OLD-1004,NOPE,2026-10-01,2026-11-01,10.00,CNY,\n"
     _check(page, base, "invoices", "open-invoices.csv", bad.encode())

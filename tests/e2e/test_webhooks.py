@@ -19,6 +19,7 @@ from cashloop.receivables.tests.test_services import line
 from cashloop.webhooks import signing
 from cashloop.webhooks.models import WebhookSubscription
 from cashloop.webhooks.tests.receiver import receiver
+from tests.e2e.test_approval_flow import sign_out
 from tests.e2e.test_credit_hold import sign_in
 from tests.factories import CustomerFactory
 
@@ -45,14 +46,14 @@ def test_admin_subscribes_and_a_failed_delivery_is_sent_again(page, shoot, live_
         page.get_by_test_id("save-webhook").click()
         expect(page.get_by_test_id("webhook-secret")).to_contain_text("whsec_")
 
-        page.context.clear_cookies()
+        sign_out(page)
         sign_in(page, base, company.finance.username, "en")
         page.goto(f"{base}/invoices/{draft.pk}/")
         page.get_by_test_id("issue-invoice").click()
         expect(page.get_by_test_id("invoice-number")).to_contain_text("INV-")
         assert len(hook.requests) == 1
 
-        page.context.clear_cookies()
+        sign_out(page)
         sign_in(page, base, company.admin.username, "en")
         subscription = WebhookSubscription.objects.get()
         page.goto(f"{base}/settings/webhooks/{subscription.pk}/")
