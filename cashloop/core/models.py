@@ -67,12 +67,18 @@ class AuditEntry(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
-    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # The types are found through the two indexes below, which start with them: an index of
+    # their own would only slow every write.
+    object_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)
     # The record whose history shows this row: the record itself, or its parent (a
     # contact's changes show in its customer's history).
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     subject_id = models.CharField(max_length=64)
     changes = models.JSONField(_("changes"), default=dict)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
