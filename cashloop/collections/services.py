@@ -103,7 +103,13 @@ from cashloop.core.money import (
     to_decimal,
 )
 from cashloop.core.scoping import get_scoped, require
-from cashloop.core.sql import DaysBetween, analyze, insert_select, temporary_table
+from cashloop.core.sql import (
+    DaysBetween,
+    analyze,
+    insert_select,
+    temporary_table,
+    without_jit,
+)
 from cashloop.customers.choices import InteractionKind
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Contact, Customer, CustomerGroup
@@ -492,15 +498,16 @@ def dunning_run(
     if not send:
         plan = dunning_plan(today=day, auto_only=auto_only)
         return DunningRunResult(run_date=day, sent=False, plan=plan, installments=plan.installments)
-    return _send(day, auto_only, actor)
+    with without_jit():
+        return _send(day, auto_only, actor)
 
 
-@transaction.atomic
 def _send(day: date, auto_only: bool, actor: User | None) -> DunningRunResult:
-    """The run, set-based (decision 047): the database inserts one log per customer and one
-    item per installment newly at a level from the plan's selection (`plan_rows`), and the
-    audit rows of the logs; Python only touches what is per customer and rare (tasks,
-    holds, charges).  Messages are written when they are emailed (`tasks.dunning_email`)."""
+    """The run, set-based (decision 047), in its caller's transaction: the database inserts
+    one log per customer and one item per installment newly at a level from the plan's
+    selection (`plan_rows`), and the audit rows of the logs; Python only touches what is per
+    customer and rare (tasks, holds, charges).  Messages are written when they are emailed
+    (`tasks.dunning_email`)."""
     made_at = timezone.now()
     result = DunningRunResult(run_date=day, sent=True, made_at=made_at)
     resolver = PolicyResolver(policies())

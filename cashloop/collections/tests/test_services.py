@@ -267,6 +267,25 @@ def test_queries_do_not_grow_with_installments(company, policy, debtor):
     assert big == small
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
+@pytest.mark.parametrize("send", [True, False])
+def test_the_run_and_its_preview_select_without_jit(company, policy, debtor, send):
+    """Compiling the selection cost more than running it (decision 047)."""
+    issue(company, debtor)
+    seen: list[str] = []
+
+    def jit_when_selecting(execute, sql, params, many, context):
+        if "collections_dunninglogitem" in sql and sql.lstrip().startswith(("CREATE", "SELECT")):
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW jit")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(jit_when_selecting), on_commit():
+        dunning_run(actor=company.finance, today=DUE + timedelta(days=1), send=send)
+    assert seen and set(seen) == {"off"}
+
+
 @pytest.mark.parametrize(
     ("levels", "code"),
     [

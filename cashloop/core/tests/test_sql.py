@@ -1,10 +1,11 @@
-"""temporary_table: a queryset computed once into a table the block reads, then dropped."""
+"""temporary_table: a queryset computed once into a table the block reads, then dropped;
+without_jit: a transaction in which PostgreSQL compiles no query."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
-from cashloop.core.sql import temporary_table
+from cashloop.core.sql import temporary_table, without_jit
 from cashloop.customers.models import Customer
 from tests.factories import CustomerFactory
 
@@ -43,3 +44,22 @@ def test_an_error_in_the_block_leaves_the_table_to_the_rollback(company):
     # A second use of the name works either way.
     with temporary_table("cashloop_test_rows", rows) as table:
         assert _count(table) == Customer.objects.count()
+
+
+def _jit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
+def test_without_jit_turns_it_off_for_its_transaction_only():
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+    with without_jit():
+        assert _jit() == "off"
+    assert _jit() == "on"
+    with pytest.raises(ZeroDivisionError), without_jit():
+        raise ZeroDivisionError
+    assert _jit() == "on"
