@@ -46,7 +46,6 @@ from cashloop.collections.models import (
 )
 from cashloop.core.money import base_currency, quantize
 from cashloop.core.scoping import ScopedQuerySet, get_scoped, may, require
-from cashloop.core.sql import without_jit
 from cashloop.customers.errors import CustomerError
 from cashloop.customers.models import Contact, Customer, Interaction
 from cashloop.receivables.choices import InvoiceStatus
@@ -486,8 +485,7 @@ def dunning_plan(*, today: date | None = None, auto_only: bool = False) -> Dunni
     rows = plan_rows(day, resolver, auto_only=auto_only)
     if rows is None:
         return DunningPlan(run_date=day, customers=[])
-    with without_jit():  # the same selection as the run's (`services._send`)
-        chosen = [plan for plan in customer_plans(day, resolver, rows) if plan.new_items]
+    chosen = [plan for plan in customer_plans(day, resolver, rows) if plan.new_items]
     _add_emails(chosen)
     chosen.sort(key=lambda plan: plan.code)
     return DunningPlan(run_date=day, customers=chosen)

@@ -495,10 +495,13 @@ def dunning_run(
     if actor is not None:
         require(actor, "view" if not send else "run", DunningLog)
     day = today_or(today)
-    if not send:
-        plan = dunning_plan(today=day, auto_only=auto_only)
-        return DunningRunResult(run_date=day, sent=False, plan=plan, installments=plan.installments)
+    # One transaction for either: the selection is compiled by no JIT (`without_jit`).
     with without_jit():
+        if not send:
+            plan = dunning_plan(today=day, auto_only=auto_only)
+            return DunningRunResult(
+                run_date=day, sent=False, plan=plan, installments=plan.installments
+            )
         return _send(day, auto_only, actor)
 
 
