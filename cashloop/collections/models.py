@@ -266,7 +266,14 @@ class DunningLog(models.Model):
 class DunningLogItem(models.Model):
     """One installment a run dunned, at the level it reached then (never again at it)."""
 
-    log = models.ForeignKey(DunningLog, on_delete=models.CASCADE, related_name="items")
+    # Neither key is a database constraint (decision 071): the run writes its items from
+    # the logs it has just written and the installments it has just selected, and at commit
+    # the constraints' checks cost more than the run itself and locked every installment
+    # dunned against payments.  Django still cascades and protects on delete, and
+    # `cashloop verify` finds an item whose log or installment is gone.
+    log = models.ForeignKey(
+        DunningLog, on_delete=models.CASCADE, related_name="items", db_constraint=False
+    )
     # Found by installment through the unique (installment, level_days) index: a second
     # index would only slow the run's writes.
     installment = models.ForeignKey(
@@ -274,6 +281,7 @@ class DunningLogItem(models.Model):
         on_delete=models.PROTECT,
         related_name="dunning_items",
         db_index=False,
+        db_constraint=False,
     )
     days_overdue = models.SmallIntegerField(_("days overdue"))
     level_days = models.SmallIntegerField(_("level from (days)"))
