@@ -1,8 +1,8 @@
 """Checks of the dunning record for `cashloop verify`.
 
 A run's items carry no foreign-key constraint (decision 071): what the constraints would
-check at every run's commit, one row at a time, is checked here in one pass.  Every dunned
-installment still exists, under a log that still exists.
+check at every run's commit, one row at a time, is checked here once for all the items.
+Every dunned installment still exists, under a log that still exists.
 """
 
 from __future__ import annotations

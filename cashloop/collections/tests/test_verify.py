@@ -1,5 +1,6 @@
-"""verify's dunning check: a run's items have no foreign-key constraint (decision 071), so
-verify finds an item whose log or installment is gone; Django still protects and cascades."""
+"""A run's items have no foreign-key constraint (decision 071): why (a run locks none of
+the installments it dunned), and what stands in for it (verify finds an item whose log or
+installment is gone; Django still protects and cascades)."""
 
 from __future__ import annotations
 
