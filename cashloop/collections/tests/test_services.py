@@ -31,6 +31,7 @@ from cashloop.collections.services import (
 )
 from cashloop.collections.tests.conftest import DUE, LEVELS, issue
 from cashloop.core.errors import CoreError, DomainError
+from cashloop.core.tests.test_sql import _jit
 from cashloop.credit.models import CreditHold
 from cashloop.receivables.choices import DueRule
 from cashloop.receivables.services import InstallmentIn, payment_auto_allocate, payment_create
@@ -276,9 +277,7 @@ def test_the_run_and_its_preview_select_without_jit(company, policy, debtor, sen
 
     def jit_when_selecting(execute, sql, params, many, context):
         if "collections_dunninglogitem" in sql and sql.lstrip().startswith(("CREATE", "SELECT")):
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW jit")
-                seen.append(cursor.fetchone()[0])
+            seen.append(_jit())
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(jit_when_selecting), on_commit():
