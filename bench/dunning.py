@@ -6,7 +6,8 @@ customer, policy and what was done before, contacts) and its writes (one log row
 customer, one item per installment, collection tasks, audit rows) and the foreign-key
 checks its commit would run — inside a transaction rolled back after each timing, so that
 every repeat does the same work.  Also timed: the preview (`send=False`, same
-computation, nothing written), a second run of the same day after a real one, which
+computation, nothing written) whole, as the API gives it, and as the page reads it (the
+first customers only), a second run of the same day after a real one, which
 must do nothing, and the next day's run, which acts only on what crossed a level since.
 
 Baselines, hand-written SQL, no framework: BENCHMARKS.md's `INSERT … SELECT` of the
@@ -53,6 +54,7 @@ def main() -> None:
 
     from cashloop.collections.models import DunningLevel, DunningLog, DunningLogItem
     from cashloop.collections.services import LevelInput, dunning_policy_save, dunning_run
+    from cashloop.collections.views import PREVIEW_ROWS
     from cashloop.customers.models import Contact, Customer
     from cashloop.identity.models import Role, Team, User
     from cashloop.receivables.bulkseed import Book
@@ -195,6 +197,9 @@ def main() -> None:
     def preview() -> None:
         assert dunning_run(actor=finance, today=today, send=False).customers
 
+    def preview_page() -> None:
+        assert dunning_run(actor=finance, today=today, send=False, limit=PREVIEW_ROWS).customers
+
     rows = made["open_installments"]
     figures = (
         ("dunning", baseline, subject, "within 5x; second run same day does nothing"),
@@ -211,6 +216,12 @@ def main() -> None:
             "report (the issue's ratio: against a bare SELECT of the candidates)",
         ),
         ("dunning-preview", select, preview, "report (the run's computation without its writes)"),
+        (
+            "dunning-preview-page",
+            select,
+            preview_page,
+            "report (the page's preview: every customer counted, a screenful read into plans)",
+        ),
     )
     try:
         for name, base, timed, target in figures:

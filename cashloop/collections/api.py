@@ -4,7 +4,7 @@ dunning settings, invoice exclusions, the run's preview, running it, and the log
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from cashloop.collections import selectors, services
 from cashloop.collections.documents import with_message
@@ -22,6 +22,7 @@ from cashloop.collections.schemas import (
     LogOut,
     PolicyIn,
     PolicyOut,
+    PreviewQuery,
     RunOut,
     WaiveIn,
 )
@@ -104,6 +105,8 @@ def run_out(result: DunningRunResult) -> dict[str, Any]:
     return {
         "run_date": result.run_date,
         "sent": result.sent,
+        # A run writes one log per customer it reminds.
+        "customer_count": result.plan.customer_count if result.plan is not None else result.logs,
         "installments": result.installments,
         "logs": result.logs,
         "emails": result.emails,
@@ -130,9 +133,9 @@ def run_out(result: DunningRunResult) -> dict[str, Any]:
 
 
 @router.get("/preview", response=RunOut)
-def run_preview(request: HttpRequest) -> Any:
+def run_preview(request: HttpRequest, filters: Query[PreviewQuery]) -> Any:
     """What a run today would do; nothing is written."""
-    return run_out(services.dunning_run(actor=request.user, send=False))
+    return run_out(services.dunning_run(actor=request.user, send=False, limit=filters.limit))
 
 
 @router.post("/runs", response=RunOut)

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from cashloop.core.schemas import InSchema
 
@@ -127,10 +127,20 @@ class CustomerPlanOut(Schema):
     items: list[CollectionPlanItemOut]
 
 
+class PreviewQuery(Schema):
+    limit: int | None = Field(
+        None,
+        ge=1,
+        description="Read only the first customers by code into `customers`;"
+        " `customer_count` and `installments` still count them all.",
+    )
+
+
 class RunOut(Schema):
     run_date: date
     sent: bool
     customers: list[CustomerPlanOut]
+    customer_count: int
     installments: int
     logs: int
     emails: int

@@ -242,12 +242,13 @@ class CustomerPlan:
 
 @dataclass
 class DunningPlan:
+    """The customers a run would remind (all of them, or the first ones by code), and how
+    many customers and installments the whole run covers."""
+
     run_date: date
     customers: list[CustomerPlan]
-
-    @property
-    def installments(self) -> int:
-        return sum(len(c.new_items) for c in self.customers)
+    customer_count: int = 0
+    installments: int = 0
 
 
 class PolicyResolver:
@@ -478,17 +479,44 @@ def customer_plans(
     return list(plans.values())
 
 
-def dunning_plan(*, today: date | None = None, auto_only: bool = False) -> DunningPlan:
-    """What a run on `today` would do: per customer, the level reached and the items."""
+def dunning_plan(
+    *, today: date | None = None, auto_only: bool = False, limit: int | None = None
+) -> DunningPlan:
+    """What a run on `today` would do: per customer, the level reached and the items.
+
+    With `limit`, only the first `limit` customers by code are read into plans, and the
+    database counts the rest: a company's first run may remind tens of thousands, more than
+    a page shows and too many to build in Python to show a few hundred."""
     day = today_or(today)
     resolver = PolicyResolver(policies())
     rows = plan_rows(day, resolver, auto_only=auto_only)
     if rows is None:
         return DunningPlan(run_date=day, customers=[])
+    counts = None
+    if limit is not None:
+        new = rows.filter(level_days__gt=F("done_days")).order_by()
+        counts = new.aggregate(
+            customers=Count("invoice__customer_id", distinct=True), installments=Count("pk")
+        )
+        shown = (
+            new.values_list("invoice__customer__code", "invoice__customer_id")
+            .distinct()
+            .order_by("invoice__customer__code")[:limit]
+        )
+        rows = rows.filter(invoice__customer_id__in=[pk for _, pk in shown])
     chosen = [plan for plan in customer_plans(day, resolver, rows) if plan.new_items]
     _add_emails(chosen)
     chosen.sort(key=lambda plan: plan.code)
-    return DunningPlan(run_date=day, customers=chosen)
+    return DunningPlan(
+        run_date=day,
+        customers=chosen,
+        customer_count=len(chosen) if counts is None else counts["customers"],
+        installments=(
+            sum(len(plan.new_items) for plan in chosen)
+            if counts is None
+            else counts["installments"]
+        ),
+    )
 
 
 def log_plan(log: DunningLog, resolver: PolicyResolver | None = None) -> CustomerPlan:

@@ -484,12 +484,18 @@ class DunningRunResult:
 
 
 def dunning_run(
-    *, actor: User | None, today: date | None = None, send: bool, auto_only: bool = False
+    *,
+    actor: User | None,
+    today: date | None = None,
+    send: bool,
+    auto_only: bool = False,
+    limit: int | None = None,
 ) -> DunningRunResult:
     """Evaluate every open installment due for a level and, with `send`, act on it.
 
     Without `send` it is the preview: the same selection, read into a plan, nothing
-    written.  `auto_only` (the daily task) limits the run to customers whose policy sends
+    written; `limit` reads only the first customers by code into it (`dunning_plan`).
+    `auto_only` (the daily task) limits the run to customers whose policy sends
     automatically.  actor None is the system.
     """
     if actor is not None:
@@ -498,7 +504,7 @@ def dunning_run(
     # One transaction for either: the selection is compiled by no JIT (`without_jit`).
     with without_jit():
         if not send:
-            plan = dunning_plan(today=day, auto_only=auto_only)
+            plan = dunning_plan(today=day, auto_only=auto_only, limit=limit)
             return DunningRunResult(
                 run_date=day, sent=False, plan=plan, installments=plan.installments
             )

@@ -100,10 +100,14 @@ def policy_delete(request: HttpRequest, policy_id: int) -> HttpResponse:
     return redirect("collections:policies")
 
 
+# The customers the preview lists; the summary above them counts them all.
+PREVIEW_ROWS = 300
+
+
 @login_required
 def run_preview(request: HttpRequest) -> HttpResponse:
     need(request.user, "view", DunningLog)
-    result = services.dunning_run(actor=request.user, send=False)
+    result = services.dunning_run(actor=request.user, send=False, limit=PREVIEW_ROWS)
     return render(
         request,
         "collections/run_preview.html",

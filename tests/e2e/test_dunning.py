@@ -24,11 +24,17 @@ from tests.factories import CustomerFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_finance_sets_up_dunning_previews_and_runs_it(page, shoot, live_server, company):
+def test_finance_sets_up_dunning_previews_and_runs_it(
+    page, shoot, live_server, company, monkeypatch
+):
     base = live_server.url
     customer = CustomerFactory(owner=company.rep_east, code="LATE01", name="迟付科技")
     Contact.objects.create(customer=customer, name="李会计", email="ap@late.example")
     invoice = issue(company, customer, issue_date=timezone.localdate() - timedelta(days=50))
+    # A second customer the preview counts but, a screenful being one row here, omits.
+    monkeypatch.setattr("cashloop.collections.views.PREVIEW_ROWS", 1)
+    later = CustomerFactory(owner=company.rep_east, code="LATE02", name="晚付贸易")
+    issue(company, later, issue_date=timezone.localdate() - timedelta(days=40))
 
     sign_in(page, base, company.finance.username, "en")
     page.goto(f"{base}/dunning/policies/")
@@ -52,9 +58,13 @@ def test_finance_sets_up_dunning_previews_and_runs_it(page, shoot, live_server, 
     row = page.get_by_test_id("preview-row-LATE01")
     expect(row).to_contain_text("Final notice")
     expect(row).to_contain_text(invoice.number)
+    expect(page.get_by_test_id("preview-summary")).to_contain_text("remind 2 customers")
+    expect(page.get_by_test_id("preview-shown")).to_contain_text("The first 1 customer by code")
+    expect(page.get_by_test_id("preview-row-LATE02")).to_have_count(0)
     shoot("preview", both=True)
     page.get_by_test_id("run-now").click()
-    log = DunningLog.objects.get()
+    expect(page.get_by_test_id("log-table")).to_contain_text("LATE02")
+    log = DunningLog.objects.get(customer=customer)
     expect(page.get_by_test_id(f"log-row-{log.pk}")).to_contain_text("ap@late.example")
     shoot("log", both=True)
     page.get_by_test_id(f"log-row-{log.pk}").locator("a").first.click()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cashloop.collections.models import DunningLog, DunningPolicy
 from cashloop.collections.tests.conftest import issue
+from tests.factories import CustomerFactory
 
 API = "/api/v1/dunning"
 
@@ -84,10 +85,12 @@ def test_preview_run_and_log(client, company, policy, debtor):
     [customer] = preview["customers"]
     assert customer["level"] == "First reminder" and customer["actions"] == ["email"]
     assert customer["items"][0]["invoice_number"] == invoice.number
+    assert preview["customer_count"] == 1
     assert not DunningLog.objects.exists()
     with TestCase.captureOnCommitCallbacks(execute=True):
         ran = send(client, "post", f"{API}/runs").json()
     assert ran["sent"] is True and ran["logs"] == 1 and ran["emails"] == 1
+    assert ran["customer_count"] == 1
     again = send(client, "post", f"{API}/runs").json()
     assert again["logs"] == 0 and again["customers"] == []
     log = client.get(f"{API}/log").json()["items"]
@@ -117,3 +120,16 @@ def test_exclusion_in_the_past_and_rights(client, company, policy, debtor):
     client.force_login(company.rep_east)
     assert send(client, "post", f"{API}/runs").json()["error"]["code"] == "permission.denied"
     assert client.get(f"{API}/log").status_code == 200  # sellers read their customers' log
+
+
+def test_a_preview_limited_to_the_first_customers_counts_them_all(client, company, policy, debtor):
+    month_ago = timezone.localdate() - timedelta(days=31)
+    issue(company, debtor, issue_date=month_ago)
+    issue(company, CustomerFactory(owner=company.rep_south, code="AHEAD"), issue_date=month_ago)
+    client.force_login(company.finance)
+    shown = client.get(f"{API}/preview", {"limit": 1}).json()
+    assert [c["code"] for c in shown["customers"]] == ["AHEAD"]
+    assert (shown["customer_count"], shown["installments"]) == (2, 2)
+    refused = client.get(f"{API}/preview", {"limit": 0})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "request.invalid"

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from cashloop.collections.models import DunningLog, DunningPolicy
 from cashloop.collections.tests.conftest import issue
+from tests.factories import CustomerFactory
 
 
 def level_post(rows):
@@ -70,6 +71,20 @@ def test_preview_then_run_now_then_the_log(client, company, policy, debtor):
     assert detail.status_code == 200 and "ap@debtor.example" in detail.text
     # Nothing left for today: the preview says so, and offers no run.
     assert 'data-testid="run-now"' not in client.get("/dunning/").text
+
+
+def test_the_preview_lists_a_screenful_and_counts_everyone(
+    client, company, policy, debtor, monkeypatch
+):
+    monkeypatch.setattr("cashloop.collections.views.PREVIEW_ROWS", 1)
+    month_ago = timezone.localdate() - timedelta(days=31)
+    issue(company, debtor, issue_date=month_ago)
+    issue(company, CustomerFactory(owner=company.rep_south, code="ZLAST"), issue_date=month_ago)
+    client.force_login(company.finance)
+    with translation.override("zh-hans"):
+        page = client.get("/dunning/", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert 'data-testid="preview-row-DEBTOR"' in page and "preview-row-ZLAST" not in page
+    assert "今日运行将就 2 笔分期款提醒 2 位客户" in page and "下方按编码列出前 1 位客户。" in page
 
 
 def test_pages_need_the_rights(client, company):

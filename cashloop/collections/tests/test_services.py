@@ -130,6 +130,27 @@ def test_the_preview_shows_the_run_and_writes_nothing(company, policy, debtor):
     assert [p.level.name for p in run.customers] == ["Second reminder"]
 
 
+def test_a_limited_preview_reads_the_first_customers_and_counts_them_all(company, policy, debtor):
+    """The page's preview builds plans for a screenful; the database counts the rest."""
+    issue(company, debtor, issue_date=date(2026, 2, 1))
+    issue(company, debtor)
+    issue(company, CustomerFactory(owner=company.rep_south, code="AHEAD"))
+    issue(company, CustomerFactory(owner=company.rep_south, code="ZLAST"))
+    day = DUE + timedelta(days=1)
+    whole = dunning_run(actor=company.finance, today=day, send=False)
+    assert [c.code for c in whole.customers] == ["AHEAD", "DEBTOR", "ZLAST"]
+    assert (whole.plan.customer_count, whole.installments) == (3, 4)
+    shown = dunning_run(actor=company.finance, today=day, send=False, limit=2)
+    assert [c.code for c in shown.customers] == ["AHEAD", "DEBTOR"]
+    assert (shown.plan.customer_count, shown.installments) == (3, 4)
+    assert shown.customers[1].items == whole.customers[1].items
+    # Only installments newly at a level count: after today's run, none does.
+    with on_commit():
+        dunning_run(actor=company.finance, today=day, send=True)
+    after = dunning_run(actor=company.finance, today=day, send=False, limit=2)
+    assert (after.customers, after.plan.customer_count, after.installments) == ([], 0, 0)
+
+
 def test_one_combined_message_per_customer_lists_every_overdue_item(company, policy, debtor):
     old = issue(company, debtor, issue_date=date(2026, 2, 1))  # due 2026-03-03
     new = issue(company, debtor)  # due 2026-03-31
