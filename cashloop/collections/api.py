@@ -22,8 +22,8 @@ from cashloop.collections.schemas import (
     LogOut,
     PolicyIn,
     PolicyOut,
-    PreviewQuery,
     RunOut,
+    RunQuery,
     WaiveIn,
 )
 from cashloop.collections.services import DunningRunResult, LevelInput
@@ -133,15 +133,15 @@ def run_out(result: DunningRunResult) -> dict[str, Any]:
 
 
 @router.get("/preview", response=RunOut)
-def run_preview(request: HttpRequest, filters: Query[PreviewQuery]) -> Any:
+def run_preview(request: HttpRequest, filters: Query[RunQuery]) -> Any:
     """What a run today would do; nothing is written."""
     return run_out(services.dunning_run(actor=request.user, send=False, limit=filters.limit))
 
 
 @router.post("/runs", response=RunOut)
-def run_now(request: HttpRequest) -> Any:
+def run_now(request: HttpRequest, filters: Query[RunQuery]) -> Any:
     """Run dunning now for every policy (a second run the same day does nothing)."""
-    return run_out(services.dunning_run(actor=request.user, send=True))
+    return run_out(services.dunning_run(actor=request.user, send=True, limit=filters.limit))
 
 
 @router.get("/log", response=list[LogOut])

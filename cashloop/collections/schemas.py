@@ -127,7 +127,7 @@ class CustomerPlanOut(Schema):
     items: list[CollectionPlanItemOut]
 
 
-class PreviewQuery(Schema):
+class RunQuery(Schema):
     limit: int | None = Field(
         None,
         ge=1,

@@ -550,9 +550,12 @@ def _logged_plan(log: DunningLog) -> CustomerPlan:
     )
 
 
-def run_customers(*, run_date: date, made_at: datetime) -> list[CustomerPlan]:
+def run_customers(
+    *, run_date: date, made_at: datetime, limit: int | None = None
+) -> list[CustomerPlan]:
     """What a run did, read back from its logs: per customer the level and the items it
-    dunned (a run knows its logs by their `created_at`)."""
+    dunned (a run knows its logs by their `created_at`); with `limit`, the first customers
+    by code."""
     logs = (
         DunningLog.objects.filter(run_date=run_date, created_at=made_at)
         .select_related("customer__dunning", "policy", "level")
@@ -567,7 +570,7 @@ def run_customers(*, run_date: date, made_at: datetime) -> list[CustomerPlan]:
         .order_by("customer__code")
     )
     plans = []
-    for log in logs:
+    for log in logs[:limit]:
         plan = _logged_plan(log)
         plan.items = [
             PlanItem(

@@ -463,6 +463,7 @@ class DunningRunResult:
     sent: bool
     plan: DunningPlan | None = None  # the preview's
     made_at: datetime | None = None  # when a run wrote its logs (their `created_at`)
+    limit: int | None = None  # how many customers a run's `customers` reads back
     installments: int = 0
     logs: int = 0
     emails: int = 0
@@ -480,7 +481,7 @@ class DunningRunResult:
             return self.plan.customers
         if self.made_at is None:
             return []
-        return run_customers(run_date=self.run_date, made_at=self.made_at)
+        return run_customers(run_date=self.run_date, made_at=self.made_at, limit=self.limit)
 
 
 def dunning_run(
@@ -494,9 +495,9 @@ def dunning_run(
     """Evaluate every open installment due for a level and, with `send`, act on it.
 
     Without `send` it is the preview: the same selection, read into a plan, nothing
-    written; `limit` reads only the first customers by code into it (`dunning_plan`).
-    `auto_only` (the daily task) limits the run to customers whose policy sends
-    automatically.  actor None is the system.
+    written.  `limit` reads only the first customers by code into the result's `customers`
+    (the counts cover them all).  `auto_only` (the daily task) limits the run to customers
+    whose policy sends automatically.  actor None is the system.
     """
     if actor is not None:
         require(actor, "view" if not send else "run", DunningLog)
@@ -508,7 +509,9 @@ def dunning_run(
             return DunningRunResult(
                 run_date=day, sent=False, plan=plan, installments=plan.installments
             )
-        return _send(day, auto_only, actor)
+        result = _send(day, auto_only, actor)
+        result.limit = limit
+        return result
 
 
 def _send(day: date, auto_only: bool, actor: User | None) -> DunningRunResult:

@@ -122,7 +122,9 @@ def test_exclusion_in_the_past_and_rights(client, company, policy, debtor):
     assert client.get(f"{API}/log").status_code == 200  # sellers read their customers' log
 
 
-def test_a_preview_limited_to_the_first_customers_counts_them_all(client, company, policy, debtor):
+def test_a_preview_and_a_run_limited_to_the_first_customers_count_them_all(
+    client, company, policy, debtor
+):
     month_ago = timezone.localdate() - timedelta(days=31)
     issue(company, debtor, issue_date=month_ago)
     issue(company, CustomerFactory(owner=company.rep_south, code="AHEAD"), issue_date=month_ago)
@@ -133,3 +135,7 @@ def test_a_preview_limited_to_the_first_customers_counts_them_all(client, compan
     refused = client.get(f"{API}/preview", {"limit": 0})
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "request.invalid"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        ran = send(client, "post", f"{API}/runs?limit=1").json()
+    assert [c["code"] for c in ran["customers"]] == ["AHEAD"]
+    assert (ran["customer_count"], ran["logs"], ran["installments"]) == (2, 2, 2)
