@@ -14,10 +14,8 @@ from django.db.models.functions import Coalesce
 
 from cashloop.banking.choices import LineStatus
 from cashloop.banking.models import LineMatch, StatementLine
-from cashloop.core.verify import MONEY, CheckResult, money_exact, money_sum
+from cashloop.core.verify import LIMIT, MONEY, CheckResult, money_exact, money_sum
 from cashloop.ledger.models import JournalLine
-
-LIMIT = 100
 
 
 def recognised_lines_equal_their_matches() -> CheckResult:

@@ -10,10 +10,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 
 from cashloop.collections.models import DunningLog, DunningLogItem
-from cashloop.core.verify import CheckResult
+from cashloop.core.verify import LIMIT, CheckResult
 from cashloop.receivables.models import Installment
-
-LIMIT = 100
 
 
 def dunned_installments_exist() -> CheckResult:

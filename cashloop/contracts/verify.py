@@ -25,11 +25,9 @@ from cashloop.contracts.models import (
     RevenueRecognition,
 )
 from cashloop.contracts.reconciliation import UNISSUED, not_tying, per_contract_sum
-from cashloop.core.verify import MONEY, CheckResult, money_exact
+from cashloop.core.verify import LIMIT, MONEY, CheckResult, money_exact
 from cashloop.cpq.choices import Recognition
 from cashloop.receivables.models import CreditNote, InvoiceLine
-
-LIMIT = 100
 
 
 def contract_balances_match_their_rows() -> CheckResult:

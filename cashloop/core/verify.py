@@ -20,6 +20,8 @@ from cashloop.core.models import Sequence
 from cashloop.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 MONEY = DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+# The problems a check lists per query: past that many, more lines tell nothing new.
+LIMIT = 100
 
 
 def money_exact(expression: Expression | F) -> Round:

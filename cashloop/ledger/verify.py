@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from cashloop.core.models import Sequence
-from cashloop.core.verify import CheckResult, money_sum, sequence_gaps
+from cashloop.core.verify import LIMIT, CheckResult, money_sum, sequence_gaps
 from cashloop.ledger.models import JournalEntry, JournalLine
 from cashloop.ledger.services import ENTRY_SERIES
 
@@ -19,7 +19,7 @@ def entries_balance() -> CheckResult:
         .exclude(total=0)
         .order_by("entry__number")
     )
-    for row in off_currency[:100]:
+    for row in off_currency[:LIMIT]:
         result.problems.append(
             f"{row['entry__number']}: lines in {row['currency']} sum to {row['total']}"
         )
@@ -29,14 +29,14 @@ def entries_balance() -> CheckResult:
         .exclude(total=0)
         .order_by("entry__number")
     )
-    for row in off_base[:100]:
+    for row in off_base[:LIMIT]:
         result.problems.append(f"{row['entry__number']}: base amounts sum to {row['total']}")
     thin = (
         JournalEntry.objects.annotate(n=Count("lines"))
         .filter(n__lt=2)
         .values_list("number", flat=True)
     )
-    for number in thin[:100]:
+    for number in thin[:LIMIT]:
         result.problems.append(f"{number}: fewer than two lines")
     return result
 

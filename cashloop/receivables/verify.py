@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Case, F, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
 
-from cashloop.core.verify import MONEY, CheckResult, money_exact, money_sum, sequence_gaps
+from cashloop.core.verify import LIMIT, MONEY, CheckResult, money_exact, money_sum, sequence_gaps
 from cashloop.ledger.choices import AccountRole
 from cashloop.ledger.models import JournalLine
 from cashloop.receivables.choices import InvoiceStatus
@@ -37,7 +37,6 @@ from cashloop.receivables.services import (
     PAYMENT_SERIES,
 )
 
-LIMIT = 100
 # Drafts and cancelled drafts were never issued: no number, no entry, no open items.
 UNISSUED = [InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED]
 
