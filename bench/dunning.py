@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -173,19 +174,18 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
-    def scratch() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO dunning_baseline {baseline_sql}", [*args, earliest])
-            assert cursor.rowcount
-            committed()
-            transaction.set_rollback(True)
+    def inserting(sql: str, params: list[object]) -> Callable[[], None]:
+        def insert() -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                assert cursor.rowcount
+                committed()
+                transaction.set_rollback(True)
 
-    def baseline() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(items_sql, items_args)
-            assert cursor.rowcount
-            committed()
-            transaction.set_rollback(True)
+        return insert
+
+    baseline = inserting(items_sql, items_args)
+    scratch = inserting(f"INSERT INTO dunning_baseline {baseline_sql}", [*args, earliest])
 
     def subject() -> None:
         with transaction.atomic():

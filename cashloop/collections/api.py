@@ -105,8 +105,7 @@ def run_out(result: DunningRunResult) -> dict[str, Any]:
     return {
         "run_date": result.run_date,
         "sent": result.sent,
-        # A run writes one log per customer it reminds.
-        "customer_count": result.plan.customer_count if result.plan is not None else result.logs,
+        "customer_count": result.customer_count,
         "installments": result.installments,
         "logs": result.logs,
         "emails": result.emails,

@@ -492,30 +492,27 @@ def dunning_plan(
     rows = plan_rows(day, resolver, auto_only=auto_only)
     if rows is None:
         return DunningPlan(run_date=day, customers=[])
-    counts = None
+    counted = None
     if limit is not None:
-        new = rows.filter(level_days__gt=F("done_days")).order_by()
-        counts = new.aggregate(
-            customers=Count("invoice__customer_id", distinct=True), installments=Count("pk")
+        # One pass over the selection: each customer's count of installments newly at a
+        # level, in code order; the first `limit` are read into plans.
+        counted = list(
+            rows.filter(level_days__gt=F("done_days"))
+            .values_list("invoice__customer_id")
+            .annotate(new=Count("pk"))
+            .order_by("invoice__customer__code")
         )
-        shown = (
-            new.values_list("invoice__customer__code", "invoice__customer_id")
-            .distinct()
-            .order_by("invoice__customer__code")[:limit]
-        )
-        rows = rows.filter(invoice__customer_id__in=[pk for _, pk in shown])
+        rows = rows.filter(invoice__customer_id__in=[pk for pk, _ in counted[:limit]])
     chosen = [plan for plan in customer_plans(day, resolver, rows) if plan.new_items]
     _add_emails(chosen)
     chosen.sort(key=lambda plan: plan.code)
+    if counted is None:
+        counted = [(plan.customer_id, len(plan.new_items)) for plan in chosen]
     return DunningPlan(
         run_date=day,
         customers=chosen,
-        customer_count=len(chosen) if counts is None else counts["customers"],
-        installments=(
-            sum(len(plan.new_items) for plan in chosen)
-            if counts is None
-            else counts["installments"]
-        ),
+        customer_count=len(counted),
+        installments=sum(new for _, new in counted),
     )
 
 

@@ -483,6 +483,12 @@ class DunningRunResult:
             return []
         return run_customers(run_date=self.run_date, made_at=self.made_at, limit=self.limit)
 
+    @property
+    def customer_count(self) -> int:
+        """The customers reminded, whether or not `customers` lists them all: a run writes
+        one log per customer."""
+        return self.plan.customer_count if self.plan is not None else self.logs
+
 
 def dunning_run(
     *,
